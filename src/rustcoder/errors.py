@@ -1,0 +1,29 @@
+"""Typed errors a user can act on; the CLI prints each as one line."""
+
+from __future__ import annotations
+
+
+class RustcoderError(Exception):
+    """Base class: a problem with the user's input or environment, not a bug."""
+
+    exit_code = 2
+
+
+class DataError(RustcoderError):
+    """A data file is malformed: the message names the file and line."""
+
+
+class UnknownBenchmarkError(RustcoderError):
+    """A benchmark name that is neither registered nor an existing file."""
+
+
+class DataUnavailableError(RustcoderError):
+    """No source of a benchmark's data can be reached from this machine."""
+
+
+class ToolchainError(RustcoderError):
+    """rustc, cargo or the crate sources are missing or broken."""
+
+
+class SandboxUnavailableError(RustcoderError):
+    """No sandbox can be set up, so untrusted code will not be run."""

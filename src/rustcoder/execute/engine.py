@@ -1,0 +1,125 @@
+"""Execute many programs in the sandbox, `jobs` batches at a time, reporting each result as it lands."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rustcoder.execute.classify import one_line
+from rustcoder.execute.outcome import BatchOutcome
+from rustcoder.execute.sandbox import Limits, Sandbox
+from rustcoder.types import ExecResult, Language, Program, Status
+
+log = logging.getLogger(__name__)
+
+OnResult = Callable[[str, ExecResult], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ExecConfig:
+    """How to execute: parallelism, batch size and per-sample limits."""
+
+    jobs: int = 0
+    """Concurrent batches (0: one per CPU core)."""
+    batch_size: int = 24
+    limits: Limits = Limits()
+    workroot: Path | None = None
+    """Where temporary work directories go (default: the system temp directory)."""
+
+    def __post_init__(self) -> None:
+        if self.jobs < 0:
+            raise ValueError(f"jobs must be >= 0, got {self.jobs}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+
+    @property
+    def workers(self) -> int:
+        return self.jobs or os.cpu_count() or 1
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+class Executor:
+    """Compiles and runs programs of any supported language; one sandbox, many workers."""
+
+    def __init__(self, config: ExecConfig | None = None) -> None:
+        self.config = config or ExecConfig()
+        self._sandbox: Sandbox | None = None
+        self._toolchain: Any = None
+
+    def environment(self, languages: set[Language]) -> dict[str, object]:
+        """What a run records about the execution environment."""
+        info: dict[str, object] = {"sandbox": self._sandbox.kind.value if self._sandbox else None}
+        if Language.RUST in languages and self._toolchain is not None:
+            info.update(self._toolchain.describe())
+        return info
+
+    def _setup(self, languages: set[Language]) -> Sandbox:
+        read_only: list[Path] = []
+        if Language.RUST in languages:
+            from rustcoder.execute.toolchain import load_toolchain
+
+            self._toolchain = load_toolchain()
+            read_only += [self._toolchain.sysroot, self._toolchain.crates_dir]
+        if self._sandbox is None or not set(map(str, read_only)) <= set(self._sandbox.read_only):
+            self._sandbox = Sandbox(read_only, slots=self.config.workers)
+        return self._sandbox
+
+    def execute(self, programs: Sequence[Program], on_result: OnResult) -> None:
+        """Execute every program; `on_result(key, result)` is called once per program, in this thread."""
+        pending = [p for p in programs if not p.reject_reason]
+        for program in programs:
+            if program.reject_reason:
+                on_result(program.key, ExecResult(Status.COMPILE_ERROR, reason=program.reject_reason))
+        if not pending:
+            return
+        languages = {p.language for p in pending}
+        sandbox = self._setup(languages)
+        tasks: list[tuple[Callable[[list[Any]], BatchOutcome[Any]], list[Any]]] = []
+        rust = [p for p in pending if p.language is Language.RUST]
+        python = [p for p in pending if p.language is Language.PYTHON]
+        if rust:
+            from rustcoder.execute.rustbatch import RustBatchRunner, make_member
+
+            runner = RustBatchRunner(self._toolchain, sandbox, self.config.limits, self.config.workroot)
+            members = [make_member(p) for p in rust]
+            size = max(1, min(self.config.batch_size, -(-len(members) // self.config.workers)))
+            tasks += [(runner.process, chunk) for chunk in _chunks(members, size)]
+        if python:
+            from rustcoder.execute.python import PythonRunner
+
+            py_runner = PythonRunner(sandbox, self.config.limits, self.config.workroot)
+            size = max(1, min(32, -(-len(python) // self.config.workers)))
+            tasks += [(py_runner.process, chunk) for chunk in _chunks(python, size)]
+        self._drain(tasks, on_result)
+
+    def _drain(
+        self, tasks: list[tuple[Callable[[list[Any]], BatchOutcome[Any]], list[Any]]], on_result: OnResult
+    ) -> None:
+        with ThreadPoolExecutor(self.config.workers, thread_name_prefix="rustcoder-exec") as pool:
+            running: dict[Future[BatchOutcome[Any]], tuple[Callable[..., Any], list[Any]]] = {
+                pool.submit(fn, batch): (fn, batch) for fn, batch in tasks
+            }
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    fn, batch = running.pop(future)
+                    try:
+                        outcome = future.result()
+                    except Exception as exc:  # a harness bug must not lose the other results
+                        log.exception("batch of %d failed", len(batch))
+                        reason = one_line(f"harness error: {type(exc).__name__}: {exc}")
+                        for item in batch:
+                            on_result(getattr(item, "key", ""), ExecResult(Status.SANDBOX_ERROR, reason=reason))
+                        continue
+                    for key, result in outcome.results.items():
+                        on_result(key, result)
+                    for sub in outcome.retry:
+                        running[pool.submit(fn, sub)] = (fn, sub)
