@@ -16,6 +16,8 @@ class Language(StrEnum):
 class TestStyle(StrEnum):
     """How a benchmark's tests are written, which decides how they are run."""
 
+    __test__ = False  # not a pytest test class
+
     LIBTEST = "libtest"
     """`#[test]` functions (HumanEval-X, HumanEvalPack)."""
     MAIN = "main"

@@ -76,12 +76,12 @@ def _cut_function(code: str, name: str) -> tuple[str, str]:
     match = re.search(rf"(?m)^[ \t]*(?:pub\s+)?fn\s+{name}\s*\(", code)
     if not match:
         return code, ""
-    depth, index = 0, code.index("{", match.end())
-    for index in range(index, len(code)):
-        depth += {"{": 1, "}": -1}.get(code[index], 0)
+    depth, end = 0, len(code) - 1
+    for end in range(code.index("{", match.end()), len(code)):
+        depth += {"{": 1, "}": -1}.get(code[end], 0)
         if depth == 0:
             break
-    return code[: match.start()] + code[index + 1 :], code[match.start() : index + 1]
+    return code[: match.start()] + code[end + 1 :], code[match.start() : end + 1]
 
 
 def _insert_into_tests(tests: str, item: str) -> str:
@@ -155,29 +155,43 @@ _REPEAT = "the reference solution repeats the prompt's signature line"
 
 DEFECTS: tuple[Defect, ...] = (
     Defect(
-        Format.HUMANEVAL_X, Language.RUST, "Rust/32",
+        Format.HUMANEVAL_X,
+        Language.RUST,
+        "Rust/32",
         "the whole test module is inside /* */ (zero tests run); " + _RAND + "; " + _FLAKY,
         _both(uncomment_tests, rand04_gen_range, seed_test_rng),
         "un-comment the test module; " + _RAND_FIX + "; " + _SEED_FIX,
     ),
     Defect(Format.HUMANEVAL_X, Language.RUST, "Rust/38", _ENCODE, encode_cyclic_into_tests, _ENCODE_FIX),
     Defect(Format.HUMANEVAL_X, Language.RUST, "Rust/50", _RAND, rand04_gen_range, _RAND_FIX),
-    Defect(Format.HUMANEVAL, Language.RUST, "HumanEval/11", _REPEAT, drop_repeated_signature, "drop the repeat"),
     Defect(
-        Format.HUMANEVAL, Language.RUST, "HumanEval/32", _RAND + "; " + _FLAKY,
-        _both(rand04_gen_range, seed_test_rng), _RAND_FIX + "; " + _SEED_FIX,
+        Format.HUMANEVAL, Language.RUST, "HumanEval/11", _REPEAT, drop_repeated_signature, "drop the repeat"
     ),
     Defect(
-        Format.HUMANEVAL, Language.RUST, "HumanEval/38",
+        Format.HUMANEVAL,
+        Language.RUST,
+        "HumanEval/32",
+        _RAND + "; " + _FLAKY,
+        _both(rand04_gen_range, seed_test_rng),
+        _RAND_FIX + "; " + _SEED_FIX,
+    ),
+    Defect(
+        Format.HUMANEVAL,
+        Language.RUST,
+        "HumanEval/38",
         "the prompt declares encode_cyclic instead of decode_cyclic and the reference begins with task 37's "
         "body; " + _ENCODE,
         her38_decode_cyclic,
         "declare decode_cyclic, keep the reference's decode_cyclic body; " + _ENCODE_FIX,
     ),
     Defect(Format.HUMANEVAL, Language.RUST, "HumanEval/50", _RAND, rand04_gen_range, _RAND_FIX),
-    Defect(Format.HUMANEVAL, Language.RUST, "HumanEval/118", _REPEAT, drop_repeated_signature, "drop the repeat"),
-    Defect(Format.HUMANEVAL, Language.RUST, "HumanEval/119", _REPEAT, drop_repeated_signature, "drop the repeat"),
-)  # fmt: skip
+    Defect(
+        Format.HUMANEVAL, Language.RUST, "HumanEval/118", _REPEAT, drop_repeated_signature, "drop the repeat"
+    ),
+    Defect(
+        Format.HUMANEVAL, Language.RUST, "HumanEval/119", _REPEAT, drop_repeated_signature, "drop the repeat"
+    ),
+)
 
 
 def apply_defects(

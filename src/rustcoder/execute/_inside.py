@@ -12,6 +12,8 @@ Untrusted code never runs in this process: only in the children it starts.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import resource
@@ -38,10 +40,8 @@ def _clip(data: bytes, keep: int) -> str:
 
 
 def _kill_group(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def run_capped(
@@ -82,22 +82,30 @@ def run_capped(
             cwd=cwd,
             start_new_session=True,
             pass_fds=pass_fds,
-            preexec_fn=child_setup,  # noqa: PLW1509 - callers that pass one are single-threaded
+            preexec_fn=child_setup,
         )
     except OSError as exc:
         for fd in (report_r, report_w):
             if fd >= 0:
                 os.close(fd)
-        return {"exit": None, "signal": None, "wall": 0.0, "timed_out": False, "output_exceeded": False,
-                "stdout": "", "stderr": "", "report": [], "spawn_error": f"{argv[0]}: {exc.strerror or exc}"}
+        return {
+            "exit": None,
+            "signal": None,
+            "wall": 0.0,
+            "timed_out": False,
+            "output_exceeded": False,
+            "stdout": "",
+            "stderr": "",
+            "report": [],
+            "spawn_error": f"{argv[0]}: {exc.strerror or exc}",
+        }
     if report_w >= 0:
         os.close(report_w)
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-    try:
+    with contextlib.suppress(BrokenPipeError):
         proc.stdin.write(stdin)
-    except BrokenPipeError:
-        pass
-    proc.stdin.close()
+    with contextlib.suppress(BrokenPipeError):
+        proc.stdin.close()
 
     out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
     buffers: dict[int, bytearray] = {out_fd: bytearray(), err_fd: bytearray()}
@@ -123,7 +131,7 @@ def run_capped(
             break
         wait = min(deadline - now, 0.05 if exited_at is not None else 0.5)
         for key, _ in selector.select(wait):
-            fd = int(key.fd)  # type: ignore[call-overload]
+            fd = int(key.fd)
             try:
                 chunk = os.read(fd, 65536)
             except BlockingIOError:
@@ -211,10 +219,8 @@ def _in_fresh_pid_namespace() -> bool:
 
 def _sweep() -> None:
     """Kill every other process of this uid in the sandbox's pid namespace (left-over background work)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(-1, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     try:
         while os.waitpid(-1, os.WNOHANG)[0] > 0:
             pass
@@ -249,7 +255,7 @@ def run_suite(spec: dict[str, Any]) -> None:
             keep=int(spec.get("keep", 4096)),
             env=spec["env"],
             cwd=spec.get("cwd"),
-            preexec_fn=lambda child_limits=child_limits: set_limits(child_limits),
+            preexec_fn=functools.partial(set_limits, child_limits),
             report_pipe=True,
         )
         result["report"], result["forged"] = _validated(result["report"], nonce)

@@ -9,6 +9,7 @@ import os
 import sys
 import time
 import traceback
+from typing import Any
 
 
 def _hex(text: str) -> str:
@@ -43,11 +44,11 @@ def main() -> None:
     emit("start", "check")
     started = time.perf_counter()
     try:
-        namespace = {"__name__": "__rustcoder_sample__"}
+        namespace: dict[str, Any] = {"__name__": "__rustcoder_sample__"}
         exec(solution, namespace)
         exec(tests, namespace)
         namespace["check"](namespace[entry_point])
-    except BaseException as exc:  # noqa: BLE001 - every way the sample can fail is a result
+    except BaseException as exc:
         micros = str(int((time.perf_counter() - started) * 1e6))
         frames = traceback.extract_tb(exc.__traceback__)
         location = f"{os.path.basename(frames[-1].filename)}:{frames[-1].lineno}:0" if frames else "?"

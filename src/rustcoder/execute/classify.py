@@ -108,7 +108,9 @@ def classify(
         run_seconds=float(record.get("wall", 0.0)),
     )
     if "driver_error" in record or "spawn_error" in record:
-        result.reason = one_line("sandbox failed: " + str(record.get("driver_error") or record.get("spawn_error")))
+        result.reason = one_line(
+            "sandbox failed: " + str(record.get("driver_error") or record.get("spawn_error"))
+        )
         return result
     report = parse_report(list(record.get("report", [])))
     result.tests_passed = len(report.passed)
@@ -120,12 +122,17 @@ def classify(
         assertion = first.message.startswith(("assertion", "AssertionError"))
         test_side = first.kind != "panic" or (assertion and is_test_location(first.location))
         result.status = Status.TEST_FAILURE if test_side else Status.PANIC
-        result.reason = one_line(f"{first.test}: {first.message}" + (f" at {first.location}" if first.location != "?" else ""))
+        result.reason = one_line(
+            f"{first.test}: {first.message}" + (f" at {first.location}" if first.location != "?" else "")
+        )
     elif record.get("timed_out"):
         where = f" in {report.unfinished}" if report.unfinished else ""
         result.status, result.reason = Status.TIMEOUT, f"no result after {timeout:g} s{where}"
     elif record.get("output_exceeded"):
-        result.status, result.reason = Status.PANIC, f"killed after writing more than {output_cap} bytes of output"
+        result.status, result.reason = (
+            Status.PANIC,
+            f"killed after writing more than {output_cap} bytes of output",
+        )
     elif report.done and tests_total == 0:
         result.status, result.reason = Status.NO_TESTS, "the benchmark defines no tests for this task"
     elif report.done and len(report.passed) == tests_total:

@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ class ExecConfig:
     jobs: int = 0
     """Concurrent batches (0: one per CPU core)."""
     batch_size: int = 24
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
     workroot: Path | None = None
     """Where temporary work directories go (default: the system temp directory)."""
 
@@ -117,7 +117,9 @@ class Executor:
                         log.exception("batch of %d failed", len(batch))
                         reason = one_line(f"harness error: {type(exc).__name__}: {exc}")
                         for item in batch:
-                            on_result(getattr(item, "key", ""), ExecResult(Status.SANDBOX_ERROR, reason=reason))
+                            on_result(
+                                getattr(item, "key", ""), ExecResult(Status.SANDBOX_ERROR, reason=reason)
+                            )
                         continue
                     for key, result in outcome.results.items():
                         on_result(key, result)

@@ -28,11 +28,14 @@ class PythonRunner:
                 (workdir / f"solution{index}.py").write_text(program.header + program.code, encoding="utf-8")
                 (workdir / f"tests{index}.py").write_text(program.tests, encoding="utf-8")
                 argv = [
-                    self.sandbox.python, "-I", "-S", self.sandbox.tool_path("_pyrunner.py"),
+                    self.sandbox.python,
+                    "-I",
+                    "-S",
+                    self.sandbox.tool_path("_pyrunner.py"),
                     self.sandbox.inside_path(workdir, f"solution{index}.py"),
                     self.sandbox.inside_path(workdir, f"tests{index}.py"),
                     program.entry_point,
-                ]  # fmt: skip
+                ]
                 samples.append({"id": str(index), "argv": argv, "timeout": self.limits.wall_seconds})
             records = self.sandbox.suite(samples, workdir=workdir, limits=self.limits)
         finally:

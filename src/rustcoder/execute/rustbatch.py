@@ -10,6 +10,7 @@ a fresh process, so a crash, hang or exit affects only that sample.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import shutil
 import tempfile
 import time
@@ -19,8 +20,8 @@ from importlib import resources
 from pathlib import Path
 
 from rustcoder.execute.classify import classify, one_line
-from rustcoder.execute.outcome import BatchOutcome
 from rustcoder.execute.diagnostics import Diagnostic, error_codes, parse_diagnostics
+from rustcoder.execute.outcome import BatchOutcome
 from rustcoder.execute.sandbox import COMPILE_LIMITS, Limits, Sandbox
 from rustcoder.execute.testfns import PreparedTests, prepare_tests
 from rustcoder.execute.toolchain import Toolchain
@@ -116,11 +117,21 @@ class RustBatchRunner:
 
     def _compile(self, workdir: Path, size: int) -> tuple[dict[str, object], float]:
         argv = [
-            str(self.toolchain.rustc), *self.toolchain.compile_args(),
-            "--cfg", "test", "-A", "warnings", "--error-format=json", "--crate-type", "bin",
-            "--crate-name", BINARY, "-o", self.sandbox.inside_path(workdir, BINARY),
+            str(self.toolchain.rustc),
+            *self.toolchain.compile_args(),
+            "--cfg",
+            "test",
+            "-A",
+            "warnings",
+            "--error-format=json",
+            "--crate-type",
+            "bin",
+            "--crate-name",
+            BINARY,
+            "-o",
+            self.sandbox.inside_path(workdir, BINARY),
             self.sandbox.inside_path(workdir, SOURCE),
-        ]  # fmt: skip
+        ]
         limits = dataclasses.replace(COMPILE_LIMITS, wall_seconds=60.0 + 2.0 * size)
         started = time.monotonic()
         record = self.sandbox.exec(argv, workdir=workdir, limits=limits, keep=COMPILE_LIMITS.output_bytes)
@@ -142,7 +153,9 @@ class RustBatchRunner:
             return BatchOutcome(results=self._run(members, workdir))
         errors, other = parse_diagnostics(str(record.get("stderr", "")), SOURCE)
         if len(members) == 1:
-            return BatchOutcome(results={members[0].key: self._compile_failure(members[0], record, errors, other)})
+            return BatchOutcome(
+                results={members[0].key: self._compile_failure(members[0], record, errors, other)}
+            )
         if record.get("timed_out") or not errors:
             half = len(members) // 2
             return BatchOutcome(retry=[members[:half], members[half:]])
@@ -188,11 +201,10 @@ class RustBatchRunner:
             if module not in runnable:
                 result = ExecResult(Status.NO_TESTS, reason="the benchmark defines no tests for this task")
             else:
-                low, high = member.test_lines
                 result = classify(
                     records[module],
                     tests_total=len(member.prepared.tests),
-                    is_test_location=lambda loc, low=low, high=high: _line_of(loc) in range(low, high + 1),
+                    is_test_location=functools.partial(_in_lines, member.test_lines),
                     timeout=self.limits.wall_seconds,
                     output_cap=self.limits.output_bytes,
                 )
@@ -202,10 +214,10 @@ class RustBatchRunner:
         return results
 
 
-def _line_of(location: str) -> int:
-    """Line number of a `file:line:column` panic location (-1 when unknown)."""
+def _in_lines(lines: tuple[int, int], location: str) -> bool:
+    """Whether a `file:line:column` panic location lies within the (first, last) line range."""
     parts = location.rsplit(":", 2)
     try:
-        return int(parts[1]) if len(parts) == 3 else -1
+        return len(parts) == 3 and lines[0] <= int(parts[1]) <= lines[1]
     except ValueError:
-        return -1
+        return False

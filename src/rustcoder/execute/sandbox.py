@@ -28,9 +28,18 @@ DRIVER_DIR = Path(__file__).resolve().parent
 INSIDE_DIR = "/opt/rustcoder"
 WORKDIR = "/sandbox"
 SYSTEM_PATHS = (
-    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-    "/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
-)  # fmt: skip
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/etc/alternatives",
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+)
 CHILD_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
     "HOME": "/tmp",
@@ -91,9 +100,9 @@ def _accessible_to_others(path: Path) -> bool:
     """Whether an unprivileged uid can reach and read `path` (every parent searchable)."""
     current = path.resolve()
     for part in [current, *current.parents]:
-        if part.is_dir() and not os.stat(part).st_mode & 0o001:
+        if part.is_dir() and not part.stat().st_mode & 0o001:
             return False
-    return bool(os.stat(current).st_mode & 0o004)
+    return bool(current.stat().st_mode & 0o004)
 
 
 class Sandbox:
@@ -142,8 +151,8 @@ class Sandbox:
             hidden = [p for p in self.read_only if not _accessible_to_others(Path(p))]
             if hidden:
                 raise SandboxUnavailableError(
-                    f"the unshare fallback runs programs as an unprivileged uid that cannot read {hidden[0]}; "
-                    "install bubblewrap (apt-get install bubblewrap)"
+                    "the unshare fallback runs programs as an unprivileged uid that cannot read "
+                    f"{hidden[0]}; install bubblewrap (apt-get install bubblewrap)"
                 )
         probe = self.exec(["/bin/sh", "-c", "exit 0"], workdir=None, limits=Limits(wall_seconds=30))
         if probe.get("exit") != 0:
@@ -174,8 +183,8 @@ class Sandbox:
         for parent in sorted(parents, key=lambda p: p.count("/")):
             args += ["--perms", "0755", "--dir", parent]
         for path in system:
-            if os.path.islink(path):
-                args += ["--symlink", os.readlink(path), path]
+            if Path(path).is_symlink():
+                args += ["--symlink", str(Path(path).readlink()), path]
             else:
                 args += ["--ro-bind", path, path]
         for path in self.read_only:
@@ -203,7 +212,14 @@ class Sandbox:
 
     def _launch(self, workdir: Path | None, writable: bool, limits: Limits, tail: list[str]) -> list[str]:
         if self.kind is SandboxKind.BWRAP:
-            return [*self._bwrap(workdir, writable, limits), self.python, "-I", "-S", self.tool_path("_inside.py"), *tail]
+            return [
+                *self._bwrap(workdir, writable, limits),
+                self.python,
+                "-I",
+                "-S",
+                self.tool_path("_inside.py"),
+                *tail,
+            ]
         return [*self._unshare(), self.python, "-I", "-S", self.tool_path("_inside.py"), *tail]
 
     def _prepare(self, workdir: Path | None, uid: int | None) -> None:
@@ -214,7 +230,13 @@ class Sandbox:
 
     # -- running --------------------------------------------------------------------------------------
     def exec(
-        self, argv: list[str], *, workdir: Path | None, limits: Limits, writable: bool = True, keep: int = 16384
+        self,
+        argv: list[str],
+        *,
+        workdir: Path | None,
+        limits: Limits,
+        writable: bool = True,
+        keep: int = 16384,
     ) -> dict[str, Any]:
         """Run one command under `limits`; returns run_capped's record."""
         with self._slot() as uid:
@@ -231,8 +253,19 @@ class Sandbox:
     ) -> dict[str, dict[str, Any]]:
         """Run each sample (id, argv, timeout) in its own process; returns records by id.
 
-        A sample missing from the result means the driver itself died (reported as a sandbox error).
+        If the driver dies (a sample can kill it: same uid), the samples it left without a result are
+        run again, each in a sandbox of its own, so only the culprit ends up with a `driver_error`.
         """
+        results = self._suite_once(samples, workdir=workdir, limits=limits, keep=keep)
+        orphans = [s for s in samples if "driver_error" in results[s["id"]]]
+        if len(samples) > 1:
+            for sample in orphans:
+                results.update(self._suite_once([sample], workdir=workdir, limits=limits, keep=keep))
+        return results
+
+    def _suite_once(
+        self, samples: list[dict[str, Any]], *, workdir: Path, limits: Limits, keep: int
+    ) -> dict[str, dict[str, Any]]:
         with self._slot() as uid:
             spec = {
                 "uid": uid,
@@ -265,5 +298,7 @@ class Sandbox:
         if len(results) < len(samples):
             detail = (record.get("stderr") or record.get("spawn_error") or "").strip()[-400:]
             for sample in samples:
-                results.setdefault(sample["id"], {"id": sample["id"], "driver_error": detail or "driver died"})
+                results.setdefault(
+                    sample["id"], {"id": sample["id"], "driver_error": detail or "driver died"}
+                )
         return results

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 class TestFn:
     """One test, by its path from the sample module."""
 
+    __test__ = False  # not a pytest test class
+
     path: str
     should_panic: bool = False
 
@@ -94,8 +96,7 @@ def prepare_tests(source: str, style: TestStyle) -> PreparedTests:
     tree = _parser().parse(data)
     if style is TestStyle.MAIN:
         has_main = any(
-            child.type == "function_item"
-            and (child.child_by_field_name("name") or child).text == b"main"
+            child.type == "function_item" and (child.child_by_field_name("name") or child).text == b"main"
             for child in tree.root_node.named_children
         )
         return PreparedTests(source, (TestFn("main"),) if has_main else ())

@@ -57,7 +57,9 @@ def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload, no-any-return]
     except FileNotFoundError as exc:
-        raise ToolchainError(f"{cmd[0]} not found: install Rust (rustup, or apt-get install rustc cargo)") from exc
+        raise ToolchainError(
+            f"{cmd[0]} not found: install Rust (rustup, or apt-get install rustc cargo)"
+        ) from exc
 
 
 @cache
@@ -112,11 +114,17 @@ def _build(target: Path, registry: Path, crates: dict[str, str]) -> dict[str, st
         (project / "src").mkdir()
         (project / "src" / "lib.rs").write_text("")
         cmd = [
-            cargo, "build", "--offline", "--message-format=json",
-            "--config", 'source.crates-io.replace-with="rustcoder-registry"',
-            "--config", f'source.rustcoder-registry.directory="{registry}"',
-            "--config", "net.offline=true",
-        ]  # fmt: skip
+            cargo,
+            "build",
+            "--offline",
+            "--message-format=json",
+            "--config",
+            'source.crates-io.replace-with="rustcoder-registry"',
+            "--config",
+            f'source.rustcoder-registry.directory="{registry}"',
+            "--config",
+            "net.offline=true",
+        ]
         proc = _run(cmd, cwd=project, timeout=1800)
         if proc.returncode != 0:
             tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
@@ -152,7 +160,7 @@ def ensure_crates(version: str) -> tuple[Path, dict[str, Path]]:
                 (staging / "manifest.json").write_text(
                     json.dumps({"rustc": version, "crates": crates, "externs": externs}, indent=2)
                 )
-                os.chmod(staging, 0o755)
+                staging.chmod(0o755)
                 staging.replace(final)
     info = json.loads(manifest.read_text())
     return final, {name: final / filename for name, filename in info["externs"].items()}

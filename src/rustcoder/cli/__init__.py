@@ -1,0 +1,22 @@
+"""rustcoder's command line: one small module per command."""
+
+import typer
+
+from rustcoder.cli import benchmarks, check, evaluate, report, setup
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        name="rustcoder",
+        help="Evaluate, improve and serve small local models that write Rust.",
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    for module in (setup, benchmarks, check, evaluate, report):
+        module.register(app)
+    return app
+
+
+def main() -> None:
+    build_app()()

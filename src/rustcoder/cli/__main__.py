@@ -1,0 +1,5 @@
+"""`python -m rustcoder.cli` runs the command line."""
+
+from rustcoder.cli import main
+
+main()

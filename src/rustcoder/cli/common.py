@@ -1,0 +1,146 @@
+"""Options, error handling and output shared by the commands."""
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from rustcoder.errors import RustcoderError
+from rustcoder.execute.engine import ExecConfig
+from rustcoder.execute.sandbox import Limits
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+stderr = Console(stderr=True)
+stdout = Console()
+
+Jobs = Annotated[int, typer.Option("--jobs", "-j", min=0, help="Batches run at once (0: one per CPU core).")]
+BatchSize = Annotated[int, typer.Option(min=1, help="Rust samples compiled together in one crate.")]
+Timeout = Annotated[float, typer.Option(min=0.1, help="Seconds each sample's tests may run.")]
+MemoryMiB = Annotated[int, typer.Option(min=16, help="Address-space limit per test process, in MiB.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout instead of a table.")]
+NoPatches = Annotated[
+    bool, typer.Option("--no-patches", help="Report known data defects but do not patch them.")
+]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")]
+OutPath = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Results file (.jsonl); a summary is written beside it.")
+]
+
+
+def exec_config(jobs: int, batch_size: int, timeout: float, memory_mib: int) -> ExecConfig:
+    return ExecConfig(
+        jobs=jobs, batch_size=batch_size, limits=Limits(wall_seconds=timeout, memory_bytes=memory_mib << 20)
+    )
+
+
+def setup_logging(verbose: bool) -> None:
+    from rich.logging import RichHandler
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=stderr, show_path=False, show_time=False)],
+    )
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """User errors become one line on stderr and exit code 2; Ctrl-C exits 130 (results so far are kept)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except RustcoderError as exc:
+            stderr.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            stderr.print("interrupted; results written so far are kept (run again to resume)")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar with ETA on stderr; yields the callback evaluation calls with (done, total)."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+
+
+def parse_ks(text: str) -> list[int]:
+    try:
+        ks = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise typer.BadParameter(f"expected comma-separated integers like 1,10,100, got {text!r}") from None
+    if not ks or ks[0] < 1:
+        raise typer.BadParameter("every k must be a positive integer")
+    return ks
+
+
+def print_summary(document: dict[str, Any]) -> None:
+    """A short human-readable account of one run."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"{document['benchmark']}: {document['samples']} samples, {document['problems']} problems"
+    )
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for k, value in document["pass_at_k"].items():
+        table.add_row(f"pass@{k}", f"{100 * value:.2f} %")
+    if document.get("pass_at_1_ci95"):
+        low, high = document["pass_at_1_ci95"]
+        table.add_row("pass@1 95 % CI", f"{100 * low:.1f} – {100 * high:.1f} %")
+    for status, count in document["status_counts"].items():
+        if count:
+            table.add_row(status, str(count))
+    codes = list(document["error_codes"].items())[:8]
+    if codes:
+        table.add_row("top error codes", ", ".join(f"{c} ×{n}" for c, n in codes))
+    run = document["run"]
+    table.add_row(
+        "executed / resumed",
+        f"{run['executed']} / {run['resumed_from']} in {run['execution_wall_seconds']} s",
+    )
+    stdout.print(table)
+    stdout.print(f"results: {run['results']}", highlight=False)
+    defects = [d for d in run["data"]["defects"] if d["action"] != "absent"]
+    if defects:
+        stdout.print(
+            f"known data defects: {len(defects)} "
+            f"({', '.join(d['task_id'] + ' ' + d['action'] for d in defects)}); see the report for details",
+            highlight=False,
+        )

@@ -1,0 +1,1 @@
+"""Evaluate samples: read them, execute what is missing, write results and a summary."""

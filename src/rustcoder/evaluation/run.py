@@ -1,0 +1,112 @@
+"""Evaluate samples against a benchmark: execute what is not done yet, append results, summarise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rustcoder import __version__
+from rustcoder.benchmarks import Benchmark
+from rustcoder.errors import DataError
+from rustcoder.evaluation.results import read_results, result_record, reusable, summary_path
+from rustcoder.evaluation.samples import SampleSet
+from rustcoder.execute.assemble import assemble
+from rustcoder.execute.engine import ExecConfig, Executor
+from rustcoder.jsonl import JsonlAppender, write_json
+from rustcoder.metrics.passk import DEFAULT_KS
+from rustcoder.metrics.summary import summarize
+from rustcoder.types import ExecResult, Sample
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+"""Called with (samples done, samples in total) as results land."""
+
+
+def reference_samples(benchmark: Benchmark) -> SampleSet:
+    """One sample per problem: its reference solution as a completion of the prompt."""
+    samples = [
+        Sample(p.task_id, 0, completion=p.canonical_solution)
+        for p in benchmark.problems
+        if p.canonical_solution is not None
+    ]
+    if not samples:
+        raise DataError(f"benchmark {benchmark.name} has no reference solutions to check")
+    return SampleSet(samples, [])
+
+
+def _machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def evaluate(
+    benchmark: Benchmark,
+    sample_set: SampleSet,
+    out: Path,
+    *,
+    config: ExecConfig | None = None,
+    ks: Sequence[int] = DEFAULT_KS,
+    overwrite: bool = False,
+    samples_origin: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Execute every sample without a result in `out` yet, then write and return the summary document."""
+    config = config or ExecConfig()
+    samples = sample_set.samples
+    if overwrite and out.exists():
+        out.unlink()
+    done = reusable(read_results(out), samples, out)
+    todo = [s for s in samples if s.key not in done]
+    by_key = {f"{s.task_id}\x00{s.index}": s for s in todo}
+    programs = [assemble(benchmark.problem(s.task_id), s, key) for key, s in by_key.items()]
+    executor = Executor(config)
+    started = time.monotonic()
+    finished = len(samples) - len(todo)
+    if progress:
+        progress(finished, len(samples))
+    with JsonlAppender(out) as results:
+
+        def on_result(key: str, result: ExecResult) -> None:
+            nonlocal finished
+            results.write(result_record(by_key[key], result))
+            finished += 1
+            if progress:
+                progress(finished, len(samples))
+
+        executor.execute(programs, on_result)
+    seconds = time.monotonic() - started
+    records = list(read_results(out).values())
+    document = {
+        "benchmark": benchmark.name,
+        **summarize(records, ks=ks, total_problems=len(benchmark.problems)),
+        "run": {
+            "rustcoder": __version__,
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "results": str(out),
+            "samples_file": samples_origin or {},
+            "resumed_from": len(samples) - len(todo),
+            "executed": len(todo),
+            "execution_wall_seconds": round(seconds, 3),
+            "data": benchmark.provenance(),
+            "environment": executor.environment({p.language for p in benchmark.problems}),
+            "config": {
+                "jobs": config.workers,
+                "batch_size": config.batch_size,
+                "limits": {k: getattr(config.limits, k) for k in config.limits.__dataclass_fields__},
+            },
+            "machine": _machine(),
+            "warnings": sample_set.warnings,
+        },
+    }
+    write_json(summary_path(out), document)
+    return document

@@ -1,0 +1,1 @@
+"""pass@k, intervals, summaries and reports."""

@@ -1,0 +1,129 @@
+"""Report figures as SVG text (matplotlib, object API: no global pyplot state)."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from rustcoder.types import Status
+
+STATUS_COLOURS = {
+    Status.PASSED.value: "#2e7d32",
+    Status.COMPILE_ERROR.value: "#c62828",
+    Status.TEST_FAILURE.value: "#ef6c00",
+    Status.PANIC.value: "#6a1b9a",
+    Status.TIMEOUT.value: "#1565c0",
+    Status.NO_TESTS.value: "#757575",
+    Status.SANDBOX_ERROR.value: "#000000",
+}
+
+Run = tuple[str, dict[str, Any]]
+"""(label, summary document)."""
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _svg(figure: Any) -> str:
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "rustcoder", "svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def status_plot(runs: Sequence[Run]) -> str:
+    """Share of samples per status, one stacked bar per run."""
+    figure = _figure(8, 1.2 + 0.45 * len(runs))
+    axes = figure.add_subplot()
+    labels = [label for label, _ in runs]
+    left = [0.0] * len(runs)
+    for status, colour in STATUS_COLOURS.items():
+        shares = [doc["status_counts"].get(status, 0) / max(1, doc["samples"]) for _, doc in runs]
+        if any(shares):
+            axes.barh(labels, shares, left=left, color=colour, label=status)
+            left = [a + b for a, b in zip(left, shares, strict=True)]
+    axes.set_xlim(0, 1)
+    axes.set_xlabel("share of samples")
+    axes.invert_yaxis()
+    axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+    return _svg(figure)
+
+
+def error_code_plot(runs: Sequence[Run], top: int = 12) -> str | None:
+    """The most frequent rustc error codes (samples with the code), grouped by run."""
+    total: Counter[str] = Counter()
+    for _, doc in runs:
+        total.update(doc.get("error_codes", {}))
+    codes = [code for code, _ in total.most_common(top)]
+    if not codes:
+        return None
+    figure = _figure(8, 3.2)
+    axes = figure.add_subplot()
+    width = 0.8 / len(runs)
+    for index, (label, doc) in enumerate(runs):
+        xs = [i + index * width for i in range(len(codes))]
+        axes.bar(xs, [doc.get("error_codes", {}).get(c, 0) for c in codes], width=width, label=label)
+    axes.set_xticks([i + 0.4 - width / 2 for i in range(len(codes))], codes, rotation=45, fontsize=8)
+    axes.set_ylabel("samples")
+    if len(runs) > 1:
+        axes.legend(fontsize=8)
+    return _svg(figure)
+
+
+def attempts_plot(runs: Sequence[Run]) -> str | None:
+    """How many attempts samples needed for well-formed output, and cumulative correct results."""
+    with_attempts = [(label, doc["attempts"]) for label, doc in runs if doc.get("attempts")]
+    if not with_attempts:
+        return None
+    figure = _figure(9, 3.2)
+    left, right = figure.subplots(1, 2)
+    width = 0.8 / len(with_attempts)
+    for index, (label, attempts) in enumerate(with_attempts):
+        dist = {int(k): v for k, v in attempts["distribution"].items()}
+        xs = sorted(dist)
+        left.bar([x + index * width for x in xs], [dist[x] for x in xs], width=width, label=label)
+        cumulative = attempts["cumulative_correct"]
+        right.step(
+            [a for a, _ in cumulative], [c for _, c in cumulative], where="post", marker="o", label=label
+        )
+    left.set_xlabel("attempts until well-formed")
+    left.set_ylabel("samples")
+    right.set_xlabel("attempts allowed")
+    right.set_ylabel("correct results (cumulative)")
+    right.legend(fontsize=8)
+    from matplotlib.ticker import MaxNLocator
+
+    for axes in (left, right):
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return _svg(figure)
+
+
+def latency_plot(runs: Sequence[Run]) -> str | None:
+    """pass@1 against mean generation time per sample, one point per run."""
+    points = [
+        (label, doc["generation"]["gen_seconds"]["mean"], doc["pass_at_k"]["1"])
+        for label, doc in runs
+        if doc.get("generation", {}).get("gen_seconds") and "1" in doc.get("pass_at_k", {})
+    ]
+    if not points:
+        return None
+    figure = _figure(6, 3.6)
+    axes = figure.add_subplot()
+    for label, seconds, score in points:
+        axes.scatter([seconds], [score])
+        axes.annotate(label, (seconds, score), fontsize=8, xytext=(4, 4), textcoords="offset points")
+    axes.margins(0.2)
+    axes.set_xlabel("mean generation time per sample (s)")
+    axes.set_ylabel("pass@1")
+    axes.set_ylim(bottom=0)
+    axes.set_xlim(left=0)
+    return _svg(figure)

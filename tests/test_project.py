@@ -1,0 +1,52 @@
+"""Project-level promises: light imports, the README's commands, CI running exactly the test command."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("matplotlib", "datasets", "huggingface_hub", "tree_sitter", "torch", "numpy", "rich", "typer")
+
+
+def imported_after(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return set(out.split())
+
+
+def test_import_rustcoder_is_light():
+    assert not imported_after("import rustcoder") & set(HEAVY)
+
+
+def test_library_modules_defer_heavy_imports():
+    loaded = imported_after("import rustcoder.benchmarks, rustcoder.evaluation.run, rustcoder.metrics.report")
+    assert not loaded & {"matplotlib", "datasets", "huggingface_hub", "tree_sitter", "torch"}
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"```(?:bash|sh)\n(.*?)```", text, re.S)
+    assert block, "README must start with a code block holding the two commands"
+    return [line for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_readme_has_the_two_commands_and_ci_runs_the_second():
+    main_job, tests = readme_commands()
+    assert main_job.startswith("./setup.sh && ") and "rustcoder check humanevalpack-rust" in main_job
+    assert tests.startswith("./setup.sh && ") and "pytest" in tests
+    assert tests in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.network
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_readme_main_command_runs(tmp_path):
+    main_job, _ = readme_commands()
+    proc = subprocess.run(["bash", "-c", main_job], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "all reference solutions that should pass do" in proc.stdout
+    assert (ROOT / "runs" / "reference" / "report" / "report.html").exists()
