@@ -29,7 +29,7 @@ def check_command(
     bench: str = typer.Argument(help="A benchmark name or a benchmark file."),
     out: OutPath = None,
     jobs: Jobs = 0,
-    batch_size: BatchSize = 24,
+    batch_size: BatchSize = 48,
     timeout: Timeout = 10.0,
     memory_mib: MemoryMiB = 1024,
     as_json: AsJson = False,

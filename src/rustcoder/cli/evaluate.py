@@ -41,7 +41,7 @@ def evaluate_command(
         str, typer.Option("--k", help="pass@k values, comma-separated (kept where n allows).")
     ] = "1,10,100",
     jobs: Jobs = 0,
-    batch_size: BatchSize = 24,
+    batch_size: BatchSize = 48,
     timeout: Timeout = 10.0,
     memory_mib: MemoryMiB = 1024,
     as_json: AsJson = False,

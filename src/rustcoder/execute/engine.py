@@ -26,7 +26,7 @@ class ExecConfig:
 
     jobs: int = 0
     """Concurrent batches (0: one per CPU core)."""
-    batch_size: int = 24
+    batch_size: int = 48
     limits: Limits = field(default_factory=Limits)
     workroot: Path | None = None
     """Where temporary work directories go (default: the system temp directory)."""

@@ -116,12 +116,12 @@ class Sandbox:
         slots: int = 8,
         uid_base: int | None = None,
     ) -> None:
-        self.python, python_prefix = _base_python()
-        self.read_only = [*dict.fromkeys([*(str(Path(p).resolve()) for p in read_only), python_prefix])]
         self.root = os.geteuid() == 0
         env_base = os.environ.get("RUSTCODER_SANDBOX_UID")
         self.uid_base = uid_base if uid_base is not None else int(env_base or DEFAULT_UID_BASE)
         self.kind = kind or self._detect()
+        self.python, python_prefix = self._interpreter()
+        self.read_only = [*dict.fromkeys([*(str(Path(p).resolve()) for p in read_only), python_prefix])]
         self._slots: queue.Queue[int] = queue.Queue()
         for slot in range(slots):
             self._slots.put(slot)
@@ -146,9 +146,19 @@ class Sandbox:
             "generated code unsandboxed"
         )
 
+    def _interpreter(self) -> tuple[str, str]:
+        """Python for the driver: this one, unless the fallback's unprivileged uid cannot run it."""
+        executable, prefix = _base_python()
+        if self.kind is SandboxKind.UNSHARE and self.root and not _accessible_to_others(Path(prefix)):
+            system = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")
+            if system and _accessible_to_others(Path(system)):
+                return os.path.realpath(system), str(Path(os.path.realpath(system)).parent.parent)
+        return executable, prefix
+
     def _check(self) -> None:
         if self.kind is SandboxKind.UNSHARE and self.root:
-            hidden = [p for p in self.read_only if not _accessible_to_others(Path(p))]
+            needed = [*self.read_only, str(DRIVER_DIR)]
+            hidden = [p for p in needed if not _accessible_to_others(Path(p))]
             if hidden:
                 raise SandboxUnavailableError(
                     "the unshare fallback runs programs as an unprivileged uid that cannot read "
