@@ -148,6 +148,29 @@ def test_killed_run_resumes_without_losing_or_double_counting(fixtures, tmp_path
     assert document["status_counts"]["timeout"] == 6 and document["status_counts"]["passed"] == 10
 
 
+def test_ctrl_c_stops_promptly_and_keeps_results(fixtures, tmp_path):
+    rows = [{"task_id": "Mini/0", "completion": "\n    xs.iter().sum()\n}\n"} for _ in range(4)]
+    rows += [{"task_id": "Mini/1", "completion": "\n    loop {}\n}\n"} for _ in range(6)]
+    samples = write_samples(tmp_path / "samples.jsonl", rows)
+    out = tmp_path / "results.jsonl"
+    args = ["evaluate", str(fixtures / "humanevalx_mini.jsonl"), str(samples), "--out", str(out),
+            "--timeout", "30", "--batch-size", "4", "--jobs", "1"]  # fmt: skip
+    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not out.exists() or len(out.read_bytes().splitlines()) < 4):
+        time.sleep(0.05)
+    time.sleep(1.0)  # now inside the 30 s loops
+    interrupted = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=20)
+    assert proc.returncode == 130, stderr
+    assert time.monotonic() - interrupted < 5
+    assert "results written so far are kept" in stderr and "Traceback" not in stderr
+    assert len(out.read_bytes().splitlines()) == 4
+    time.sleep(0.3)
+    assert sandbox_processes() == []
+
+
 def test_resume_refuses_a_results_file_of_other_samples(fixtures, tmp_path):
     out = tmp_path / "results.jsonl"
     first = write_samples(tmp_path / "a.jsonl", [{"task_id": "Mini/0", "completion": "\n    0\n}\n"}])

@@ -48,6 +48,8 @@ def check_command(
         results = out or Path(tmp) / "results.jsonl"
         with progress_bar(f"checking {benchmark.name}") as progress:
             document = evaluate(benchmark, samples, results, config=config, overwrite=True, progress=progress)
+        if out is None:
+            document["run"]["results"] = None  # the temporary file is gone
     excused = benchmark.excused
     failing = sorted(t for t, item in document["per_problem"].items() if item["c"] < item["n"])
     document["check"] = {

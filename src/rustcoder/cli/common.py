@@ -136,7 +136,8 @@ def print_summary(document: dict[str, Any]) -> None:
         f"{run['executed']} / {run['resumed_from']} in {run['execution_wall_seconds']} s",
     )
     stdout.print(table)
-    stdout.print(f"results: {run['results']}", highlight=False)
+    if run["results"]:
+        stdout.print(f"results: {run['results']}", highlight=False)
     defects = [d for d in run["data"]["defects"] if d["action"] != "absent"]
     if defects:
         stdout.print(

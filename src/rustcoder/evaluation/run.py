@@ -68,7 +68,8 @@ def evaluate(
     done = reusable(read_results(out), samples, out)
     todo = [s for s in samples if s.key not in done]
     by_key = {f"{s.task_id}\x00{s.index}": s for s in todo}
-    programs = [assemble(benchmark.problem(s.task_id), s, key) for key, s in by_key.items()]
+    problems = {p.task_id: p for p in benchmark.problems}
+    programs = [assemble(problems[s.task_id], s, key) for key, s in by_key.items()]
     executor = Executor(config)
     started = time.monotonic()
     finished = len(samples) - len(todo)

@@ -22,6 +22,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -55,8 +56,15 @@ def run_capped(
     cwd: str | None = None,
     preexec_fn: Callable[[], None] | None = None,
     report_pipe: bool = False,
+    cancel: threading.Event | None = None,
 ) -> dict[str, Any]:
-    """Run argv in a new session; kill its process group on timeout or when its output passes output_cap."""
+    """Run argv in a new session; kill its process group on timeout or when its output passes output_cap.
+
+    Setting `cancel` (from another thread) kills it too, within half a second; a cancelled run is
+    reported with `cancelled: true`.
+    """
+    if cancel is not None and cancel.is_set():
+        return _not_started(argv, "cancelled", cancelled=True)
     report_r = report_w = -1
     pass_fds: tuple[int, ...] = ()
     child_setup = preexec_fn
@@ -88,19 +96,38 @@ def run_capped(
         for fd in (report_r, report_w):
             if fd >= 0:
                 os.close(fd)
-        return {
-            "exit": None,
-            "signal": None,
-            "wall": 0.0,
-            "timed_out": False,
-            "output_exceeded": False,
-            "stdout": "",
-            "stderr": "",
-            "report": [],
-            "spawn_error": f"{argv[0]}: {exc.strerror or exc}",
-        }
+        return _not_started(argv, exc.strerror or str(exc))
     if report_w >= 0:
         os.close(report_w)
+    return _capture(proc, stdin, started, timeout, output_cap, keep, report_r, cancel)
+
+
+def _not_started(argv: list[str], why: str, *, cancelled: bool = False) -> dict[str, Any]:
+    return {
+        "exit": None,
+        "signal": None,
+        "wall": 0.0,
+        "timed_out": False,
+        "output_exceeded": False,
+        "cancelled": cancelled,
+        "stdout": "",
+        "stderr": "",
+        "report": [],
+        "spawn_error": f"{argv[0]}: {why}",
+    }
+
+
+def _capture(
+    proc: subprocess.Popen[bytes],
+    stdin: bytes,
+    started: float,
+    timeout: float,
+    output_cap: int,
+    keep: int,
+    report_r: int,
+    cancel: threading.Event | None,
+) -> dict[str, Any]:
+    """Feed stdin, read the pipes within the limits, then reap the process."""
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
     with contextlib.suppress(BrokenPipeError):
         proc.stdin.write(stdin)
@@ -116,7 +143,7 @@ def run_capped(
         os.set_blocking(fd, False)
         selector.register(fd, selectors.EVENT_READ)
     deadline = started + timeout
-    timed_out = exceeded = False
+    timed_out = exceeded = cancelled = False
     total = 0
     exited_at: float | None = None
     while selector.get_map():
@@ -127,6 +154,10 @@ def run_capped(
             break  # a background process still holds the pipes open; the sample itself is done
         if now >= deadline:
             timed_out = True
+            _kill_group(proc.pid)
+            break
+        if cancel is not None and cancel.is_set():
+            cancelled = True
             _kill_group(proc.pid)
             break
         wait = min(deadline - now, 0.05 if exited_at is not None else 0.5)
@@ -168,6 +199,7 @@ def run_capped(
         "wall": round(wall, 6),
         "timed_out": timed_out,
         "output_exceeded": exceeded,
+        "cancelled": cancelled,
         "stdout": _clip(bytes(buffers[out_fd]), keep),
         "stderr": _clip(bytes(buffers[err_fd]), keep),
         "report": report,

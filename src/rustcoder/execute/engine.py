@@ -8,12 +8,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rustcoder.execute.classify import one_line
 from rustcoder.execute.outcome import BatchOutcome
 from rustcoder.execute.sandbox import Limits, Sandbox
 from rustcoder.types import ExecResult, Language, Program, Status
+
+if TYPE_CHECKING:
+    from rustcoder.execute.toolchain import Toolchain
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,7 @@ class Executor:
     def __init__(self, config: ExecConfig | None = None) -> None:
         self.config = config or ExecConfig()
         self._sandbox: Sandbox | None = None
-        self._toolchain: Any = None
+        self._toolchain: Toolchain | None = None
 
     def environment(self, languages: set[Language]) -> dict[str, object]:
         """What a run records about the execution environment."""
@@ -68,7 +71,8 @@ class Executor:
 
             self._toolchain = load_toolchain()
             read_only += [self._toolchain.sysroot, self._toolchain.crates_dir]
-        if self._sandbox is None or not set(map(str, read_only)) <= set(self._sandbox.read_only):
+        needs = set(map(str, read_only))
+        if self._sandbox is None or self._sandbox.stopped or not needs <= set(self._sandbox.read_only):
             self._sandbox = Sandbox(read_only, slots=self.config.workers)
         return self._sandbox
 
@@ -88,6 +92,7 @@ class Executor:
         if rust:
             from rustcoder.execute.rustbatch import RustBatchRunner, make_member
 
+            assert self._toolchain is not None
             runner = RustBatchRunner(self._toolchain, sandbox, self.config.limits, self.config.workroot)
             members = [make_member(p) for p in rust]
             size = max(1, min(self.config.batch_size, -(-len(members) // self.config.workers)))
@@ -103,10 +108,11 @@ class Executor:
     def _drain(
         self, tasks: list[tuple[Callable[[list[Any]], BatchOutcome[Any]], list[Any]]], on_result: OnResult
     ) -> None:
-        with ThreadPoolExecutor(self.config.workers, thread_name_prefix="rustcoder-exec") as pool:
-            running: dict[Future[BatchOutcome[Any]], tuple[Callable[..., Any], list[Any]]] = {
-                pool.submit(fn, batch): (fn, batch) for fn, batch in tasks
-            }
+        pool = ThreadPoolExecutor(self.config.workers, thread_name_prefix="rustcoder-exec")
+        running: dict[Future[BatchOutcome[Any]], tuple[Callable[..., Any], list[Any]]] = {
+            pool.submit(fn, batch): (fn, batch) for fn, batch in tasks
+        }
+        try:
             while running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -125,3 +131,10 @@ class Executor:
                         on_result(key, result)
                     for sub in outcome.retry:
                         running[pool.submit(fn, sub)] = (fn, sub)
+        except BaseException:
+            # Ctrl-C or a failure to record a result: stop now, keep what was recorded, skip the rest.
+            pool.shutdown(wait=False, cancel_futures=True)
+            if self._sandbox is not None:
+                self._sandbox.stop_all()
+            raise
+        pool.shutdown()

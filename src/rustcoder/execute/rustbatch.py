@@ -156,7 +156,10 @@ class RustBatchRunner:
             return BatchOutcome(
                 results={members[0].key: self._compile_failure(members[0], record, errors, other)}
             )
-        if record.get("timed_out") or not errors:
+        if record.get("timed_out"):
+            # One sample makes rustc run away: compiling each alone costs one timeout, not log2(n).
+            return BatchOutcome(retry=[[m] for m in members])
+        if not errors:
             half = len(members) // 2
             return BatchOutcome(retry=[members[:half], members[half:]])
         culprits = _attribute(errors, members)

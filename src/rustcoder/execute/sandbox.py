@@ -14,6 +14,7 @@ import os
 import queue
 import shutil
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -122,6 +123,7 @@ class Sandbox:
         self.kind = kind or self._detect()
         self.python, python_prefix = self._interpreter()
         self.read_only = [*dict.fromkeys([*(str(Path(p).resolve()) for p in read_only), python_prefix])]
+        self._cancel = threading.Event()
         self._slots: queue.Queue[int] = queue.Queue()
         for slot in range(slots):
             self._slots.put(slot)
@@ -238,6 +240,14 @@ class Sandbox:
             for entry in workdir.iterdir():
                 os.chown(entry, uid, uid)
 
+    def stop_all(self) -> None:
+        """Kill every sandbox this instance runs, now and from now on (callable from any thread)."""
+        self._cancel.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._cancel.is_set()
+
     # -- running --------------------------------------------------------------------------------------
     def exec(
         self,
@@ -255,7 +265,12 @@ class Sandbox:
             command = self._launch(workdir, writable, limits, ["exec", json.dumps(config)])
             cwd = str(workdir) if workdir is not None and self.kind is SandboxKind.UNSHARE else None
             return run_capped(
-                command, timeout=limits.wall_seconds + 5.0, output_cap=limits.output_bytes, keep=keep, cwd=cwd
+                command,
+                timeout=limits.wall_seconds + 5.0,
+                output_cap=limits.output_bytes,
+                keep=keep,
+                cwd=cwd,
+                cancel=self._cancel,
             )
 
     def suite(
@@ -268,7 +283,7 @@ class Sandbox:
         """
         results = self._suite_once(samples, workdir=workdir, limits=limits, keep=keep)
         orphans = [s for s in samples if "driver_error" in results[s["id"]]]
-        if len(samples) > 1:
+        if len(samples) > 1 and not self._cancel.is_set():
             for sample in orphans:
                 results.update(self._suite_once([sample], workdir=workdir, limits=limits, keep=keep))
         return results
@@ -297,6 +312,7 @@ class Sandbox:
                 output_cap=len(samples) * (8 * keep + 65536) + 65536,
                 keep=1 << 30,
                 cwd=str(workdir) if self.kind is SandboxKind.UNSHARE else None,
+                cancel=self._cancel,
             )
         results: dict[str, dict[str, Any]] = {}
         for line in record["stdout"].splitlines():

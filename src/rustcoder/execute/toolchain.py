@@ -53,9 +53,11 @@ class Toolchain:
         }
 
 
-def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+def _run(
+    cmd: list[str], *, cwd: Path | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload, no-any-return]
+        return subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=cwd, timeout=timeout)
     except FileNotFoundError as exc:
         raise ToolchainError(
             f"{cmd[0]} not found: install Rust (rustup, or apt-get install rustc cargo)"
