@@ -35,6 +35,17 @@ def test_unshare_fallback_runs_python_samples(monkeypatch, run_samples):
     assert engine._sandbox is not None and engine._sandbox.kind is SandboxKind.UNSHARE
 
 
+def test_a_bubblewrap_that_cannot_start_falls_back_to_unshare(monkeypatch, tmp_path):
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    monkeypatch.delenv("RUSTCODER_SANDBOX", raising=False)
+    assert Sandbox().kind is SandboxKind.UNSHARE
+    with pytest.raises(SandboxUnavailableError, match="No permissions to create new namespace"):
+        Sandbox(kind=SandboxKind.BWRAP)
+
+
 def test_unknown_sandbox_kind_is_refused(monkeypatch):
     monkeypatch.setenv("RUSTCODER_SANDBOX", "none")
     with pytest.raises(SandboxUnavailableError, match="there is no unsandboxed mode"):

@@ -120,33 +120,46 @@ class Sandbox:
         self.root = os.geteuid() == 0
         env_base = os.environ.get("RUSTCODER_SANDBOX_UID")
         self.uid_base = uid_base if uid_base is not None else int(env_base or DEFAULT_UID_BASE)
-        self.kind = kind or self._detect()
-        self.python, python_prefix = self._interpreter()
-        self.read_only = [*dict.fromkeys([*(str(Path(p).resolve()) for p in read_only), python_prefix])]
+        self._requested = list(read_only)
         self._cancel = threading.Event()
         self._slots: queue.Queue[int] = queue.Queue()
         for slot in range(slots):
             self._slots.put(slot)
-        self._check()
+        failures: list[str] = []
+        for candidate in [kind] if kind else self._candidates():
+            try:
+                self._use(candidate)
+                return
+            except SandboxUnavailableError as exc:
+                failures.append(str(exc))
+        raise SandboxUnavailableError(" | ".join(failures))
 
     # -- set-up ---------------------------------------------------------------------------------------
-    def _detect(self) -> SandboxKind:
+    def _candidates(self) -> list[SandboxKind]:
+        """Kinds to try, best first: $RUSTCODER_SANDBOX alone if set, else those installed."""
         requested = os.environ.get("RUSTCODER_SANDBOX")
         if requested:
             try:
-                return SandboxKind(requested)
+                return [SandboxKind(requested)]
             except ValueError:
                 raise SandboxUnavailableError(
                     f"RUSTCODER_SANDBOX={requested!r}: choose bwrap or unshare (there is no unsandboxed mode)"
                 ) from None
-        if shutil.which("bwrap"):
-            return SandboxKind.BWRAP
-        if shutil.which("unshare"):
-            return SandboxKind.UNSHARE
-        raise SandboxUnavailableError(
-            "no sandbox available: install bubblewrap (apt-get install bubblewrap); rustcoder never runs "
-            "generated code unsandboxed"
-        )
+        found = [kind for kind in SandboxKind if shutil.which(kind.value)]
+        if not found:
+            raise SandboxUnavailableError(
+                "no sandbox available: install bubblewrap (apt-get install bubblewrap); rustcoder never "
+                "runs generated code unsandboxed"
+            )
+        return found
+
+    def _use(self, kind: SandboxKind) -> None:
+        """Set this sandbox up as `kind` and prove it starts; SandboxUnavailableError if it does not."""
+        self.kind = kind
+        self.python, python_prefix = self._interpreter()
+        resolved = (str(Path(p).resolve()) for p in self._requested)
+        self.read_only = [*dict.fromkeys([*resolved, python_prefix])]
+        self._check()
 
     def _interpreter(self) -> tuple[str, str]:
         """Python for the driver: this one, unless the fallback's unprivileged uid cannot run it."""
