@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -140,7 +141,9 @@ def test_killed_run_resumes_without_losing_or_double_counting(fixtures, tmp_path
     assert 2 <= partial < len(rows)
     time.sleep(0.5)
     assert sandbox_processes() == []
+    assert list(Path(tempfile.gettempdir()).glob(f"rustcoder-run-{proc.pid}-*"))  # left by the kill
     document = json.loads(rustcoder(*args, "--json", check=True).stdout)
+    assert not list(Path(tempfile.gettempdir()).glob(f"rustcoder-run-{proc.pid}-*"))  # swept on the rerun
     assert document["samples"] == len(rows)
     assert document["run"]["resumed_from"] >= 2 and document["run"]["executed"] <= len(rows) - 2
     keys = [(r["task_id"], r["sample_index"]) for r in map(json.loads, out.read_text().splitlines())]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rustcoder.execute.classify import one_line
 from rustcoder.execute.outcome import BatchOutcome
 from rustcoder.execute.sandbox import Limits, Sandbox
+from rustcoder.execute.workdirs import new_run_root
 from rustcoder.types import ExecResult, Language, Program, Status
 
 if TYPE_CHECKING:
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OnResult = Callable[[str, ExecResult], None]
+Task = tuple[Callable[[list[Any]], BatchOutcome[Any]], list[Any]]
+"""A runner's `process` and the batch to give it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +36,7 @@ class ExecConfig:
     batch_size: int = 48
     limits: Limits = field(default_factory=Limits)
     workroot: Path | None = None
-    """Where temporary work directories go (default: the system temp directory)."""
+    """Where each run's scratch directory goes (default: the system temp directory)."""
 
     def __post_init__(self) -> None:
         if self.jobs < 0:
@@ -86,28 +90,34 @@ class Executor:
             return
         languages = {p.language for p in pending}
         sandbox = self._setup(languages)
-        tasks: list[tuple[Callable[[list[Any]], BatchOutcome[Any]], list[Any]]] = []
+        root = new_run_root(self.config.workroot)
+        try:
+            self._drain(self._tasks(pending, sandbox, root), on_result)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+    def _tasks(self, pending: list[Program], sandbox: Sandbox, root: Path) -> list[Task]:
+        """Batches for each language's runner, sized so every worker gets work."""
+        tasks: list[Task] = []
         rust = [p for p in pending if p.language is Language.RUST]
         python = [p for p in pending if p.language is Language.PYTHON]
         if rust:
             from rustcoder.execute.rustbatch import RustBatchRunner, make_member
 
             assert self._toolchain is not None
-            runner = RustBatchRunner(self._toolchain, sandbox, self.config.limits, self.config.workroot)
+            runner = RustBatchRunner(self._toolchain, sandbox, self.config.limits, root)
             members = [make_member(p) for p in rust]
             size = max(1, min(self.config.batch_size, -(-len(members) // self.config.workers)))
             tasks += [(runner.process, chunk) for chunk in _chunks(members, size)]
         if python:
             from rustcoder.execute.python import PythonRunner
 
-            py_runner = PythonRunner(sandbox, self.config.limits, self.config.workroot)
+            py_runner = PythonRunner(sandbox, self.config.limits, root)
             size = max(1, min(32, -(-len(python) // self.config.workers)))
             tasks += [(py_runner.process, chunk) for chunk in _chunks(python, size)]
-        self._drain(tasks, on_result)
+        return tasks
 
-    def _drain(
-        self, tasks: list[tuple[Callable[[list[Any]], BatchOutcome[Any]], list[Any]]], on_result: OnResult
-    ) -> None:
+    def _drain(self, tasks: list[Task], on_result: OnResult) -> None:
         pool = ThreadPoolExecutor(self.config.workers, thread_name_prefix="rustcoder-exec")
         running: dict[Future[BatchOutcome[Any]], tuple[Callable[..., Any], list[Any]]] = {
             pool.submit(fn, batch): (fn, batch) for fn, batch in tasks
