@@ -36,4 +36,7 @@ def new_run_root(parent: Path | None) -> Path:
     base = parent or Path(tempfile.gettempdir())
     base.mkdir(parents=True, exist_ok=True)
     sweep_stale(base)
-    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
+    root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
+    # Searchable, not listable: the unshare fallback's sandbox uid must reach its batch directory in it.
+    root.chmod(0o711)
+    return root
