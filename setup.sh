@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-APT_PACKAGES="librust-rand-dev librust-regex-dev librust-md5-dev bubblewrap python3-venv"
+APT_PACKAGES="librust-rand-dev librust-regex-dev librust-md5-dev bubblewrap python3-venv cmake build-essential"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
@@ -26,11 +26,30 @@ fi
 PYTHON="${PYTHON:-python3.11}"
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
+fi
+# llama-cpp-python is source-only on PyPI: build it once per machine (about 15 minutes on 2 cores) into
+# rustcoder's cache. On x86-64 it is built for this CPU's features but without AMX: ggml's AMX kernels
+# crash on virtual machines that advertise AMX without enabling it.
+LLAMA_VERSION="0.3.36"
+WHEELS="${RUSTCODER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rustcoder}/wheels"
+if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
+    flags=""
+    if [ "$(uname -m)" = "x86_64" ]; then
+        flags="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+        for pair in avx512f:AVX512 avx512_vnni:AVX512_VNNI avx512_bf16:AVX512_BF16 avx512vbmi:AVX512_VBMI avx_vnni:AVX_VNNI; do
+            grep -q -w "${pair%%:*}" /proc/cpuinfo && flags="$flags -DGGML_${pair##*:}=ON"
+        done
+    fi
+    echo "setup: building llama-cpp-python $LLAMA_VERSION once for this machine (about 15 minutes)"
+    CMAKE_ARGS="$flags" .venv/bin/python -m pip wheel --quiet --disable-pip-version-check --no-deps \
+        --no-cache-dir -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
 fi
 stamp_value="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ ! -f .venv/.rustcoder-stamp ] || [ "$(cat .venv/.rustcoder-stamp)" != "$stamp_value" ]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --find-links "$WHEELS" \
+        -c constraints.txt -e ".[dev]"
     echo "$stamp_value" > .venv/.rustcoder-stamp
 fi
 

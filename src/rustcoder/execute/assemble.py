@@ -19,11 +19,11 @@ def sample_code(problem: Problem, sample: Sample) -> str:
 def assemble(problem: Problem, sample: Sample, key: str) -> Program:
     """The program to compile and test; `reject_reason` is set when it must not be compiled."""
     code = sample_code(problem, sample)
-    reject = ""
+    reject = f"generation failed: {sample.meta['error']}" if sample.meta.get("error") else ""
     try:
         size = len(code.encode("utf-8"))
     except UnicodeEncodeError:
-        size, reject = len(code), "the code is not valid UTF-8 (it contains a lone surrogate)"
+        size, reject = len(code), reject or "the code is not valid UTF-8 (it contains a lone surrogate)"
     if not reject and size > MAX_CODE_BYTES:
         reject = f"the code is {size} bytes, over the {MAX_CODE_BYTES}-byte limit; not compiled"
     if not reject and "\x00" in code:

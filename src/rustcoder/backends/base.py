@@ -1,0 +1,121 @@
+"""What every generation backend takes and returns, and the two methods it must have."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: str
+    """system, user or assistant."""
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class GenRequest:
+    """One generation: chat `messages` (the backend applies the model's chat template) or a raw `prompt`."""
+
+    messages: tuple[Message, ...] = ()
+    prompt: str | None = None
+    prefill: str = ""
+    """Text the assistant's reply starts with (chat only); the generation continues it."""
+    max_tokens: int = 512
+    temperature: float = 0.0
+    top_p: float = 1.0
+    stop: tuple[str, ...] = ()
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if bool(self.messages) == (self.prompt is not None):
+            raise ValueError("a request needs either messages or a prompt")
+        if self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be >= 1, got {self.max_tokens}")
+        if self.temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {self.temperature}")
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """The text a backend produced (after any prefill) and how long it took."""
+
+    text: str
+    finish: str
+    """stop (a stop sequence), eos (the model ended its turn) or length (max_tokens)."""
+    stopped_by: str | None
+    prompt_tokens: int
+    tokens: int
+    ttft_seconds: float
+    total_seconds: float
+
+    @property
+    def tokens_per_second(self) -> float:
+        decode = self.total_seconds - self.ttft_seconds
+        return (self.tokens - 1) / decode if self.tokens > 1 and decode > 0 else 0.0
+
+
+class Backend(Protocol):
+    """A model that generates text. Implementations: llamacpp, transformers, openai, fake."""
+
+    name: str
+
+    def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
+        """One generation per request, in order."""
+        ...
+
+    def stream(self, request: GenRequest) -> Iterator[str]:
+        """The generation's text, piece by piece, as it is produced."""
+        ...
+
+    def describe(self) -> dict[str, object]:
+        """What a run records about this backend: model file and hash, settings, chat template."""
+        ...
+
+
+@dataclass(slots=True)
+class StopScanner:
+    """Finds the earliest stop sequence in streamed text, even when it spans pieces."""
+
+    stops: tuple[str, ...]
+    text: str = ""
+    hit: str | None = None
+    _emitted: int = field(default=0)
+
+    def feed(self, piece: str) -> str:
+        """Add a piece; returns the text that is now certainly before any stop sequence."""
+        self.text += piece
+        found = [(self.text.find(s), s) for s in self.stops if s and s in self.text]
+        if found:
+            at, stop = min(found)
+            self.hit = stop
+            self.text = self.text[:at]
+        hold = 0 if self.hit else max((len(s) - 1 for s in self.stops if s), default=0)
+        safe = len(self.text) - hold
+        out = self.text[self._emitted : max(self._emitted, safe)]
+        self._emitted = max(self._emitted, safe)
+        return out
+
+    def flush(self) -> str:
+        """The rest of the text once the stream has ended."""
+        out = self.text[self._emitted :]
+        self._emitted = len(self.text)
+        return out
+
+
+def timed_stream(pieces: Iterator[str], stops: tuple[str, ...]) -> tuple[str, str | None, int, float, float]:
+    """Consume a token stream with client-side stops: (text, stop hit, pieces, ttft, total seconds)."""
+    scanner = StopScanner(stops)
+    started = time.perf_counter()
+    first = 0.0
+    count = 0
+    for piece in pieces:
+        if count == 0:
+            first = time.perf_counter() - started
+        count += 1
+        scanner.feed(piece)
+        if scanner.hit:
+            break
+    return scanner.text, scanner.hit, count, first, time.perf_counter() - started

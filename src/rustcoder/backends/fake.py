@@ -1,0 +1,96 @@
+"""A deterministic backend for tests: scripted answers, simulated timings, no model and no sleeping."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+
+from rustcoder.backends.base import Generation, GenRequest, StopScanner
+
+Responder = Callable[[GenRequest, int], str]
+"""(request, call number) -> the full text the "model" would produce after any prefill."""
+
+
+def _default(request: GenRequest, call: int) -> str:
+    digest = hashlib.sha256((request.prompt or repr(request.messages)).encode()).hexdigest()[:8]
+    return f"// fake answer {digest} (call {call})\nRUST_END\n"
+
+
+class FakeBackend:
+    """Answers from a responder, a list (in order) or a default that depends only on the prompt."""
+
+    name = "fake"
+
+    def __init__(
+        self,
+        answers: Responder | Sequence[str] | None = None,
+        *,
+        tokens_per_second: float = 200.0,
+        ttft_seconds: float = 0.01,
+    ) -> None:
+        if answers is None:
+            self._respond: Responder = _default
+        elif callable(answers):
+            self._respond = answers
+        else:
+            script = list(answers)
+
+            def scripted(_request: GenRequest, call: int) -> str:
+                if call >= len(script):
+                    raise IndexError(f"fake backend: no answer scripted for call {call}")
+                return script[call]
+
+            self._respond = scripted
+        self.tokens_per_second = tokens_per_second
+        self.ttft_seconds = ttft_seconds
+        self.requests: list[GenRequest] = []
+
+    @staticmethod
+    def _pieces(text: str) -> list[str]:
+        return [text[i : i + 4] for i in range(0, len(text), 4)]
+
+    def _answer(self, request: GenRequest) -> str:
+        call = len(self.requests)
+        self.requests.append(request)
+        return self._respond(request, call)
+
+    def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
+        out = []
+        for request in requests:
+            pieces = self._pieces(self._answer(request))
+            scanner = StopScanner(request.stop)
+            used = 0
+            for piece in pieces[: request.max_tokens]:
+                used += 1
+                scanner.feed(piece)
+                if scanner.hit:
+                    break
+            finish = "stop" if scanner.hit else ("length" if len(pieces) > request.max_tokens else "eos")
+            prompt_tokens = len(request.prompt or "".join(m.content for m in request.messages)) // 4
+            out.append(
+                Generation(
+                    text=scanner.text,
+                    finish=finish,
+                    stopped_by=scanner.hit,
+                    prompt_tokens=prompt_tokens,
+                    tokens=used,
+                    ttft_seconds=self.ttft_seconds,
+                    total_seconds=self.ttft_seconds + max(0, used - 1) / self.tokens_per_second,
+                )
+            )
+        return out
+
+    def stream(self, request: GenRequest) -> Iterator[str]:
+        scanner = StopScanner(request.stop)
+        for piece in self._pieces(self._answer(request))[: request.max_tokens]:
+            chunk = scanner.feed(piece)
+            if chunk:
+                yield chunk
+            if scanner.hit:
+                return
+        rest = scanner.flush()
+        if rest:
+            yield rest
+
+    def describe(self) -> dict[str, object]:
+        return {"backend": self.name, "model": "fake", "tokens_per_second": self.tokens_per_second}

@@ -1,0 +1,139 @@
+"""llama-cpp-python on a GGUF file: the local default backend.
+
+Chat requests are rendered with the chat template stored in the GGUF, so the prompt the model sees is
+exactly the one recorded. Consecutive requests that share a prefix (the same system prompt and one-shot
+example, or a retry of the same task) reuse its KV cache: llama.cpp keeps the previous prompt's tokens
+and evaluates only what differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rustcoder.backends.base import Generation, GenRequest, StopScanner, timed_stream
+from rustcoder.errors import BackendError, ModelError
+from rustcoder.models.fetch import ResolvedModel
+from rustcoder.paths import sha256_file
+
+
+@dataclass(frozen=True, slots=True)
+class LlamaCppOptions:
+    threads: int = 0
+    """CPU threads (0: one per core)."""
+    context: int = 4096
+    batch: int = 512
+    lora: Path | None = None
+    seed: int = 0
+
+
+class LlamaCppBackend:
+    """Generates with llama.cpp; one request at a time (llama.cpp uses every core for each)."""
+
+    name = "llamacpp"
+
+    def __init__(self, model: ResolvedModel, options: LlamaCppOptions | None = None) -> None:
+        from llama_cpp import Llama
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        self.model = model
+        self.options = options or LlamaCppOptions()
+        threads = self.options.threads or os.cpu_count() or 1
+        if not model.is_gguf:
+            raise ModelError(f"{model.path}: the llamacpp backend needs a .gguf file")
+        try:
+            self.llm = Llama(
+                model_path=str(model.path),
+                n_ctx=self.options.context,
+                n_batch=self.options.batch,
+                n_threads=threads,
+                n_threads_batch=threads,
+                lora_path=str(self.options.lora) if self.options.lora else None,
+                seed=self.options.seed,
+                verbose=False,
+            )
+        except ValueError as exc:
+            raise ModelError(f"{model.path}: llama.cpp could not load it: {exc}") from exc
+        self.threads = threads
+        self.chat_template: str | None = self.llm.metadata.get("tokenizer.chat_template")
+        self._formatter: Any = None
+        if self.chat_template:
+            vocab = self.llm._model  # token texts of the special tokens the template refers to
+            self._formatter = Jinja2ChatFormatter(
+                template=self.chat_template,
+                eos_token=vocab.token_get_text(self.llm.token_eos()),
+                bos_token=vocab.token_get_text(self.llm.token_bos()) if self.llm.token_bos() >= 0 else "",
+            )
+
+    def render(self, request: GenRequest) -> str:
+        """The exact text the model is given."""
+        if request.prompt is not None:
+            return request.prompt
+        if self._formatter is None:
+            raise BackendError(f"{self.model.name} has no chat template; use a completion strategy")
+        messages = [{"role": m.role, "content": m.content} for m in request.messages]
+        return str(self._formatter(messages=messages).prompt) + request.prefill
+
+    def _pieces(self, request: GenRequest, prompt: str) -> Iterator[str]:
+        chunks: Any = self.llm.create_completion(
+            prompt,
+            max_tokens=request.max_tokens,
+            temperature=request.temperature,
+            top_p=request.top_p,
+            seed=request.seed,
+            stream=True,
+        )
+        for chunk in chunks:
+            yield chunk["choices"][0]["text"]
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
+        out = []
+        for request in requests:
+            prompt = self.render(request)
+            prompt_tokens = self.count_tokens(prompt)
+            if prompt_tokens + request.max_tokens > self.options.context:
+                raise BackendError(
+                    f"prompt of {prompt_tokens} tokens plus {request.max_tokens} to generate exceeds the "
+                    f"context of {self.options.context}; raise --context"
+                )
+            text, hit, pieces, ttft, total = timed_stream(self._pieces(request, prompt), request.stop)
+            finish = "stop" if hit else ("length" if pieces >= request.max_tokens else "eos")
+            out.append(Generation(text, finish, hit, prompt_tokens, pieces, ttft, total))
+        return out
+
+    def stream(self, request: GenRequest) -> Iterator[str]:
+        scanner = StopScanner(request.stop)
+        for piece in self._pieces(request, self.render(request)):
+            chunk = scanner.feed(piece)
+            if chunk:
+                yield chunk
+            if scanner.hit:
+                return
+        rest = scanner.flush()
+        if rest:
+            yield rest
+
+    def describe(self) -> dict[str, object]:
+        import llama_cpp
+
+        lora = None
+        if self.options.lora:
+            lora = {"file": str(self.options.lora), "sha256": sha256_file(self.options.lora)}
+        template = self.chat_template or ""
+        return {
+            "backend": self.name,
+            "llama_cpp_python": llama_cpp.__version__,
+            "model": self.model.describe(),
+            "threads": self.threads,
+            "context": self.options.context,
+            "lora": lora,
+            "chat_template_sha256": hashlib.sha256(template.encode()).hexdigest() if template else None,
+            "chat_template": template or None,
+        }

@@ -1,0 +1,105 @@
+"""`rustcoder run BENCH --model M --strategy S --out RUN_DIR`: generate, evaluate, report (resumable)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rustcoder.cli.common import (
+    AsJson,
+    BatchSize,
+    Jobs,
+    MemoryMiB,
+    NoPatches,
+    Timeout,
+    Verbose,
+    exec_config,
+    handle_errors,
+    print_json,
+    print_summary,
+    progress_bar,
+    setup_logging,
+    stdout,
+)
+from rustcoder.cli.modelopts import (
+    DEFAULTS,
+    ApiKeyEnv,
+    Attempts,
+    BackendKind,
+    BaseUrl,
+    Concurrency,
+    Context,
+    Limit,
+    Lora,
+    MaxTokens,
+    Model,
+    Samples,
+    Strategy,
+    Temperature,
+    Threads,
+    open_backend,
+    pick_strategy,
+    select,
+)
+
+
+@handle_errors
+def run_command(
+    bench: Annotated[str, typer.Argument(help="A benchmark name or a benchmark file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Run directory; run again to resume.")],
+    model: Model = DEFAULTS["model"],
+    strategy: Strategy = DEFAULTS["strategy"],
+    n: Samples = 1,
+    temperature: Temperature = 0.0,
+    attempts: Attempts = 0,
+    limit: Limit = 0,
+    max_tokens: MaxTokens = 768,
+    backend: BackendKind = DEFAULTS["backend"],
+    threads: Threads = 0,
+    context: Context = 4096,
+    lora: Lora = None,
+    base_url: BaseUrl = None,
+    api_key_env: ApiKeyEnv = "OPENAI_API_KEY",
+    concurrency: Concurrency = 4,
+    jobs: Jobs = 0,
+    batch_size: BatchSize = 48,
+    timeout: Timeout = 10.0,
+    memory_mib: MemoryMiB = 1024,
+    as_json: AsJson = False,
+    no_patches: NoPatches = False,
+    verbose: Verbose = False,
+) -> None:
+    """Generate samples, execute them in the sandbox and write RUN_DIR/report; RUN_DIR/run.json records
+    everything that produced the result."""
+    from rustcoder.benchmarks import load_benchmark
+    from rustcoder.generation.generate import Sampling
+    from rustcoder.generation.run import run
+
+    setup_logging(verbose)
+    chosen = pick_strategy(strategy)
+    benchmark = load_benchmark(bench, patches=not no_patches)
+    problems = select(benchmark.problems, limit)
+    engine = open_backend(model, backend, threads, context, lora, base_url, api_key_env, concurrency)
+    sampling = Sampling(n=n, temperature=temperature, attempts=attempts, max_tokens=max_tokens)
+    config = exec_config(jobs, batch_size, timeout, memory_mib)
+    with progress_bar(f"generating ({strategy})") as gen, progress_bar("evaluating") as ev:
+        document = run(
+            benchmark,
+            problems,
+            engine,
+            chosen,
+            sampling,
+            out,
+            config=config,
+            generation_progress=gen,
+            evaluation_progress=ev,
+        )
+    if as_json:
+        print_json(document)
+    else:
+        print_summary(document)
+        stdout.print(f"report: {out / 'report' / 'report.html'}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_command)

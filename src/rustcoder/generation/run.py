@@ -1,0 +1,143 @@
+"""`rustcoder run`: generate, evaluate and report into one directory; resumable after a crash or kill.
+
+RUN_DIR/run.json records everything that produced the result. Resuming with different settings (another
+model file, strategy, template or sampling) is refused rather than mixed into the same samples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from rustcoder import __version__
+from rustcoder.backends.base import Backend
+from rustcoder.benchmarks import Benchmark
+from rustcoder.errors import DataError
+from rustcoder.evaluation.run import evaluate
+from rustcoder.evaluation.samples import load_samples
+from rustcoder.execute.engine import ExecConfig
+from rustcoder.generation.generate import Sampling, generate
+from rustcoder.jsonl import write_json
+from rustcoder.prompting.strategies import Strategy
+from rustcoder.types import Problem
+
+Progress = Callable[[int, int], None]
+IDENTITY = ("benchmark", "model", "backend", "strategy", "sampling", "problems")
+
+
+def _template_digest(strategy: Strategy, backend_info: dict[str, Any]) -> str:
+    text = json.dumps(
+        {"strategy": strategy.template(), "chat": backend_info.get("chat_template")}, sort_keys=True
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def describe_run(
+    benchmark: Benchmark,
+    problems: Sequence[Problem],
+    backend: Backend,
+    strategy: Strategy,
+    sampling: Sampling,
+) -> dict[str, Any]:
+    """Everything that determines the samples (checked on resume) plus where it ran."""
+    info = backend.describe()
+    model = info.get("model") if isinstance(info.get("model"), dict) else {"name": info.get("model")}
+    return {
+        "benchmark": benchmark.provenance(),
+        "problems": [p.task_id for p in problems],
+        "model": model,
+        "backend": {k: v for k, v in info.items() if k not in ("model", "chat_template")},
+        "strategy": {
+            "name": strategy.name,
+            "description": strategy.description,
+            "template": strategy.template(),
+            "chat_template": info.get("chat_template"),
+            "template_sha256": _template_digest(strategy, info),
+            "attempts": sampling.attempts or strategy.default_attempts,
+        },
+        "sampling": asdict(sampling),
+        "rustcoder": __version__,
+        "machine": {"platform": platform.platform(), "python": platform.python_version()},
+    }
+
+
+def _identity(info: dict[str, Any]) -> dict[str, Any]:
+    ident = {key: info.get(key) for key in IDENTITY}
+    ident["benchmark"] = {"sha256": info["benchmark"]["sha256"], "defects": info["benchmark"]["defects"]}
+    ident["model"] = {
+        "sha256": (info.get("model") or {}).get("sha256"),
+        "name": (info.get("model") or {}).get("name"),
+    }
+    ident["backend"] = {k: v for k, v in (info.get("backend") or {}).items() if k not in ("threads",)}
+    ident["strategy"] = {
+        k: (info.get("strategy") or {}).get(k) for k in ("name", "template_sha256", "attempts")
+    }
+    return ident
+
+
+def run(
+    benchmark: Benchmark,
+    problems: Sequence[Problem],
+    backend: Backend,
+    strategy: Strategy,
+    sampling: Sampling,
+    run_dir: Path,
+    *,
+    config: ExecConfig | None = None,
+    generation_progress: Progress | None = None,
+    evaluation_progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Generate what is missing, evaluate what is not evaluated, report; returns the summary document."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    info_path = run_dir / "run.json"
+    info = describe_run(benchmark, problems, backend, strategy, sampling)
+    if info_path.exists():
+        previous = json.loads(info_path.read_text(encoding="utf-8"))
+        if _identity(previous) != _identity(info):
+            changed = [k for k in IDENTITY if _identity(previous)[k] != _identity(info)[k]]
+            raise DataError(
+                f"{run_dir} holds a run with other settings ({', '.join(changed)} differ); use another --out"
+            )
+        info["history"] = previous.get("history", [])
+    info.setdefault("history", []).append(
+        {"started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    )
+    info["status"] = "generating"
+    write_json(info_path, info)
+
+    started = time.monotonic()
+    samples_path = run_dir / "samples.jsonl"
+    generated = generate(backend, strategy, problems, sampling, samples_path, generation_progress)
+    info["history"][-1].update(generated=generated, generation_seconds=round(time.monotonic() - started, 2))
+    info["status"] = "evaluating"
+    write_json(info_path, info)
+
+    started = time.monotonic()
+    sample_set = load_samples(samples_path, {p.task_id for p in problems})
+    origin = {"path": str(samples_path), "strategy": strategy.name, "model": info["model"].get("name")}
+    document = evaluate(
+        benchmark,
+        sample_set,
+        run_dir / "results.jsonl",
+        config=config,
+        samples_origin=origin,
+        progress=evaluation_progress,
+    )
+    document["run"]["generation"] = {k: info[k] for k in ("model", "backend", "strategy", "sampling")}
+    write_json(run_dir / "results.summary.json", document)
+    info["history"][-1]["evaluation_seconds"] = round(time.monotonic() - started, 2)
+
+    from rustcoder.metrics.report import load_runs, write_report
+
+    write_report(load_runs([run_dir]), run_dir / "report")
+    info["status"] = "complete"
+    info["history"][-1]["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    write_json(info_path, info)
+    return document

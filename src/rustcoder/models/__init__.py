@@ -1,0 +1,1 @@
+"""Named models and how their weights reach this machine."""

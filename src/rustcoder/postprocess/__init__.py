@@ -1,0 +1,1 @@
+"""Turn raw model output into code the harness can run."""

@@ -1,0 +1,1 @@
+"""Prompting strategies: named templates and how answers become samples."""

@@ -1,0 +1,226 @@
+"""Prompting strategies: what the model is asked, and how its answer becomes a sample.
+
+Every strategy is a named prompt template plus post-processing; `template()` returns the exact texts,
+which each run records. Chat strategies go through the model's own chat template (applied by the
+backend); `alpaca` and `completion` are raw text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from rustcoder.backends.base import Generation, GenRequest, Message
+from rustcoder.postprocess.extract import BEGIN, END, extract_solution
+from rustcoder.types import Language, Problem
+
+RETRY_TEMPERATURE = 0.5
+"""Attempts after the first sample at this temperature (the first is greedy unless asked otherwise)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A sample made from one generation."""
+
+    text: str
+    field: str
+    """"solution" or "completion": how the harness assembles it."""
+    well_formed: bool
+
+
+class Strategy(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def languages(self) -> frozenset[Language]: ...
+
+    @property
+    def default_attempts(self) -> int:
+        """Attempts until the output is well-formed; the last is kept regardless."""
+        ...
+
+    def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest: ...
+
+    def outcome(self, problem: Problem, generation: Generation) -> Outcome: ...
+
+    def template(self) -> dict[str, object]: ...
+
+
+def _solution(problem: Problem, text: str) -> Outcome:
+    code = extract_solution(text, problem.language, problem.entry_point, problem.header)
+    keyword = "def" if problem.language is Language.PYTHON else "fn"
+    return Outcome(code, "solution", f"{keyword} {problem.entry_point}" in code)
+
+
+@dataclass(frozen=True, slots=True)
+class Instruct:
+    """The model's chat template with the HumanEvalPack instruction; code is extracted from the answer."""
+
+    name: ClassVar[str] = "instruct"
+    description: ClassVar[str] = "chat template + HumanEvalPack instruction; code extracted from the answer"
+    languages: ClassVar[frozenset[Language]] = frozenset(Language)
+    default_attempts: ClassVar[int] = 1
+
+    def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
+        messages = (Message("user", problem.instruction),)
+        return GenRequest(messages=messages, max_tokens=max_tokens, temperature=temperature, seed=seed)
+
+    def outcome(self, problem: Problem, generation: Generation) -> Outcome:
+        return _solution(problem, generation.text)
+
+    def template(self) -> dict[str, object]:
+        return {"messages": [{"role": "user", "content": "{instruction}"}]}
+
+
+DELIMITED_USER = (
+    "You are an expert Rust programmer. {instruction} In your response, use RUST_BEGIN and RUST_END to "
+    "delimit the rust function."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Delimited:
+    """Ask for the function between RUST_BEGIN and RUST_END; the reply is pre-filled with RUST_BEGIN.
+
+    Well-formed only if the model closes with RUST_END and the code is not empty; otherwise the run
+    tries again (see `default_attempts`).
+    """
+
+    name: ClassVar[str] = "delimited"
+    description: ClassVar[str] = "RUST_BEGIN/RUST_END delimiters, retried until well-formed (10 attempts)"
+    languages: ClassVar[frozenset[Language]] = frozenset({Language.RUST})
+    default_attempts: ClassVar[int] = 10
+
+    def messages(self, problem: Problem) -> tuple[Message, ...]:
+        return (Message("user", DELIMITED_USER.format(instruction=problem.instruction)),)
+
+    def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
+        return GenRequest(
+            messages=self.messages(problem),
+            prefill=BEGIN + "\n",
+            stop=(END,),
+            max_tokens=max_tokens,
+            temperature=temperature,
+            seed=seed,
+        )
+
+    def outcome(self, problem: Problem, generation: Generation) -> Outcome:
+        code = extract_solution(generation.text, problem.language, problem.entry_point, problem.header)
+        well_formed = generation.stopped_by == END and bool(generation.text.strip())
+        return Outcome(code, "solution", well_formed)
+
+    def template(self) -> dict[str, object]:
+        return {
+            "messages": [{"role": "user", "content": DELIMITED_USER}],
+            "prefill": BEGIN + "\n",
+            "stop": [END],
+        }
+
+
+EXAMPLE_INSTRUCTION = (
+    "Write a Rust function `count_vowels(s: &str) -> usize` to solve the following problem:\n"
+    "Count the vowels (a, e, i, o, u, in either case) in a string.\n"
+    '>>> count_vowels("Rustacean")\n4'
+)
+EXAMPLE_SOLUTION = (
+    'fn count_vowels(s: &str) -> usize {\n    s.chars().filter(|c| "aeiouAEIOU".contains(*c)).count()\n}\n'
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OneShot(Delimited):
+    """The delimited task, preceded by one worked example (not a benchmark problem) in the same format."""
+
+    name: ClassVar[str] = "one-shot"
+    description: ClassVar[str] = "one worked example, then the task; delimited and retried like `delimited`"
+
+    def messages(self, problem: Problem) -> tuple[Message, ...]:
+        return (
+            Message("user", DELIMITED_USER.format(instruction=EXAMPLE_INSTRUCTION)),
+            Message("assistant", f"{BEGIN}\n{EXAMPLE_SOLUTION}{END}"),
+            Message("user", DELIMITED_USER.format(instruction=problem.instruction)),
+        )
+
+    def template(self) -> dict[str, object]:
+        shot = [
+            {"role": "user", "content": DELIMITED_USER.format(instruction=EXAMPLE_INSTRUCTION)},
+            {"role": "assistant", "content": f"{BEGIN}\n{EXAMPLE_SOLUTION}{END}"},
+            {"role": "user", "content": DELIMITED_USER},
+        ]
+        return {"messages": shot, "prefill": BEGIN + "\n", "stop": [END]}
+
+
+ALPACA = (
+    "Below is an instruction that describes a task. Write a response that appropriately completes the "
+    "request.\n\n### Instruction:\n{instruction}\n\n### Response:\n"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Alpaca:
+    """The Alpaca instruction format as raw text (no chat template); code is extracted from the response."""
+
+    name: ClassVar[str] = "alpaca"
+    description: ClassVar[str] = "Alpaca '### Instruction / ### Response' raw prompt"
+    languages: ClassVar[frozenset[Language]] = frozenset(Language)
+    default_attempts: ClassVar[int] = 1
+    stops: ClassVar[tuple[str, ...]] = ("\n### Instruction", "\n### Response")
+
+    def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
+        prompt = ALPACA.format(instruction=problem.instruction)
+        return GenRequest(
+            prompt=prompt, stop=self.stops, max_tokens=max_tokens, temperature=temperature, seed=seed
+        )
+
+    def outcome(self, problem: Problem, generation: Generation) -> Outcome:
+        return _solution(problem, generation.text)
+
+    def template(self) -> dict[str, object]:
+        return {"prompt": ALPACA, "stop": list(self.stops)}
+
+
+RUST_STOPS = ("\n}", "\nfn main", "\n#[cfg(test)]", "\n```")
+PYTHON_STOPS = ("\ndef ", "\nclass ", "\nif __name__", "\nprint(", "\n#", "\n```")
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """Continue the benchmark prompt (imports, doc comment, signature) as raw text: for base models.
+
+    Generation stops at the function's closing brace (or a new top-level item); the brace is put back
+    unless the benchmark's tests supply it (MultiPL-E).
+    """
+
+    name: ClassVar[str] = "completion"
+    description: ClassVar[str] = "continue the prompt (signature + doc comment) with stop sequences"
+    languages: ClassVar[frozenset[Language]] = frozenset(Language)
+    default_attempts: ClassVar[int] = 1
+
+    def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
+        stops = PYTHON_STOPS if problem.language is Language.PYTHON else RUST_STOPS
+        prompt = problem.header + problem.prompt
+        return GenRequest(
+            prompt=prompt, stop=stops, max_tokens=max_tokens, temperature=temperature, seed=seed
+        )
+
+    def outcome(self, problem: Problem, generation: Generation) -> Outcome:
+        text = generation.text
+        if problem.language is Language.RUST and not problem.completion_closer:
+            text = text + "\n}\n"
+        return Outcome(text, "completion", generation.finish != "length")
+
+    def template(self) -> dict[str, object]:
+        return {
+            "prompt": "{header}{prompt}",
+            "stop_rust": list(RUST_STOPS),
+            "stop_python": list(PYTHON_STOPS),
+        }
+
+
+STRATEGIES: dict[str, Strategy] = {
+    s.name: s for s in (Instruct(), Delimited(), OneShot(), Alpaca(), Completion())
+}

@@ -1,0 +1,240 @@
+"""Backends' shared machinery, strategies, extraction and resumable generation, with the fake backend."""
+
+import json
+
+import pytest
+
+from rustcoder.backends.base import GenRequest, Message, StopScanner
+from rustcoder.backends.fake import FakeBackend
+from rustcoder.errors import DataError
+from rustcoder.generation.generate import Sampling, generate
+from rustcoder.postprocess.extract import extract_solution, imported_names
+from rustcoder.prompting.strategies import ALPACA, STRATEGIES
+from rustcoder.types import Language
+from tests.conftest import fixture_problems
+
+SUM_OK = "fn sum_all(xs: Vec<i64>) -> i64 {\n    xs.iter().sum()\n}\n"
+
+
+def test_stop_scanner_finds_stops_across_pieces():
+    scanner = StopScanner(("RUST_END", "\n}"))
+    emitted = "".join(scanner.feed(p) for p in ["fn a() {} RU", "ST_", "END trailing"])
+    assert scanner.hit == "RUST_END" and scanner.text == "fn a() {} "
+    assert emitted + scanner.flush() == "fn a() {} "
+    earliest = StopScanner(("B", "A"))
+    earliest.feed("xxAyyB")
+    assert earliest.hit == "A" and earliest.text == "xx"
+
+
+def test_fake_backend_scripts_stops_lengths_and_timings():
+    backend = FakeBackend(["abc RUST_END more", "x" * 100], tokens_per_second=100, ttft_seconds=0.5)
+    first, second = backend.generate([
+        GenRequest(prompt="p", stop=("RUST_END",)),
+        GenRequest(prompt="p", max_tokens=5),
+    ])  # fmt: skip
+    assert (first.text, first.finish, first.stopped_by) == ("abc ", "stop", "RUST_END")
+    assert second.finish == "length" and second.tokens == 5
+    assert second.total_seconds == pytest.approx(0.5 + 4 / 100)
+    assert len(backend.requests) == 2
+    with pytest.raises(IndexError):
+        backend.generate([GenRequest(prompt="p")])
+
+
+def test_requests_are_validated():
+    with pytest.raises(ValueError):
+        GenRequest()
+    with pytest.raises(ValueError):
+        GenRequest(prompt="p", messages=(Message("user", "x"),))
+    with pytest.raises(ValueError):
+        GenRequest(prompt="p", temperature=-1)
+
+
+def test_strategy_prompts_are_exactly_the_documented_ones():
+    problem = fixture_problems("humanevalx_mini.jsonl")[0]
+    delimited = STRATEGIES["delimited"].request(problem, temperature=0.0, seed=0, max_tokens=10)
+    assert delimited.messages[0].content == (
+        f"You are an expert Rust programmer. {problem.instruction} In your response, use RUST_BEGIN and "
+        "RUST_END to delimit the rust function."
+    )
+    assert delimited.prefill == "RUST_BEGIN\n" and delimited.stop == ("RUST_END",)
+    one_shot = STRATEGIES["one-shot"].request(problem, temperature=0.0, seed=0, max_tokens=10)
+    assert [m.role for m in one_shot.messages] == ["user", "assistant", "user"]
+    assert "count_vowels" in one_shot.messages[1].content and one_shot.messages[2] == delimited.messages[0]
+    alpaca = STRATEGIES["alpaca"].request(problem, temperature=0.0, seed=0, max_tokens=10)
+    assert alpaca.prompt == ALPACA.format(instruction=problem.instruction)
+    assert alpaca.prompt.startswith("Below is an instruction that describes a task.")
+    assert alpaca.prompt.endswith("### Response:\n")
+    completion = STRATEGIES["completion"].request(problem, temperature=0.0, seed=0, max_tokens=10)
+    assert completion.prompt == problem.header + problem.prompt
+    instruct = STRATEGIES["instruct"].request(problem, temperature=0.0, seed=0, max_tokens=10)
+    assert instruct.messages == (Message("user", problem.instruction),)
+
+
+def test_completion_outcome_closes_the_function_unless_the_tests_do():
+    hex_problem = fixture_problems("humanevalx_mini.jsonl")[0]
+    multiple = fixture_problems("multiple_mini.jsonl")[0]
+    strategy = STRATEGIES["completion"]
+    [generation] = FakeBackend(["\n    xs.iter().sum()\n}\nfn main() {}"]).generate(
+        [strategy.request(hex_problem, temperature=0, seed=0, max_tokens=100)]
+    )
+    assert strategy.outcome(hex_problem, generation).text == "\n    xs.iter().sum()\n}\n"
+    [generation] = FakeBackend(["    a + b\n}\n"]).generate(
+        [strategy.request(multiple, temperature=0, seed=0, max_tokens=100)]
+    )
+    assert strategy.outcome(multiple, generation).text == "    a + b"
+
+
+def test_extraction_keeps_what_the_solution_needs():
+    header = fixture_problems("humanevalx_mini.jsonl")[0].header
+    answer = (
+        "Sure! Here it is:\n```rust\nuse std::collections::HashMap;\nuse std::fmt::Write;\n\n"
+        "fn sum_all(xs: Vec<i64>) -> i64;\n\nfn helper(x: &i64) -> i64 { *x }\n\n"
+        "fn sum_all(xs: Vec<i64>) -> i64 {\n    xs.iter().map(helper).sum()\n}\n\n"
+        'fn main() { println!("{}", sum_all(vec![1])); }\n\n'
+        "#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n```\nHope this helps!"
+    )
+    code = extract_solution(answer, Language.RUST, "sum_all", header)
+    assert "fn main" not in code and "mod tests" not in code and "Hope" not in code
+    assert "use std::collections::HashMap;" not in code  # the header imports HashMap already
+    assert "use std::fmt::Write;" in code and "fn helper" in code
+    assert code.count("fn sum_all") == 1 and "map(helper)" in code
+    assert imported_names("use std::io::{self, Write as W};") == {"io", "W"}
+    delimited = extract_solution("RUST_BEGIN\n" + SUM_OK + "RUST_END\nbla", Language.RUST, "sum_all")
+    assert delimited.strip() == SUM_OK.strip()
+    doc_test = "RUST_BEGIN\n/// ```\n/// assert_eq!(sum_all(vec![1]), 1);\n/// ```\n" + SUM_OK + "RUST_END"
+    assert "xs.iter().sum()" in extract_solution(doc_test, Language.RUST, "sum_all")
+    python = extract_solution("x\n```python\ndef f():\n    return 1\n```\n", Language.PYTHON, "f")
+    assert python == "def f():\n    return 1\n"
+
+
+def test_delimited_retries_until_well_formed(tmp_path):
+    problem = fixture_problems("humanevalx_mini.jsonl")[0]
+    answers = ["fn sum_all(", "", SUM_OK + "RUST_END"]
+    backend = FakeBackend(answers)
+    out = tmp_path / "samples.jsonl"
+    assert generate(backend, STRATEGIES["delimited"], [problem], Sampling(), out) == 1
+    [row] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert row["attempts"] == 3 and row["well_formed"] is True
+    assert row["solution"].strip() == SUM_OK.strip()
+    assert [r.temperature for r in backend.requests] == [0.0, 0.5, 0.5]
+    assert len({r.seed for r in backend.requests}) == 3
+    assert row["gen_seconds"] > 0 and row["tokens"] > 0 and "ttft_seconds" in row
+
+
+def test_the_last_attempt_is_kept_regardless(tmp_path):
+    problem = fixture_problems("humanevalx_mini.jsonl")[0]
+    backend = FakeBackend(lambda request, call: "never closed")
+    out = tmp_path / "samples.jsonl"
+    generate(backend, STRATEGIES["delimited"], [problem], Sampling(attempts=4), out)
+    row = json.loads(out.read_text())
+    assert row["attempts"] == 4 and row["well_formed"] is False and len(backend.requests) == 4
+
+
+def test_backend_failures_are_recorded_then_generated_again(tmp_path, monkeypatch):
+    monkeypatch.setattr("rustcoder.generation.generate.time.sleep", lambda _s: None)
+    problems = fixture_problems("humanevalx_mini.jsonl")[:2]
+
+    def flaky(request, call):
+        if "sum_all" in request.messages[0].content:
+            raise ConnectionError("server went away")
+        return "```rust\nfn reverse_string(s: &str) -> String { s.chars().rev().collect() }\n```"
+
+    out = tmp_path / "samples.jsonl"
+    generate(FakeBackend(flaky), STRATEGIES["instruct"], problems, Sampling(backend_retries=2), out)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert rows[0]["error"].startswith("ConnectionError") and rows[0]["solution"] == ""
+    assert "error" not in rows[1]
+    made = generate(FakeBackend([SUM_OK]), STRATEGIES["instruct"], problems, Sampling(), out)
+    assert made == 1
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 2 and not any("error" in r for r in rows)
+
+
+def test_generation_resumes_where_it_stopped(tmp_path):
+    problems = fixture_problems("humanevalx_mini.jsonl")
+
+    def interrupted(request, call):
+        if call == 3:
+            raise KeyboardInterrupt
+        return SUM_OK
+
+    out = tmp_path / "samples.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        generate(FakeBackend(interrupted), STRATEGIES["instruct"], problems, Sampling(n=2), out)
+    assert len(out.read_text().splitlines()) == 3
+    backend = FakeBackend(lambda r, c: SUM_OK)
+    assert generate(backend, STRATEGIES["instruct"], problems, Sampling(n=2), out) == 3
+    keys = [(r["task_id"], r["sample_index"]) for r in map(json.loads, out.read_text().splitlines())]
+    assert sorted(keys) == sorted({(p.task_id, i) for p in problems for i in range(2)})
+
+
+def test_strategies_refuse_languages_they_do_not_support(tmp_path):
+    python = fixture_problems("humaneval_python_mini.jsonl")
+    with pytest.raises(DataError, match="does not support python"):
+        generate(FakeBackend(), STRATEGIES["delimited"], python, Sampling(), tmp_path / "s.jsonl")
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_run_generates_evaluates_reports_and_guards_its_settings(tmp_path, fixtures):
+    from rustcoder.benchmarks import load_benchmark
+    from rustcoder.execute.engine import ExecConfig
+    from rustcoder.generation.run import run
+
+    benchmark = load_benchmark(str(fixtures / "humanevalx_mini.jsonl"))
+    answers = {
+        p.entry_point: f"RUST_BEGIN\nfn {p.signature} {{{p.canonical_solution}" for p in benchmark.problems
+    }
+
+    def respond(request, call):
+        entry = next(name for name in answers if f"`{name}(" in request.messages[0].content)
+        return answers[entry].removeprefix("RUST_BEGIN\n") + "RUST_END"
+
+    out = tmp_path / "run"
+    strategy = STRATEGIES["delimited"]
+    config = ExecConfig(jobs=1)
+    document = run(
+        benchmark, benchmark.problems, FakeBackend(respond), strategy, Sampling(), out, config=config
+    )
+    assert document["pass_at_k"] == {"1": 1.0} and document["samples"] == 3
+    info = json.loads((out / "run.json").read_text())
+    assert info["status"] == "complete" and info["strategy"]["name"] == "delimited"
+    assert (
+        info["strategy"]["template"]["prefill"] == "RUST_BEGIN\n" and info["sampling"]["temperature"] == 0.0
+    )
+    assert info["benchmark"]["sha256"] and info["model"]["name"] == "fake"
+    assert (out / "report" / "report.html").exists()
+    assert document["generation"]["gen_seconds"]["mean"] > 0
+    again = run(benchmark, benchmark.problems, FakeBackend([]), strategy, Sampling(), out, config=config)
+    assert again["run"]["executed"] == 0 and again["samples"] == 3
+    with pytest.raises(DataError, match="other settings"):
+        run(
+            benchmark,
+            benchmark.problems,
+            FakeBackend([]),
+            STRATEGIES["one-shot"],
+            Sampling(),
+            out,
+            config=config,
+        )
+    with pytest.raises(DataError, match="sampling"):
+        run(
+            benchmark,
+            benchmark.problems,
+            FakeBackend([]),
+            strategy,
+            Sampling(temperature=0.2),
+            out,
+            config=config,
+        )
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_a_failed_generation_is_evaluated_as_a_failure_with_its_reason(run_samples):
+    from rustcoder.types import Sample, Status
+
+    problem = fixture_problems("humanevalx_mini.jsonl")[0]
+    results = run_samples([(problem, Sample(problem.task_id, 0, solution="", meta={"error": "timeout"}))])
+    assert results["Mini/0/0"].status is Status.COMPILE_ERROR
+    assert results["Mini/0/0"].reason == "generation failed: timeout"

@@ -1,0 +1,88 @@
+"""The llama.cpp backend on real GGUF models (SmolLM2-135M for speed, the default Qwen 0.5B end to end)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rustcoder.backends.base import GenRequest, Message
+from rustcoder.backends.factory import BackendSettings, create_backend
+from rustcoder.errors import BackendError, ModelError
+from rustcoder.models.fetch import resolve_model
+
+pytestmark = pytest.mark.model
+
+TINY = "smollm2-135m-instruct"
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return create_backend("llamacpp", TINY)
+
+
+def test_greedy_generation_is_deterministic_and_timed(tiny):
+    request = GenRequest(
+        messages=(Message("user", "Write a Rust function that adds two numbers."),), max_tokens=24
+    )
+    first, second = tiny.generate([request, request])
+    assert first.text == second.text and first.text.strip()
+    assert first.tokens > 0 and 0 < first.ttft_seconds <= first.total_seconds
+    assert first.tokens_per_second > 1
+    assert first.prompt_tokens > 10 and first.finish in ("eos", "length")
+
+
+def test_stream_yields_the_same_text_and_stops_are_client_side(tiny):
+    request = GenRequest(prompt="fn main() {\n    println!(", max_tokens=16)
+    [generation] = tiny.generate([request])
+    assert "".join(tiny.stream(request)) == generation.text
+    stop = generation.text[3:6]
+    [stopped] = tiny.generate([GenRequest(prompt=request.prompt, max_tokens=16, stop=(stop,))])
+    assert stopped.stopped_by == stop and stopped.finish == "stop"
+    assert stopped.text == generation.text[: generation.text.index(stop)]
+
+
+def test_chat_template_and_prefill_are_applied_and_recorded(tiny):
+    request = GenRequest(messages=(Message("user", "hi"),), prefill="RUST_BEGIN\n", max_tokens=4)
+    rendered = tiny.render(request)
+    assert rendered.endswith("RUST_BEGIN\n") and "hi" in rendered
+    info = tiny.describe()
+    assert info["chat_template"] and len(str(info["chat_template_sha256"])) == 64
+    assert info["model"]["sha256"] == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+
+
+def test_context_overflow_is_a_clear_error():
+    small = create_backend("llamacpp", TINY, BackendSettings(context=256))
+    with pytest.raises(BackendError, match="exceeds the context"):
+        small.generate([GenRequest(prompt="word " * 300, max_tokens=8)])
+
+
+def test_models_resolve_by_name_file_or_fail_clearly(tmp_path):
+    model = resolve_model(TINY)
+    assert resolve_model(str(model.path)).sha256 == model.sha256
+    with pytest.raises(ModelError, match="unknown model 'nope'"):
+        resolve_model("nope")
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"not a gguf file")
+    with pytest.raises(ModelError, match="could not load"):
+        create_backend("llamacpp", str(broken))
+
+
+@pytest.mark.slow
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_default_model_run_end_to_end(tmp_path, fixtures):
+    out = tmp_path / "run"
+    args = ["run", str(fixtures / "humanevalx_mini.jsonl"), "--strategy", "delimited", "--limit", "2",
+            "--out", str(out), "--json"]  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "rustcoder", *args], capture_output=True, text=True, timeout=900
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    document = json.loads(proc.stdout)
+    assert document["samples"] == 2 and document["status_counts"]["sandbox_error"] == 0
+    info = json.loads((out / "run.json").read_text())
+    assert info["model"]["name"] == "qwen2.5-coder-0.5b-instruct" and info["status"] == "complete"
+    samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
+    assert all(s["attempts"] >= 1 and s["tokens_per_second"] > 0 for s in samples)
+    assert (out / "report" / "report.html").exists()
