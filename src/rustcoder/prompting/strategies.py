@@ -65,15 +65,20 @@ class Instruct:
     languages: ClassVar[frozenset[Language]] = frozenset(Language)
     default_attempts: ClassVar[int] = 1
 
+    stops: ClassVar[tuple[str, ...]] = ("\n```\n",)
+    """The first closing fence: what follows is prose that cannot change the sample."""
+
     def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
         messages = (Message("user", problem.instruction),)
-        return GenRequest(messages=messages, max_tokens=max_tokens, temperature=temperature, seed=seed)
+        return GenRequest(
+            messages=messages, stop=self.stops, max_tokens=max_tokens, temperature=temperature, seed=seed
+        )
 
     def outcome(self, problem: Problem, generation: Generation) -> Outcome:
         return _solution(problem, generation.text)
 
     def template(self) -> dict[str, object]:
-        return {"messages": [{"role": "user", "content": "{instruction}"}]}
+        return {"messages": [{"role": "user", "content": "{instruction}"}], "stop": list(self.stops)}
 
 
 DELIMITED_USER = (
