@@ -14,6 +14,7 @@ from rustcoder.errors import BackendError
 
 BUILTIN = {
     "llamacpp": "rustcoder.backends.factory:_llamacpp",
+    "openai": "rustcoder.backends.factory:_openai",
     "fake": "rustcoder.backends.factory:_fake",
 }
 
@@ -39,6 +40,21 @@ def _llamacpp(model: str, settings: BackendSettings) -> Backend:
 
     options = LlamaCppOptions(threads=settings.threads, context=settings.context, lora=settings.lora)
     return LlamaCppBackend(resolve_model(model), options)
+
+
+def _openai(model: str, settings: BackendSettings) -> Backend:
+    from rustcoder.backends.openai_compat import OpenAICompatBackend
+
+    if not settings.base_url:
+        raise BackendError("the openai backend needs --base-url (e.g. http://localhost:8000/v1)")
+    return OpenAICompatBackend(
+        model,
+        settings.base_url,
+        api_key_env=settings.api_key_env,
+        concurrency=settings.concurrency,
+        retries=settings.retries,
+        timeout=settings.request_timeout,
+    )
 
 
 def _fake(model: str, settings: BackendSettings) -> Backend:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,9 +136,15 @@ def generate(
     total = len(problems) * sampling.n
     if progress:
         progress(total - len(todo), total)
-    with JsonlAppender(out) as samples:
-        for count, (problem, index) in enumerate(todo, start=1):
-            samples.write(generate_one(backend, strategy, problem, sampling, index))
-            if progress:
-                progress(total - len(todo) + count, total)
+    parallel = max(1, int(getattr(backend, "max_concurrency", 1)))
+    with JsonlAppender(out) as samples, ThreadPoolExecutor(parallel) as pool:
+        futures = [pool.submit(generate_one, backend, strategy, p, sampling, i) for p, i in todo]
+        try:
+            for count, future in enumerate(as_completed(futures), start=1):
+                samples.write(future.result())
+                if progress:
+                    progress(total - len(todo) + count, total)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     return len(todo)

@@ -1,0 +1,125 @@
+"""Any OpenAI-compatible server (vLLM, llama.cpp's server, Ollama, TGI): rustcoder beyond one machine.
+
+Chat requests go to /chat/completions (the server applies the model's template); raw prompts go to
+/completions. A prefill is sent as a final assistant message with vLLM's `continue_final_message`
+(servers without it see an ordinary assistant message). Stops are applied client-side, on the stream,
+so the run knows which stop ended a generation; the stream is closed there, which ends the request.
+Transient failures (connection errors, 429, 5xx) are retried with exponential backoff by the client.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from rustcoder.backends.base import Generation, GenRequest, StopScanner
+from rustcoder.errors import BackendError
+
+
+class OpenAICompatBackend:
+    """Generates through an OpenAI-compatible HTTP API, up to `concurrency` requests at a time."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str,
+        *,
+        api_key_env: str = "OPENAI_API_KEY",
+        concurrency: int = 4,
+        retries: int = 5,
+        timeout: float = 300.0,
+    ) -> None:
+        from openai import OpenAI
+
+        self.model = model
+        self.base_url = base_url
+        self.concurrency = concurrency
+        self.api_key_env = api_key_env
+        key = os.environ.get(api_key_env) or "not-needed"  # local servers accept any key
+        self.client = OpenAI(base_url=base_url, api_key=key, max_retries=retries, timeout=timeout)
+        self.retries = retries
+
+    @property
+    def max_concurrency(self) -> int:
+        return self.concurrency
+
+    def _chunks(self, request: GenRequest) -> Iterator[str]:
+        common: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "top_p": request.top_p,
+            "seed": request.seed,
+            "stream": True,
+        }
+        try:
+            if request.prompt is not None:
+                stream: Any = self.client.completions.create(prompt=request.prompt, **common)
+                for chunk in stream:
+                    if chunk.choices:
+                        yield chunk.choices[0].text or ""
+                return
+            messages: list[Any] = [{"role": m.role, "content": m.content} for m in request.messages]
+            extra: dict[str, Any] = {}
+            if request.prefill:
+                messages.append({"role": "assistant", "content": request.prefill})
+                extra = {"continue_final_message": True, "add_generation_prompt": False}
+            stream = self.client.chat.completions.create(
+                messages=messages, extra_body=extra or None, **common
+            )
+            for chunk in stream:
+                if chunk.choices:
+                    yield chunk.choices[0].delta.content or ""
+        except Exception as exc:  # the client already retried; name the server in one line
+            raise BackendError(f"{self.base_url}: {type(exc).__name__}: {exc}") from exc
+
+    def _one(self, request: GenRequest) -> Generation:
+        scanner = StopScanner(request.stop)
+        started = time.perf_counter()
+        first, pieces = 0.0, 0
+        for piece in self._chunks(request):
+            if not piece:
+                continue
+            if pieces == 0:
+                first = time.perf_counter() - started
+            pieces += 1
+            scanner.feed(piece)
+            if scanner.hit:
+                break
+        total = time.perf_counter() - started
+        finish = "stop" if scanner.hit else ("length" if pieces >= request.max_tokens else "eos")
+        return Generation(scanner.text, finish, scanner.hit, 0, pieces, first, total)
+
+    def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
+        if len(requests) == 1:
+            return [self._one(requests[0])]
+        with ThreadPoolExecutor(min(self.concurrency, len(requests))) as pool:
+            return list(pool.map(self._one, requests))
+
+    def stream(self, request: GenRequest) -> Iterator[str]:
+        scanner = StopScanner(request.stop)
+        for piece in self._chunks(request):
+            chunk = scanner.feed(piece)
+            if chunk:
+                yield chunk
+            if scanner.hit:
+                return
+        rest = scanner.flush()
+        if rest:
+            yield rest
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "backend": self.name,
+            "model": {"name": self.model, "sha256": None, "origin": f"served by {self.base_url}"},
+            "base_url": self.base_url,
+            "api_key_env": self.api_key_env,
+            "concurrency": self.concurrency,
+            "retries": self.retries,
+            "prefill": "continue_final_message",
+        }

@@ -1,0 +1,131 @@
+"""The openai backend against a real OpenAI-compatible server process (llama-cpp-python's server)."""
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from contextlib import closing
+
+import pytest
+
+from rustcoder.backends.base import GenRequest, Message
+from rustcoder.backends.openai_compat import OpenAICompatBackend
+from rustcoder.errors import BackendError
+from rustcoder.models.fetch import resolve_model
+
+pytestmark = pytest.mark.model
+
+MODEL = "smollm2-135m-instruct"
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    path = resolve_model(MODEL).path
+    return subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", MODEL,
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2",
+         # by default this server abandons a running request when another arrives
+         "--interrupt_requests", "False"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def wait_until_up(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=1) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    proc = start_server(port)
+    try:
+        wait_until_up(port)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_chat_and_raw_prompts_with_client_side_stops(server):
+    backend = OpenAICompatBackend(MODEL, server, concurrency=2)
+    chat, raw = backend.generate([
+        GenRequest(messages=(Message("user", "Say hello."),), max_tokens=16),
+        GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=16),
+    ])  # fmt: skip
+    assert chat.text.strip() and raw.text and chat.tokens > 0 and chat.ttft_seconds > 0
+    stop = raw.text[2:5]
+    [stopped] = backend.generate(
+        [GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=16, stop=(stop,))]
+    )
+    assert stopped.stopped_by == stop and stopped.text == raw.text[: raw.text.index(stop)]
+    assert (
+        "".join(backend.stream(GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=16)))
+        == raw.text
+    )
+
+
+def test_concurrent_requests_keep_their_order(server):
+    backend = OpenAICompatBackend(MODEL, server, concurrency=4)
+    prompts = [f"// {i} + {i} =" for i in range(4)]
+    requests = [GenRequest(prompt=p, max_tokens=6) for p in prompts]
+    assert [g.text for g in backend.generate(requests)] == [backend.generate([r])[0].text for r in requests]
+
+
+def test_retries_until_the_server_comes_up():
+    port = free_port()
+    backend = OpenAICompatBackend(MODEL, f"http://127.0.0.1:{port}/v1", retries=6, timeout=30)
+    box: dict[str, object] = {}
+
+    def call() -> None:
+        try:
+            box["result"] = backend.generate([GenRequest(prompt="fn main() {", max_tokens=4)])[0]
+        except Exception as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=call)
+    worker.start()
+    time.sleep(1.0)  # the first attempts meet a closed port
+    proc = start_server(port)
+    try:
+        worker.join(timeout=90)
+        assert "result" in box, box.get("error")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_unreachable_server_is_one_clear_error():
+    backend = OpenAICompatBackend(MODEL, f"http://127.0.0.1:{free_port()}/v1", retries=1, timeout=5)
+    with pytest.raises(BackendError, match=r"127\.0\.0\.1.*Connection"):
+        backend.generate([GenRequest(prompt="x", max_tokens=2)])
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_run_through_the_cli_against_the_server(server, fixtures, tmp_path):
+    out = tmp_path / "run"
+    args = ["run", str(fixtures / "humanevalx_mini.jsonl"), "--model", MODEL, "--base-url", server,
+            "--strategy", "completion", "--limit", "2", "--concurrency", "2", "--out", str(out), "--json"]  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "rustcoder", *args], capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["samples"] == 2
+    info = json.loads((out / "run.json").read_text())
+    assert info["backend"]["backend"] == "openai" and info["backend"]["base_url"] == server
