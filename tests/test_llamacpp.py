@@ -73,8 +73,17 @@ def test_models_resolve_by_name_file_or_fail_clearly(tmp_path):
 @pytest.mark.sandbox
 def test_default_model_run_end_to_end(tmp_path, fixtures):
     out = tmp_path / "run"
-    args = ["run", str(fixtures / "humanevalx_mini.jsonl"), "--strategy", "delimited", "--limit", "2",
-            "--out", str(out), "--json"]  # fmt: skip
+    args = [
+        "run",
+        str(fixtures / "humanevalx_mini.jsonl"),
+        "--strategy",
+        "delimited",
+        "--limit",
+        "2",
+        "--out",
+        str(out),
+        "--json",
+    ]
     proc = subprocess.run(
         [sys.executable, "-m", "rustcoder", *args], capture_output=True, text=True, timeout=900
     )

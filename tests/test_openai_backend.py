@@ -30,12 +30,29 @@ def free_port() -> int:
 def start_server(port: int) -> subprocess.Popen[bytes]:
     path = resolve_model(MODEL).path
     return subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", MODEL,
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2",
-         # by default this server abandons a running request when another arrives
-         "--interrupt_requests", "False"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(path),
+            "--model_alias",
+            MODEL,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--n_threads",
+            "2",
+            # by default this server abandons a running request when another arrives
+            "--interrupt_requests",
+            "False",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_until_up(port: int, timeout: float = 60.0) -> None:
@@ -64,10 +81,12 @@ def server():
 
 def test_chat_and_raw_prompts_with_client_side_stops(server):
     backend = OpenAICompatBackend(MODEL, server, concurrency=2)
-    chat, raw = backend.generate([
-        GenRequest(messages=(Message("user", "Say hello."),), max_tokens=16),
-        GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=16),
-    ])  # fmt: skip
+    chat, raw = backend.generate(
+        [
+            GenRequest(messages=(Message("user", "Say hello."),), max_tokens=16),
+            GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=16),
+        ]
+    )
     assert chat.text.strip() and raw.text and chat.tokens > 0 and chat.ttft_seconds > 0
     stop = raw.text[2:5]
     [stopped] = backend.generate(
@@ -120,8 +139,23 @@ def test_unreachable_server_is_one_clear_error():
 @pytest.mark.sandbox
 def test_run_through_the_cli_against_the_server(server, fixtures, tmp_path):
     out = tmp_path / "run"
-    args = ["run", str(fixtures / "humanevalx_mini.jsonl"), "--model", MODEL, "--base-url", server,
-            "--strategy", "completion", "--limit", "2", "--concurrency", "2", "--out", str(out), "--json"]  # fmt: skip
+    args = [
+        "run",
+        str(fixtures / "humanevalx_mini.jsonl"),
+        "--model",
+        MODEL,
+        "--base-url",
+        server,
+        "--strategy",
+        "completion",
+        "--limit",
+        "2",
+        "--concurrency",
+        "2",
+        "--out",
+        str(out),
+        "--json",
+    ]
     proc = subprocess.run(
         [sys.executable, "-m", "rustcoder", *args], capture_output=True, text=True, timeout=600
     )

@@ -18,6 +18,7 @@ from rustcoder.cli.modelopts import (
     Lora,
     MaxTokens,
     Model,
+    Rounds,
     Samples,
     Strategy,
     Temperature,
@@ -37,6 +38,7 @@ def generate_command(
     n: Samples = 1,
     temperature: Temperature = 0.0,
     attempts: Attempts = 0,
+    rounds: Rounds = 3,
     limit: Limit = 0,
     max_tokens: MaxTokens = 768,
     backend: BackendKind = DEFAULTS["backend"],
@@ -54,13 +56,19 @@ def generate_command(
     from rustcoder.generation.generate import Sampling, generate
 
     setup_logging(verbose)
-    chosen = pick_strategy(strategy)
+    chosen = pick_strategy(strategy, rounds)
     benchmark = load_benchmark(bench, patches=not no_patches)
     problems = select(benchmark.problems, limit)
     engine = open_backend(model, backend, threads, context, lora, base_url, api_key_env, concurrency)
     sampling = Sampling(n=n, temperature=temperature, attempts=attempts, max_tokens=max_tokens)
+    check = None
+    if strategy == "repair":
+        from rustcoder.execute.engine import Executor
+        from rustcoder.prompting.repair import sandbox_check
+
+        check = sandbox_check(Executor())
     with progress_bar(f"generating {benchmark.name} with {strategy}") as progress:
-        made = generate(engine, chosen, problems, sampling, out, progress)
+        made = generate(engine, chosen, problems, sampling, out, progress, check)
     stdout.print(f"{made} samples generated; {out} holds {len(problems) * n}", highlight=False)
 
 

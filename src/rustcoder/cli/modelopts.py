@@ -22,9 +22,10 @@ Model = Annotated[
 ]
 BackendKind = Annotated[str, typer.Option("--backend", help="llamacpp, transformers, openai, fake, or auto.")]
 Strategy = Annotated[
-    str, typer.Option("--strategy", "-s", help="instruct, delimited, one-shot, alpaca, completion.")
+    str, typer.Option("--strategy", "-s", help="instruct, delimited, one-shot, alpaca, completion, repair.")
 ]
 Samples = Annotated[int, typer.Option("-n", min=1, help="Samples per problem.")]
+Rounds = Annotated[int, typer.Option(min=1, help="Feedback rounds for the repair strategy.")]
 Temperature = Annotated[
     float, typer.Option(min=0.0, help="Sampling temperature of the first attempt (0: greedy).")
 ]
@@ -70,13 +71,16 @@ def open_backend(
     return create_backend(backend, model, settings)
 
 
-def pick_strategy(name: str) -> "PromptStrategy":
+def pick_strategy(name: str, rounds: int = 3) -> "PromptStrategy":
     from rustcoder.errors import RustcoderError
-    from rustcoder.prompting.strategies import STRATEGIES
+    from rustcoder.prompting.strategies import STRATEGY_NAMES, strategy_named
 
-    if name not in STRATEGIES:
-        raise RustcoderError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
-    return STRATEGIES[name]
+    try:
+        return strategy_named(name, rounds=rounds)
+    except KeyError:
+        raise RustcoderError(
+            f"unknown strategy {name!r}; choose one of {', '.join(STRATEGY_NAMES)}"
+        ) from None
 
 
 def select(problems: list[Problem], limit: int) -> list[Problem]:

@@ -33,6 +33,7 @@ from rustcoder.cli.modelopts import (
     Lora,
     MaxTokens,
     Model,
+    Rounds,
     Samples,
     Strategy,
     Temperature,
@@ -52,6 +53,7 @@ def run_command(
     n: Samples = 1,
     temperature: Temperature = 0.0,
     attempts: Attempts = 0,
+    rounds: Rounds = 3,
     limit: Limit = 0,
     max_tokens: MaxTokens = 768,
     backend: BackendKind = DEFAULTS["backend"],
@@ -76,7 +78,7 @@ def run_command(
     from rustcoder.generation.run import run
 
     setup_logging(verbose)
-    chosen = pick_strategy(strategy)
+    chosen = pick_strategy(strategy, rounds)
     benchmark = load_benchmark(bench, patches=not no_patches)
     problems = select(benchmark.problems, limit)
     engine = open_backend(model, backend, threads, context, lora, base_url, api_key_env, concurrency)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rustcoder.backends.base import Backend, Generation
-from rustcoder.errors import DataError
+from rustcoder.backends.base import Backend, Generation, GenRequest
+from rustcoder.errors import BackendError, DataError
 from rustcoder.jsonl import JsonlAppender, read_jsonl
+from rustcoder.prompting.repair import Check, Repair, feedback
 from rustcoder.prompting.strategies import RETRY_TEMPERATURE, Outcome, Strategy
 from rustcoder.types import Problem
 
@@ -67,34 +68,80 @@ def _existing(path: Path) -> dict[tuple[str, int], dict[str, Any]]:
 
 def _attempt(
     backend: Backend, strategy: Strategy, problem: Problem, sampling: Sampling, index: int, attempt: int
-) -> tuple[Generation, Outcome]:
+) -> tuple[GenRequest, Generation, Outcome]:
     temperature = sampling.temperature if attempt == 1 else max(sampling.temperature, RETRY_TEMPERATURE)
     seed = sampling.seed + 1000 * index + attempt - 1
     request = strategy.request(problem, temperature=temperature, seed=seed, max_tokens=sampling.max_tokens)
+    return request, *_call(backend, strategy, problem, sampling, request, index)
+
+
+def _call(
+    backend: Backend,
+    strategy: Strategy,
+    problem: Problem,
+    sampling: Sampling,
+    request: GenRequest,
+    index: int,
+) -> tuple[Generation, Outcome]:
     last: Exception | None = None
     for retry in range(sampling.backend_retries):
         try:
             generation = backend.generate([request])[0]
             return generation, strategy.outcome(problem, generation)
+        except BackendError as exc:
+            if "exceeds the context" in str(exc):
+                raise  # retrying cannot help
+            last = exc
         except Exception as exc:  # a backend failure is recorded and retried, never fatal to the run
             last = exc
-            log.warning("%s sample %d: backend failed (%s); retry %d", problem.task_id, index, exc, retry + 1)
-            time.sleep(min(8.0, 0.5 * 2**retry))
+        log.warning("%s sample %d: backend failed (%s); retry %d", problem.task_id, index, last, retry + 1)
+        time.sleep(min(8.0, 0.5 * 2**retry))
     raise RuntimeError(f"{type(last).__name__}: {last}")
 
 
+def _repair(
+    backend: Backend,
+    strategy: Repair,
+    problem: Problem,
+    sampling: Sampling,
+    index: int,
+    check: Check,
+    request: GenRequest,
+    outcome: Outcome,
+) -> tuple[Outcome, int, float, int]:
+    """Feedback rounds after the first answer: (final outcome, rounds used, seconds, tokens)."""
+    seconds, tokens = 0.0, 0
+    for round_number in range(1, strategy.rounds + 1):
+        message = feedback(check(problem, outcome.text))
+        if message is None:
+            return outcome, round_number - 1, seconds, tokens
+        request = strategy.follow_up(request, outcome.text, message)
+        try:
+            generation, outcome = _call(backend, strategy, problem, sampling, request, index)
+        except BackendError:
+            return outcome, round_number - 1, seconds, tokens  # the conversation outgrew the context
+        seconds += generation.total_seconds
+        tokens += generation.tokens
+    return outcome, strategy.rounds, seconds, tokens
+
+
 def generate_one(
-    backend: Backend, strategy: Strategy, problem: Problem, sampling: Sampling, index: int
+    backend: Backend,
+    strategy: Strategy,
+    problem: Problem,
+    sampling: Sampling,
+    index: int,
+    check: Check | None = None,
 ) -> dict[str, Any]:
-    """One sample: attempts until well-formed (or the limit), with summed generation figures."""
+    """One sample: attempts until well-formed (or the limit), then repair rounds if the strategy has them."""
     limit = sampling.attempts or strategy.default_attempts
     total = first_token = 0.0
     tokens = 0
     record: dict[str, Any] = {"task_id": problem.task_id, "sample_index": index}
     for attempt in range(1, limit + 1):
         try:
-            generation, outcome = _attempt(backend, strategy, problem, sampling, index, attempt)
-        except RuntimeError as exc:
+            request, generation, outcome = _attempt(backend, strategy, problem, sampling, index, attempt)
+        except (RuntimeError, BackendError) as exc:
             return {**record, "solution": "", "error": str(exc)[:500], "attempts": attempt}
         total += generation.total_seconds
         tokens += generation.tokens
@@ -102,6 +149,13 @@ def generate_one(
             first_token = generation.ttft_seconds
         if outcome.well_formed or attempt == limit:
             break
+    if isinstance(strategy, Repair) and check is not None:
+        outcome, rounds, seconds, more = _repair(
+            backend, strategy, problem, sampling, index, check, request, outcome
+        )
+        record["rounds"] = rounds
+        total += seconds
+        tokens += more
     return {
         **record,
         outcome.field: outcome.text,
@@ -124,8 +178,14 @@ def generate(
     sampling: Sampling,
     out: Path,
     progress: Progress | None = None,
+    check: Check | None = None,
 ) -> int:
-    """Generate every (problem, index) not in `out` yet; returns how many were generated now."""
+    """Generate every (problem, index) not in `out` yet; returns how many were generated now.
+
+    `check` (public checks in the sandbox) is what the repair strategy feeds back.
+    """
+    if isinstance(strategy, Repair) and check is None:
+        raise ValueError("the repair strategy needs a check (see rustcoder.prompting.repair.sandbox_check)")
     for problem in problems:
         if problem.language not in strategy.languages:
             raise DataError(
@@ -138,7 +198,7 @@ def generate(
         progress(total - len(todo), total)
     parallel = max(1, int(getattr(backend, "max_concurrency", 1)))
     with JsonlAppender(out) as samples, ThreadPoolExecutor(parallel) as pool:
-        futures = [pool.submit(generate_one, backend, strategy, p, sampling, i) for p, i in todo]
+        futures = [pool.submit(generate_one, backend, strategy, p, sampling, i, check) for p, i in todo]
         try:
             for count, future in enumerate(as_completed(futures), start=1):
                 samples.write(future.result())

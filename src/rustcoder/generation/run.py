@@ -6,6 +6,7 @@ model file, strategy, template or sampling) is refused rather than mixed into th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -22,9 +23,10 @@ from rustcoder.benchmarks import Benchmark
 from rustcoder.errors import DataError
 from rustcoder.evaluation.run import evaluate
 from rustcoder.evaluation.samples import load_samples
-from rustcoder.execute.engine import ExecConfig
+from rustcoder.execute.engine import ExecConfig, Executor
 from rustcoder.generation.generate import Sampling, generate
 from rustcoder.jsonl import write_json
+from rustcoder.prompting.repair import Repair, sandbox_check
 from rustcoder.prompting.strategies import Strategy
 from rustcoder.types import Problem
 
@@ -114,7 +116,10 @@ def run(
 
     started = time.monotonic()
     samples_path = run_dir / "samples.jsonl"
-    generated = generate(backend, strategy, problems, sampling, samples_path, generation_progress)
+    check = None
+    if isinstance(strategy, Repair):
+        check = sandbox_check(Executor(dataclasses.replace(config or ExecConfig(), jobs=1)))
+    generated = generate(backend, strategy, problems, sampling, samples_path, generation_progress, check)
     info["history"][-1].update(generated=generated, generation_seconds=round(time.monotonic() - started, 2))
     info["status"] = "evaluating"
     write_json(info_path, info)

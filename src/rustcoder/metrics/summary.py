@@ -92,4 +92,10 @@ def summarize(
     attempts = _attempts(rows)
     if attempts is not None:
         summary["attempts"] = attempts
+    repaired = [r for r in rows if isinstance(r.get("rounds"), int)]
+    if repaired:
+        summary["repair_rounds"] = {
+            "distribution": dict(sorted(Counter(str(r["rounds"]) for r in repaired).items())),
+            "passed": dict(sorted(Counter(str(r["rounds"]) for r in repaired if r["passed"]).items())),
+        }
     return summary

@@ -230,3 +230,17 @@ class Completion:
 STRATEGIES: dict[str, Strategy] = {
     s.name: s for s in (Instruct(), Delimited(), OneShot(), Alpaca(), Completion())
 }
+
+
+def strategy_named(name: str, *, rounds: int = 3) -> Strategy:
+    """A strategy by name; `repair` takes the number of feedback rounds."""
+    if name == "repair":
+        from rustcoder.prompting.repair import Repair
+
+        return Repair(rounds=rounds)
+    if name not in STRATEGIES:
+        raise KeyError(name)
+    return STRATEGIES[name]
+
+
+STRATEGY_NAMES = (*STRATEGIES, "repair")
