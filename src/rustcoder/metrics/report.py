@@ -6,6 +6,7 @@ import html
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rustcoder import __version__
 from rustcoder.errors import DataError
@@ -58,17 +59,32 @@ def _pct(value: float | None) -> str:
 
 def _summary_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     ks = sorted({int(k) for _, doc in runs for k in doc["pass_at_k"]})
-    header = ["run", "benchmark", "problems", "samples", *(f"pass@{k}" for k in ks), "pass@1 95 % CI"]
+    header = ["run", "benchmark", "model / strategy", "problems", "samples", *(f"pass@{k}" for k in ks)]
+    header.append("pass@1 95 % CI")
     header += [s.value for s in Status]
     rows = []
     for label, doc in runs:
         ci = doc.get("pass_at_1_ci95")
-        row = [label, doc["benchmark"], f"{doc['problems']}/{doc['benchmark_problems']}", str(doc["samples"])]
+        row = [label, doc["benchmark"], _producer(doc), f"{doc['problems']}/{doc['benchmark_problems']}"]
+        row.append(str(doc["samples"]))
         row += [_pct(doc["pass_at_k"].get(str(k))) for k in ks]
         row.append(f"{_pct(ci[0])} – {_pct(ci[1])}" if ci else "-")
         row += [str(doc["status_counts"].get(s.value, 0)) for s in Status]
         rows.append(row)
     return header, rows
+
+
+def _producer(doc: dict[str, Any]) -> str:
+    """Model and strategy, with the sampling settings, for generated runs; "-" for evaluated sample files."""
+    generation = doc["run"].get("generation")
+    if not generation:
+        return "-"
+    sampling = generation["sampling"]
+    strategy = generation["strategy"]
+    return (
+        f"{generation['model'].get('name')} / {strategy['name']} "
+        f"(T={sampling['temperature']:g}, n={sampling['n']}, attempts<={strategy['attempts']})"
+    )
 
 
 def _code_rows(runs: Sequence[Run], top: int = 20) -> tuple[list[str], list[list[str]]]:
