@@ -15,6 +15,7 @@ from rustcoder.errors import BackendError
 BUILTIN = {
     "llamacpp": "rustcoder.backends.factory:_llamacpp",
     "openai": "rustcoder.backends.factory:_openai",
+    "transformers": "rustcoder.backends.factory:_transformers",
     "fake": "rustcoder.backends.factory:_fake",
 }
 
@@ -55,6 +56,14 @@ def _openai(model: str, settings: BackendSettings) -> Backend:
         retries=settings.retries,
         timeout=settings.request_timeout,
     )
+
+
+def _transformers(model: str, settings: BackendSettings) -> Backend:
+    from rustcoder.backends.transformers_backend import TransformersBackend, TransformersOptions
+    from rustcoder.models.fetch import resolve_model
+
+    options = TransformersOptions(device=settings.device, adapter=settings.lora, threads=settings.threads)
+    return TransformersBackend(resolve_model(model), options)
 
 
 def _fake(model: str, settings: BackendSettings) -> Backend:

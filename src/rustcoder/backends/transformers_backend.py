@@ -1,0 +1,214 @@
+"""PyTorch through transformers, on CPU or GPU, with PEFT adapters (LoRA, prompt tuning, ...).
+
+GGUF models are dequantised once (transformers reads GGUF) and cached as a model directory. Older peft
+releases dropped a prompt-tuning adapter's virtual tokens in `generate` when the KV cache was on, so
+the model answered like its base (huggingface/peft#2123). With the pinned peft 0.21.2 and transformers
+5.23 the cache keeps them (checked: cache on and off give the same tokens); a test asserts that a
+prompt-tuning adapter changes the output, so a regression cannot pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rustcoder.backends.base import Generation, GenRequest, StopScanner, timed_stream
+from rustcoder.errors import BackendError, ModelError
+from rustcoder.models.fetch import ResolvedModel
+from rustcoder.paths import cache_dir, sha256_file
+
+
+@dataclass(frozen=True, slots=True)
+class TransformersOptions:
+    device: str = "auto"
+    """auto (CUDA when available, else CPU), cpu, cuda, cuda:1 ..."""
+    adapter: Path | None = None
+    """A PEFT adapter directory (LoRA, prompt tuning, ...)."""
+    threads: int = 0
+
+
+def converted_from_gguf(model: ResolvedModel) -> Path:
+    """A model directory dequantised from a GGUF file, made once and cached by the file's sha256."""
+    target = cache_dir() / "hf-from-gguf" / model.sha256[:16]
+    if (target / "config.json").exists():
+        return target
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder, name = str(model.path.parent), model.path.name
+    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=target.parent if target.parent.exists() else None))
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+        loaded: Any = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name)
+        loaded.hf_quantizer = None  # it is plain fp32 now; save_pretrained would refuse otherwise
+        if hasattr(loaded.config, "quantization_config"):
+            del loaded.config.quantization_config
+        loaded.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging.replace(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+class _TokenQueue:
+    """A transformers streamer that hands each new token id to the consuming thread."""
+
+    def __init__(self) -> None:
+        self.items: queue.Queue[list[int] | None] = queue.Queue()
+        self._prompt_seen = False
+
+    def put(self, value: Any) -> None:
+        if not self._prompt_seen:  # generate() first puts the prompt
+            self._prompt_seen = True
+            return
+        self.items.put([int(v) for v in value.reshape(-1).tolist()])
+
+    def end(self) -> None:
+        self.items.put(None)
+
+
+class TransformersBackend:
+    """Generates with a transformers causal LM; one request at a time."""
+
+    name = "transformers"
+
+    def __init__(self, model: ResolvedModel, options: TransformersOptions | None = None) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.resolved = model
+        self.options = options or TransformersOptions()
+        if self.options.threads:
+            torch.set_num_threads(self.options.threads)
+        path = converted_from_gguf(model) if model.is_gguf else model.path
+        device = self.options.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = device
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(path)
+            dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
+            loaded: Any = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+            self.model: Any = loaded.to(device).eval()
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{path}: transformers could not load it: {exc}") from exc
+        self.prompt_learning = False
+        if self.options.adapter:
+            from peft import PeftModel
+
+            self.model = PeftModel.from_pretrained(self.model, str(self.options.adapter)).eval()
+            self.prompt_learning = bool(self.model.active_peft_config.is_prompt_learning)
+
+    def render(self, request: GenRequest) -> str:
+        if request.prompt is not None:
+            return request.prompt
+        if not getattr(self.tokenizer, "chat_template", None):
+            raise BackendError(f"{self.resolved.name} has no chat template; use a completion strategy")
+        messages = [{"role": m.role, "content": m.content} for m in request.messages]
+        text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return str(text) + request.prefill
+
+    def _pieces(self, request: GenRequest, prompt: str) -> Iterator[str]:
+        import torch
+
+        encoded = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=request.prompt is not None)
+        encoded = {key: value.to(self.device) for key, value in encoded.items()}
+        streamer = _TokenQueue()
+        stop = threading.Event()
+
+        def stopping(input_ids: Any, scores: Any, **kwargs: Any) -> bool:
+            return stop.is_set()
+
+        from transformers import StoppingCriteriaList
+
+        settings: dict[str, Any] = {
+            "max_new_tokens": request.max_tokens,
+            "do_sample": request.temperature > 0,
+            "streamer": streamer,
+            "stopping_criteria": StoppingCriteriaList([stopping]),
+            "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+        }
+        if request.temperature > 0:
+            settings.update(temperature=request.temperature, top_p=request.top_p)
+        torch.manual_seed(request.seed)
+        failure: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                with torch.no_grad():
+                    self.model.generate(**encoded, **settings)
+            except BaseException as exc:  # surfaced in the consuming thread
+                failure.append(exc)
+            finally:
+                streamer.end()
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        ids: list[int] = []
+        emitted = ""
+        try:
+            while (item := streamer.items.get()) is not None:
+                ids += item
+                text = str(self.tokenizer.decode(ids, skip_special_tokens=True))
+                if text.endswith("\ufffd"):
+                    yield ""  # a token that ends inside a multi-byte character: counted, shown later
+                    continue
+                yield text[len(emitted) :]
+                emitted = text
+        finally:
+            stop.set()
+            thread.join()
+        if failure:
+            raise BackendError(f"transformers generate failed: {failure[0]}")
+
+    def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
+        out = []
+        for request in requests:
+            prompt = self.render(request)
+            prompt_tokens = len(self.tokenizer(prompt, add_special_tokens=False).input_ids)
+            text, hit, pieces, ttft, total = timed_stream(self._pieces(request, prompt), request.stop)
+            finish = "stop" if hit else ("length" if pieces >= request.max_tokens else "eos")
+            out.append(Generation(text, finish, hit, prompt_tokens, pieces, ttft, total))
+        return out
+
+    def stream(self, request: GenRequest) -> Iterator[str]:
+        scanner = StopScanner(request.stop)
+        for piece in self._pieces(request, self.render(request)):
+            chunk = scanner.feed(piece)
+            if chunk:
+                yield chunk
+            if scanner.hit:
+                return
+        rest = scanner.flush()
+        if rest:
+            yield rest
+
+    def describe(self) -> dict[str, object]:
+        import torch
+        import transformers
+
+        adapter = None
+        if self.options.adapter:
+            weights = sorted(Path(self.options.adapter).glob("adapter_model.*"))
+            adapter = {
+                "path": str(self.options.adapter),
+                "sha256": sha256_file(weights[0]) if weights else None,
+                "prompt_learning": self.prompt_learning,
+            }
+        template = getattr(self.tokenizer, "chat_template", None)
+        return {
+            "backend": self.name,
+            "transformers": transformers.__version__,
+            "torch": torch.__version__,
+            "device": self.device,
+            "model": self.resolved.describe(),
+            "adapter": adapter,
+            "chat_template": template if isinstance(template, str) else None,
+        }
