@@ -1,0 +1,112 @@
+"""Publish finished runs: copy each run directory into docs/results/runs/ and write docs/results/README.md.
+
+Only runs whose run.json says "complete" are published; the table is built from their summaries, so
+every figure comes from a real run, and each row links that run's report.
+
+    .venv/bin/python benchmarks/make_results.py [--runs runs] [--out docs/results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+PUBLISHED = [
+    ("Llama-3.2-1B, 1 attempt (seed study)", "2.27"),
+    ("Llama-3.2-1B, up to 10 attempts until well-formed (seed study)", "5.30"),
+    ("Llama-3.2-1B, prompt-tuned (seed study)", "7.58"),
+    ("Llama-3.2-1B, one-shot (seed study)", "12.12"),
+    ("CodeLlama-13B (seed study)", "28.79"),
+    ("Qwen2.5-Coder-0.5B-Instruct, chat + first fenced block (FIELD.md baseline)", "28.0"),
+    ("Qwen2.5-Coder-1.5B-Instruct, chat + first fenced block (FIELD.md baseline)", "35.4"),
+]
+MULTIPLE_PUBLISHED = [
+    ("StarCoderBase-1.1B (BigCode leaderboard, t=0.2, n=50)", "10.2"),
+    ("DeepSeek-Coder-1.3B", "18.1"),
+    ("CodeLlama-13B", "29.7"),
+    ("DeepSeek-Coder-6.7B-instruct", "47.7"),
+]
+KEEP = ("run.json", "samples.jsonl", "results.jsonl", "results.summary.json", "report")
+
+
+def finished(runs: Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    found = []
+    for folder in sorted(p for p in runs.iterdir() if (p / "run.json").exists()):
+        info = json.loads((folder / "run.json").read_text())
+        if info.get("status") == "complete" and (folder / "results.summary.json").exists():
+            found.append((folder.name, info, json.loads((folder / "results.summary.json").read_text())))
+    return found
+
+
+def row(name: str, info: dict[str, Any], summary: dict[str, Any]) -> str:
+    pass1 = 100 * summary["pass_at_k"]["1"]
+    low, high = (100 * x for x in summary["pass_at_1_ci95"])
+    counts = summary["status_counts"]
+    history = info.get("history", [])
+    generation = sum(h.get("generation_seconds", 0) for h in history)
+    gen = summary.get("generation", {})
+    ttft = gen.get("ttft_seconds", {})
+    rate = gen.get("tokens_per_second", {})
+    codes = ", ".join(f"{c} ×{n}" for c, n in list(summary["error_codes"].items())[:3])
+    attempts = info["strategy"]["attempts"]
+    rounds = (
+        info["strategy"]["template"].get("rounds") if isinstance(info["strategy"]["template"], dict) else None
+    )
+    strategy = info["strategy"]["name"] + (f" ({rounds} rounds)" if rounds else f", ≤{attempts} attempts")
+    return (
+        f"| [{name}](runs/{name}/report/report.md) | {info['model']['name']} | {strategy} | "
+        f"**{pass1:.1f}** ({low:.1f}–{high:.1f}) | {counts['passed']}/{summary['samples']} | "
+        f"{counts['compile_error']} | {counts['test_failure']} | {counts['panic'] + counts['timeout']} | {codes} | "
+        f"{generation / 60:.0f} min | {ttft.get('p50', '-')} / {ttft.get('p95', '-')} | {rate.get('p50', '-')} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=Path, default=Path("runs"))
+    parser.add_argument("--out", type=Path, default=Path("docs/results"))
+    args = parser.parse_args()
+    runs = finished(args.runs)
+    for name, _, _ in runs:
+        target = args.out / "runs" / name
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        for item in KEEP:
+            source = args.runs / name / item
+            if source.is_dir():
+                shutil.copytree(source, target / item)
+            elif source.exists():
+                shutil.copy2(source, target / item)
+    by_benchmark: dict[str, list[str]] = {}
+    for name, info, summary in runs:
+        by_benchmark.setdefault(summary["benchmark"], []).append(row(name, info, summary))
+    header = (
+        "| run | model | strategy | pass@1 % (95 % CI) | passed | compile errors | test failures | "
+        "panics + timeouts | top rustc errors | generation | TTFT p50 / p95 (s) | tokens/s p50 |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    )
+    lines = [
+        "# Results",
+        "",
+        "Every row is a complete `rustcoder run` on this project's 2-core machine (greedy decoding, the "
+        "first attempt greedy and retries at temperature 0.5 where a strategy retries), linked to its "
+        "report; `runs/NAME/run.json` holds everything that produced it. Regenerate with "
+        "`.venv/bin/python benchmarks/make_results.py`.",
+        "",
+    ]
+    for benchmark, rows in sorted(by_benchmark.items()):
+        lines += [f"## {Path(benchmark).name}", "", header, *rows, ""]
+    lines += ["## Published numbers for comparison (HumanEvalPack-Rust / HumanEval-X Rust pass@1 %)", ""]
+    lines += ["| system | pass@1 % |", "|---|---|", *(f"| {s} | {v} |" for s, v in PUBLISHED), ""]
+    lines += ["MultiPL-E HumanEval-rs pass@1 % (BigCode leaderboard, base models, t=0.2, n=50):", ""]
+    lines += ["| system | pass@1 % |", "|---|---|", *(f"| {s} | {v} |" for s, v in MULTIPLE_PUBLISHED), ""]
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"published {len(runs)} runs to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
