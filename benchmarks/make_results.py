@@ -59,8 +59,9 @@ def row(name: str, info: dict[str, Any], summary: dict[str, Any]) -> str:
     return (
         f"| [{name}](runs/{name}/report/report.md) | {info['model']['name']} | {strategy} | "
         f"**{pass1:.1f}** ({low:.1f}–{high:.1f}) | {counts['passed']}/{summary['samples']} | "
-        f"{counts['compile_error']} | {counts['test_failure']} | {counts['panic'] + counts['timeout']} | {codes} | "
-        f"{generation / 60:.0f} min | {ttft.get('p50', '-')} / {ttft.get('p95', '-')} | {rate.get('p50', '-')} |"
+        f"{counts['compile_error']} | {counts['test_failure']} | {counts['panic'] + counts['timeout']} | "
+        f"{codes} | {generation / 60:.0f} min | {ttft.get('p50', '-')} / {ttft.get('p95', '-')} | "
+        f"{rate.get('p50', '-')} |"
     )
 
 
