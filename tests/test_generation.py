@@ -287,3 +287,17 @@ def test_repair_feedback_never_shows_the_hidden_tests(executor):
     assert message is not None and "E0308" in message
     assert "test_sum_all" not in message and "assert" not in message
     assert feedback(check(problem, SUM_OK)) is None
+
+
+def test_instruct_stops_after_the_rust_block_not_a_cargo_toml_block():
+    problem = fixture_problems("humanevalx_mini.jsonl")[0]
+    answer = (
+        "Add md5 first:\n```toml\n[dependencies]\nmd5 = \"0.7\"\n```\n\nThen:\n```rust\n" + SUM_OK
+        + "```\n\nExplanation: it sums."
+    )  # fmt: skip
+    strategy = STRATEGIES["instruct"]
+    [generation] = FakeBackend([answer]).generate(
+        [strategy.request(problem, temperature=0, seed=0, max_tokens=500)]
+    )
+    assert generation.stopped_by == "}\n```\n" and "Explanation" not in generation.text
+    assert strategy.outcome(problem, generation).text.strip() == SUM_OK.strip()

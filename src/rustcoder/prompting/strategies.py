@@ -65,9 +65,10 @@ class Instruct:
     languages: ClassVar[frozenset[Language]] = frozenset(Language)
     default_attempts: ClassVar[int] = 1
 
-    stops: ClassVar[tuple[str, ...]] = ("\n```\n", "\nfn main(", "\n#[cfg(test)]")
-    """Where the code block closes, or the model's usage example or tests begin: extraction drops what
-    follows, so generating it only costs time."""
+    stops: ClassVar[tuple[str, ...]] = ("}\n```\n", "\nfn main(", "\n#[cfg(test)]")
+    """A code block closing right after a `}` (a Rust block; a Cargo.toml block first must not end the
+    answer), or the model's usage example or tests beginning: extraction drops what follows, so
+    generating it only costs time. The `}` the first stop swallows is put back."""
 
     def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
         messages = (Message("user", problem.instruction),)
@@ -76,7 +77,8 @@ class Instruct:
         )
 
     def outcome(self, problem: Problem, generation: Generation) -> Outcome:
-        return _solution(problem, generation.text)
+        text = generation.text + ("}\n" if generation.stopped_by == self.stops[0] else "")
+        return _solution(problem, text)
 
     def template(self) -> dict[str, object]:
         return {"messages": [{"role": "user", "content": "{instruction}"}], "stop": list(self.stops)}
