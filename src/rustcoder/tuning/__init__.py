@@ -1,0 +1,1 @@
+"""Tuning: adapters and their export to the formats the backends load."""

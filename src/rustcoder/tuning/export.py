@@ -1,0 +1,68 @@
+"""Export PEFT LoRA adapters to GGUF for the llamacpp backend, with llama.cpp's own converter.
+
+The converter scripts (and the gguf-py package they need) come from the source distribution of the
+pinned llama-cpp-python, fetched once into the cache, so the exporter always matches the llama.cpp
+that loads the result.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from rustcoder.errors import RustcoderError
+from rustcoder.paths import cache_dir
+from rustcoder.pypi import download_wheel
+
+LLAMA_CPP_PYTHON = "0.3.36"
+_VENDOR = "vendor/llama.cpp/"
+_WANTED = ("convert_lora_to_gguf.py", "convert_hf_to_gguf.py", "conversion/", "gguf-py/")
+
+
+class ExportError(RustcoderError):
+    """An adapter could not be converted."""
+
+
+def converter_tools() -> Path:
+    """llama.cpp's conversion scripts for the pinned llama-cpp-python, extracted once."""
+    root = cache_dir() / "llama.cpp-tools" / LLAMA_CPP_PYTHON
+    if (root / "convert_lora_to_gguf.py").exists():
+        return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with (root.parent / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (root / "convert_lora_to_gguf.py").exists():
+            return root
+        with tempfile.TemporaryDirectory(prefix="rustcoder-sdist-") as tmp:
+            sdist = download_wheel(
+                "llama-cpp-python", LLAMA_CPP_PYTHON, Path(tmp) / "sdist.tar.gz", source=True
+            )
+            staging = Path(tempfile.mkdtemp(prefix="staging-", dir=root.parent))
+            with tarfile.open(sdist) as archive:
+                for member in archive.getmembers():
+                    _, _, inner = member.name.partition("/")
+                    if inner.startswith(_VENDOR) and inner[len(_VENDOR) :].startswith(_WANTED):
+                        member.name = inner[len(_VENDOR) :]
+                        archive.extract(member, staging, filter="data")
+            staging.replace(root)
+    return root
+
+
+def lora_to_gguf(adapter: Path, base_model: Path, out: Path, *, outtype: str = "f32") -> Path:
+    """Convert a PEFT LoRA adapter directory (for the Hugging Face model in `base_model`) to a GGUF file."""
+    tools = converter_tools()
+    env = dict(os.environ, PYTHONPATH=str(tools / "gguf-py"))
+    cmd = [
+        sys.executable, str(tools / "convert_lora_to_gguf.py"), "--base", str(base_model),
+        "--outtype", outtype, "--outfile", str(out), str(adapter),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, timeout=1800)
+    if proc.returncode != 0 or not out.exists():
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
+        raise ExportError(f"converting {adapter} to GGUF failed:\n{tail}")
+    return out

@@ -1,0 +1,51 @@
+"""A PEFT LoRA exported to GGUF with llama.cpp's converter, then loaded by the llamacpp backend."""
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("peft")
+
+from rustcoder.backends.base import GenRequest
+from rustcoder.backends.factory import BackendSettings, create_backend
+from rustcoder.models.fetch import resolve_model
+
+pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.network]
+
+
+def test_an_exported_lora_changes_llamacpp_output(tmp_path):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from rustcoder.backends.transformers_backend import converted_from_gguf
+    from rustcoder.tuning.export import lora_to_gguf
+
+    base_dir = converted_from_gguf(resolve_model("smollm2-135m-instruct"))
+    config = LoraConfig(
+        r=8, lora_alpha=16, target_modules=["q_proj", "v_proj", "down_proj"], task_type="CAUSAL_LM"
+    )
+    peft_model = get_peft_model(AutoModelForCausalLM.from_pretrained(base_dir), config)
+    torch.manual_seed(0)
+    with torch.no_grad():  # LoRA starts as the identity (B = 0): make it do something
+        for name, parameter in peft_model.named_parameters():
+            if "lora_B" in name:
+                parameter.normal_(0, 0.5)
+    peft_model.save_pretrained(tmp_path / "adapter")
+    exported = lora_to_gguf(tmp_path / "adapter", base_dir, tmp_path / "adapter.gguf")
+    assert exported.stat().st_size > 100_000
+
+    request = GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=12)
+    base = create_backend("llamacpp", "smollm2-135m-instruct").generate([request])[0]
+    tuned_backend = create_backend("llamacpp", "smollm2-135m-instruct", BackendSettings(lora=exported))
+    tuned = tuned_backend.generate([request])[0]
+    assert tuned.text != base.text
+    assert tuned_backend.describe()["lora"]["file"] == str(exported)
+
+
+def test_a_broken_adapter_is_a_clear_error(tmp_path):
+    from rustcoder.tuning.export import ExportError, lora_to_gguf
+
+    (tmp_path / "adapter").mkdir()
+    with pytest.raises(ExportError, match="converting"):
+        lora_to_gguf(tmp_path / "adapter", Path("/nonexistent"), tmp_path / "x.gguf")
