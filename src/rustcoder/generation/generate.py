@@ -59,6 +59,7 @@ def _existing(path: Path) -> dict[tuple[str, int], dict[str, Any]]:
         rows[(row["task_id"], int(row["sample_index"]))] = row
     if failed:
         tmp = path.with_name(path.name + ".tmp")
+        tmp.unlink(missing_ok=True)  # a rewrite cut short earlier must not be appended to
         with JsonlAppender(tmp) as out:
             for row in rows.values():
                 out.write(row)

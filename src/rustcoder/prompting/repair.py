@@ -9,6 +9,7 @@ reported. The final answer is scored by the hidden tests as usual.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -39,13 +40,17 @@ def public_problem(problem: Problem) -> Problem:
 
 
 def sandbox_check(executor: Executor) -> Check:
-    """A check that compiles (and runs public examples) in the real sandbox."""
+    """A check that compiles (and runs public examples) in the real sandbox; safe to call from the
+    generation driver's threads (checks take turns: each is one small compile)."""
     from rustcoder.execute.assemble import assemble
+
+    turn = threading.Lock()
 
     def check(problem: Problem, solution: str) -> ExecResult:
         program = assemble(public_problem(problem), Sample(problem.task_id, 0, solution=solution), "repair")
         results: list[ExecResult] = []
-        executor.execute([program], lambda _key, result: results.append(result))
+        with turn:
+            executor.execute([program], lambda _key, result: results.append(result))
         return results[0]
 
     return check
