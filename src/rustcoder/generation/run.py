@@ -32,6 +32,8 @@ from rustcoder.types import Problem
 
 Progress = Callable[[int, int], None]
 IDENTITY = ("benchmark", "model", "backend", "strategy", "sampling", "problems")
+OPERATIONAL = frozenset({"threads", "concurrency", "retries", "api_key_env", "request_timeout"})
+"""Backend settings that change how fast samples come, not what they are: a resume may change them."""
 
 
 def _template_digest(strategy: Strategy, backend_info: dict[str, Any]) -> str:
@@ -77,7 +79,7 @@ def _identity(info: dict[str, Any]) -> dict[str, Any]:
         "sha256": (info.get("model") or {}).get("sha256"),
         "name": (info.get("model") or {}).get("name"),
     }
-    ident["backend"] = {k: v for k, v in (info.get("backend") or {}).items() if k not in ("threads",)}
+    ident["backend"] = {k: v for k, v in (info.get("backend") or {}).items() if k not in OPERATIONAL}
     ident["strategy"] = {
         k: (info.get("strategy") or {}).get(k) for k in ("name", "template_sha256", "attempts")
     }
