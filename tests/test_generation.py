@@ -249,10 +249,12 @@ def test_repair_feeds_back_until_the_public_checks_pass(tmp_path):
     problem = fixture_problems("humanevalx_mini.jsonl")[0]
     broken = 'fn sum_all(xs: Vec<i64>) -> i64 {\n    "no"\n}\n'
     backend = FakeBackend([broken + "RUST_END", SUM_OK + "RUST_END"])
-    verdicts = iter([
-        ExecResult(Status.COMPILE_ERROR, reason="E0308", compile_output="error[E0308]: mismatched types"),
-        ExecResult(Status.NO_TESTS),
-    ])  # fmt: skip
+    verdicts = iter(
+        [
+            ExecResult(Status.COMPILE_ERROR, reason="E0308", compile_output="error[E0308]: mismatched types"),
+            ExecResult(Status.NO_TESTS),
+        ]
+    )
     checked: list[str] = []
 
     def check(_problem, solution):
@@ -292,12 +294,42 @@ def test_repair_feedback_never_shows_the_hidden_tests(executor):
 def test_instruct_stops_after_the_rust_block_not_a_cargo_toml_block():
     problem = fixture_problems("humanevalx_mini.jsonl")[0]
     answer = (
-        "Add md5 first:\n```toml\n[dependencies]\nmd5 = \"0.7\"\n```\n\nThen:\n```rust\n" + SUM_OK
+        'Add md5 first:\n```toml\n[dependencies]\nmd5 = "0.7"\n```\n\nThen:\n```rust\n'
+        + SUM_OK
         + "```\n\nExplanation: it sums."
-    )  # fmt: skip
+    )
     strategy = STRATEGIES["instruct"]
     [generation] = FakeBackend([answer]).generate(
         [strategy.request(problem, temperature=0, seed=0, max_tokens=500)]
     )
     assert generation.stopped_by == "}\n```\n" and "Explanation" not in generation.text
     assert strategy.outcome(problem, generation).text.strip() == SUM_OK.strip()
+
+
+def test_generate_command_records_its_settings(tmp_path, fixtures):
+    import subprocess
+    import sys
+
+    out = tmp_path / "samples.jsonl"
+    args = [
+        "generate",
+        str(fixtures / "humanevalx_mini.jsonl"),
+        "--backend",
+        "fake",
+        "--strategy",
+        "alpaca",
+        "--limit",
+        "2",
+        "--out",
+        str(out),
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-m", "rustcoder", *args], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(out.read_text().splitlines()) == 2
+    meta = json.loads((tmp_path / "samples.meta.json").read_text())
+    assert meta["strategy"]["name"] == "alpaca" and meta["strategy"]["template"]["prompt"].startswith(
+        "Below is"
+    )
+    assert meta["problems"] == ["Mini/0", "Mini/1"]

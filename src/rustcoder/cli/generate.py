@@ -67,9 +67,16 @@ def generate_command(
         from rustcoder.prompting.repair import sandbox_check
 
         check = sandbox_check(Executor())
+    from rustcoder.generation.run import describe_run
+    from rustcoder.jsonl import write_json
+
+    meta = out.with_name(out.name.removesuffix(".jsonl") + ".meta.json")
+    write_json(meta, describe_run(benchmark, problems, engine, chosen, sampling))
     with progress_bar(f"generating {benchmark.name} with {strategy}") as progress:
         made = generate(engine, chosen, problems, sampling, out, progress, check)
-    stdout.print(f"{made} samples generated; {out} holds {len(problems) * n}", highlight=False)
+    stdout.print(
+        f"{made} samples generated; {out} holds {len(problems) * n}; settings in {meta}", highlight=False
+    )
 
 
 def register(app: typer.Typer) -> None:
