@@ -55,6 +55,25 @@ def main() -> None:
     print(f"rustcoder llamacpp backend: {ours:.2f} tokens/s")
     overhead = (direct - ours) / direct * 100
     print(f"rustcoder overhead: {overhead:+.1f} % ({'within' if overhead <= 10 else 'over'} the 10 % target)")
+    prefix_reuse(backend, problems)
+
+
+def prefix_reuse(backend: LlamaCppBackend, problems: list) -> None:  # type: ignore[type-arg]
+    """Time to first token: a fresh prompt, the same prompt again (a retry), and a prompt that shares the
+    one-shot example with the previous one (the next problem)."""
+    from rustcoder.prompting.strategies import OneShot
+
+    strategy = OneShot()
+    first, second = (strategy.request(p, temperature=0.0, seed=0, max_tokens=4) for p in problems[:2])
+    backend.llm.reset()
+    fresh = backend.generate([first])[0]
+    retry = backend.generate([first])[0]
+    shared = backend.generate([second])[0]
+    print(
+        f"TTFT, one-shot prompt of {fresh.prompt_tokens} tokens: fresh {fresh.ttft_seconds:.3f} s; "
+        f"same prompt again {retry.ttft_seconds:.3f} s; next problem, shared example prefix "
+        f"{shared.ttft_seconds:.3f} s"
+    )
 
 
 if __name__ == "__main__":
