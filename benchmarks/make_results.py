@@ -41,6 +41,10 @@ def finished(runs: Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     return found
 
 
+def _fmt(value: object, digits: int) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, int | float) else "-"
+
+
 def row(name: str, info: dict[str, Any], summary: dict[str, Any]) -> str:
     pass1 = 100 * summary["pass_at_k"]["1"]
     low, high = (100 * x for x in summary["pass_at_1_ci95"])
@@ -60,8 +64,8 @@ def row(name: str, info: dict[str, Any], summary: dict[str, Any]) -> str:
         f"| [{name}](runs/{name}/report/report.md) | {info['model']['name']} | {strategy} | "
         f"**{pass1:.1f}** ({low:.1f}–{high:.1f}) | {counts['passed']}/{summary['samples']} | "
         f"{counts['compile_error']} | {counts['test_failure']} | {counts['panic'] + counts['timeout']} | "
-        f"{codes} | {generation / 60:.0f} min | {ttft.get('p50', '-')} / {ttft.get('p95', '-')} | "
-        f"{rate.get('p50', '-')} |"
+        f"{codes} | {generation / 60:.0f} min | {_fmt(ttft.get('p50'), 2)} / {_fmt(ttft.get('p95'), 2)} | "
+        f"{_fmt(rate.get('p50'), 1)} |"
     )
 
 
@@ -95,7 +99,8 @@ def main() -> None:
         "Every row is a complete `rustcoder run` on this project's 2-core machine (greedy decoding, the "
         "first attempt greedy and retries at temperature 0.5 where a strategy retries), linked to its "
         "report; `runs/NAME/run.json` holds everything that produced it. Regenerate with "
-        "`.venv/bin/python benchmarks/make_results.py`.",
+        "`.venv/bin/python benchmarks/make_results.py`. What the numbers mean, and how they compare "
+        "with published ones: [analysis.md](analysis.md).",
         "",
     ]
     for benchmark, rows in sorted(by_benchmark.items()):
