@@ -127,6 +127,17 @@ def _generation_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _repair_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
+    header = ["run", "feedback rounds used", "samples", "of which passed"]
+    rows = []
+    for label, doc in runs:
+        rounds = doc.get("repair_rounds")
+        if rounds:
+            for used, count in rounds["distribution"].items():
+                rows.append([label, used, str(count), str(rounds["passed"].get(used, 0))])
+    return header, rows
+
+
 def _defect_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     header = ["run", "task", "defect", "action"]
     rows = []
@@ -188,6 +199,7 @@ def _sections(runs: Sequence[Run]) -> list[Section]:
         ),
         ("Attempts until the output was well-formed", "attempts", plots.attempts_plot(runs), None),
         ("pass@1 against latency", "latency", plots.latency_plot(runs), _generation_rows(runs)),
+        ("Repair rounds", "", None, _repair_rows(runs)),
         ("Known data defects", "", None, _defect_rows(runs)),
         ("Settings that produced these results", "", None, _settings_rows(runs)),
         ("Per-problem results (correct/samples)", "", None, _problem_rows(runs)),
