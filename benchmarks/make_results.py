@@ -29,6 +29,18 @@ MULTIPLE_PUBLISHED = [
     ("CodeLlama-13B", "29.7"),
     ("DeepSeek-Coder-6.7B-instruct", "47.7"),
 ]
+# The seed study's table: one row per model, one column per strategy (delimited with 1 attempt and with up
+# to 10 attempts until well-formed, one-shot), extended with rustcoder's other strategies.
+COLUMNS = ("delimited, 1 attempt", "delimited, ≤10 attempts", "one-shot", "instruct", "alpaca", "repair")
+PUBLISHED_GRID = [
+    (
+        "Llama-3.2-1B (seed study; prompt-tuned: 7.58)",
+        {"delimited, 1 attempt": "2.27", "delimited, ≤10 attempts": "5.30", "one-shot": "12.12"},
+    ),
+    ("CodeLlama-13B (seed study)", {"delimited, 1 attempt": "28.79"}),
+    ("Qwen2.5-Coder-0.5B-Instruct (FIELD.md baseline: chat, first fenced block)", {"instruct": "28.0"}),
+    ("Qwen2.5-Coder-1.5B-Instruct (FIELD.md baseline: chat, first fenced block)", {"instruct": "35.4"}),
+]
 KEEP = ("run.json", "samples.jsonl", "results.jsonl", "results.summary.json", "report")
 
 
@@ -43,6 +55,51 @@ def finished(runs: Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
 
 def _fmt(value: object, digits: int) -> str:
     return f"{value:.{digits}f}" if isinstance(value, int | float) else "-"
+
+
+def column(info: dict[str, Any]) -> str:
+    """Which column of the strategy grid a run belongs to."""
+    name, attempts = info["strategy"]["name"], info["strategy"]["attempts"]
+    if name == "delimited":
+        return "delimited, 1 attempt" if attempts == 1 else f"delimited, ≤{attempts} attempts"
+    return str(name)
+
+
+def grid(runs: list[tuple[str, dict[str, Any], dict[str, Any]]], benchmark: str) -> list[str]:
+    """The seed-study-shaped table for one benchmark: pass@1 % per model and strategy, each linked."""
+    cells: dict[str, dict[str, str]] = {}
+    for name, info, summary in runs:
+        if summary["benchmark"] == benchmark:
+            pass1 = 100 * summary["pass_at_k"]["1"]
+            cells.setdefault(info["model"]["name"], {})[column(info)] = (
+                f"[{pass1:.1f}](runs/{name}/report/report.md)"
+            )
+    lines = ["| model | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
+    for model, row_cells in sorted(cells.items()):
+        lines.append(
+            f"| **{model}** (rustcoder) | " + " | ".join(row_cells.get(c, "·") for c in COLUMNS) + " |"
+        )
+    for system, values in PUBLISHED_GRID:
+        lines.append(f"| {system} | " + " | ".join(values.get(c, "") for c in COLUMNS) + " |")
+    return lines
+
+
+def language_gap(runs: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[str]:
+    """Instruct pass@1 % per model on each benchmark, side by side (Rust versus Python)."""
+    cells: dict[str, dict[str, str]] = {}
+    benchmarks: list[str] = []
+    for name, info, summary in runs:
+        if info["strategy"]["name"] != "instruct":
+            continue
+        bench = Path(summary["benchmark"]).name.removesuffix(".gz").removesuffix(".jsonl")
+        benchmarks += [] if bench in benchmarks else [bench]
+        pass1 = 100 * summary["pass_at_k"]["1"]
+        cells.setdefault(info["model"]["name"], {})[bench] = f"[{pass1:.1f}](runs/{name}/report/report.md)"
+    benchmarks.sort()
+    lines = ["| model | " + " | ".join(benchmarks) + " |", "|---" * (len(benchmarks) + 1) + "|"]
+    for model, row_cells in sorted(cells.items()):
+        lines.append(f"| {model} | " + " | ".join(row_cells.get(b, "·") for b in benchmarks) + " |")
+    return lines
 
 
 def row(name: str, info: dict[str, Any], summary: dict[str, Any]) -> str:
@@ -102,9 +159,23 @@ def main() -> None:
         "`.venv/bin/python benchmarks/make_results.py`. What the numbers mean, and how they compare "
         "with published ones: [analysis.md](analysis.md).",
         "",
+        "## HumanEvalPack-Rust pass@1 % by model and strategy",
+        "",
+        "Shaped like the seed study's table; rustcoder's rows are greedy runs of all 164 problems on this "
+        "machine (each figure links its report), the other rows are the published numbers from FIELD.md. "
+        "`·`: not run yet.",
+        "",
+        *grid(runs, "humanevalpack-rust"),
+        "",
+        "## Rust versus Python (instruct strategy, pass@1 %)",
+        "",
+        *language_gap(runs),
+        "",
+        "## Every run",
+        "",
     ]
     for benchmark, rows in sorted(by_benchmark.items()):
-        lines += [f"## {Path(benchmark).name}", "", header, *rows, ""]
+        lines += [f"### {Path(benchmark).name}", "", header, *rows, ""]
     lines += ["## Published numbers for comparison (HumanEvalPack-Rust / HumanEval-X Rust pass@1 %)", ""]
     lines += ["| system | pass@1 % |", "|---|---|", *(f"| {s} | {v} |" for s, v in PUBLISHED), ""]
     lines += ["MultiPL-E HumanEval-rs pass@1 % (BigCode leaderboard, base models, t=0.2, n=50):", ""]

@@ -333,3 +333,23 @@ def test_generate_command_records_its_settings(tmp_path, fixtures):
         "Below is"
     )
     assert meta["problems"] == ["Mini/0", "Mini/1"]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [("humanevalx_mini.jsonl", "delimited"), ("humaneval_python_mini.jsonl", "instruct")],
+)
+def test_the_default_strategy_is_delimited_for_rust_and_instruct_otherwise(
+    tmp_path, fixtures, fixture, expected
+):
+    import subprocess
+    import sys
+
+    out = tmp_path / "samples.jsonl"
+    args = ["generate", str(fixtures / fixture), "--backend", "fake", "--limit", "1", "--out", str(out)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "rustcoder", *args], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    meta = json.loads((tmp_path / "samples.meta.json").read_text())
+    assert meta["strategy"]["name"] == expected

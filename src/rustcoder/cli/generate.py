@@ -56,13 +56,13 @@ def generate_command(
     from rustcoder.generation.generate import Sampling, generate
 
     setup_logging(verbose)
-    chosen = pick_strategy(strategy, rounds)
     benchmark = load_benchmark(bench, patches=not no_patches)
     problems = select(benchmark.problems, limit)
+    chosen = pick_strategy(strategy, problems, rounds)
     engine = open_backend(model, backend, threads, context, lora, base_url, api_key_env, concurrency)
     sampling = Sampling(n=n, temperature=temperature, attempts=attempts, max_tokens=max_tokens)
     check = None
-    if strategy == "repair":
+    if chosen.name == "repair":
         from rustcoder.execute.engine import Executor
         from rustcoder.prompting.repair import sandbox_check
 
@@ -72,7 +72,7 @@ def generate_command(
 
     meta = out.with_name(out.name.removesuffix(".jsonl") + ".meta.json")
     write_json(meta, describe_run(benchmark, problems, engine, chosen, sampling))
-    with progress_bar(f"generating {benchmark.name} with {strategy}") as progress:
+    with progress_bar(f"generating {benchmark.name} with {chosen.name}") as progress:
         made = generate(engine, chosen, problems, sampling, out, progress, check)
     stdout.print(
         f"{made} samples generated; {out} holds {len(problems) * n}; settings in {meta}", highlight=False

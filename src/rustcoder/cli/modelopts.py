@@ -22,7 +22,13 @@ Model = Annotated[
 ]
 BackendKind = Annotated[str, typer.Option("--backend", help="llamacpp, transformers, openai, fake, or auto.")]
 Strategy = Annotated[
-    str, typer.Option("--strategy", "-s", help="instruct, delimited, one-shot, alpaca, completion, repair.")
+    str,
+    typer.Option(
+        "--strategy",
+        "-s",
+        help="instruct, delimited, one-shot, alpaca, completion, repair, or auto (delimited for Rust, "
+        "instruct otherwise).",
+    ),
 ]
 Samples = Annotated[int, typer.Option("-n", min=1, help="Samples per problem.")]
 Rounds = Annotated[int, typer.Option(min=1, help="Feedback rounds for the repair strategy.")]
@@ -45,7 +51,7 @@ BaseUrl = Annotated[
 ApiKeyEnv = Annotated[str, typer.Option(help="Environment variable holding the API key.")]
 Concurrency = Annotated[int, typer.Option(min=1, help="Requests in flight (openai backend).")]
 
-DEFAULTS = {"model": DEFAULT_MODEL, "backend": "auto", "strategy": "instruct"}
+DEFAULTS = {"model": DEFAULT_MODEL, "backend": "auto", "strategy": "auto"}
 
 
 def open_backend(
@@ -71,12 +77,12 @@ def open_backend(
     return create_backend(backend, model, settings)
 
 
-def pick_strategy(name: str, rounds: int = 3) -> "PromptStrategy":
+def pick_strategy(name: str, problems: list[Problem], rounds: int = 3) -> "PromptStrategy":
     from rustcoder.errors import RustcoderError
     from rustcoder.prompting.strategies import STRATEGY_NAMES, strategy_named
 
     try:
-        return strategy_named(name, rounds=rounds)
+        return strategy_named(name, rounds=rounds, languages={p.language for p in problems})
     except KeyError:
         raise RustcoderError(
             f"unknown strategy {name!r}; choose one of {', '.join(STRATEGY_NAMES)}"

@@ -78,13 +78,13 @@ def run_command(
     from rustcoder.generation.run import run
 
     setup_logging(verbose)
-    chosen = pick_strategy(strategy, rounds)
     benchmark = load_benchmark(bench, patches=not no_patches)
     problems = select(benchmark.problems, limit)
+    chosen = pick_strategy(strategy, problems, rounds)
     engine = open_backend(model, backend, threads, context, lora, base_url, api_key_env, concurrency)
     sampling = Sampling(n=n, temperature=temperature, attempts=attempts, max_tokens=max_tokens)
     config = exec_config(jobs, batch_size, timeout, memory_mib)
-    with progress_bar(f"generating ({strategy})") as gen, progress_bar("evaluating") as ev:
+    with progress_bar(f"generating ({chosen.name})") as gen, progress_bar("evaluating") as ev:
         document = run(
             benchmark,
             problems,

@@ -7,6 +7,7 @@ backend); `alpaca` and `completion` are raw text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
@@ -234,8 +235,19 @@ STRATEGIES: dict[str, Strategy] = {
 }
 
 
-def strategy_named(name: str, *, rounds: int = 3) -> Strategy:
-    """A strategy by name; `repair` takes the number of feedback rounds."""
+AUTO = "auto"
+
+
+def default_strategy_name(languages: Iterable[Language]) -> str:
+    """What `auto` means: `delimited` for Rust (as accurate as `instruct` on the default model and about
+    40 % less generation time, since the model writes no prose around the code), `instruct` otherwise."""
+    return "delimited" if set(languages) == {Language.RUST} else "instruct"
+
+
+def strategy_named(name: str, *, rounds: int = 3, languages: Iterable[Language] = ()) -> Strategy:
+    """A strategy by name (`auto`: see `default_strategy_name`); `repair` takes its feedback rounds."""
+    if name == AUTO:
+        name = default_strategy_name(languages)
     if name == "repair":
         from rustcoder.prompting.repair import Repair
 
@@ -245,4 +257,4 @@ def strategy_named(name: str, *, rounds: int = 3) -> Strategy:
     return STRATEGIES[name]
 
 
-STRATEGY_NAMES = (*STRATEGIES, "repair")
+STRATEGY_NAMES = (*STRATEGIES, "repair", AUTO)
