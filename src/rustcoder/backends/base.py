@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -119,3 +119,24 @@ def timed_stream(pieces: Iterator[str], stops: tuple[str, ...]) -> tuple[str, st
         if scanner.hit:
             break
     return scanner.text, scanner.hit, count, first, time.perf_counter() - started
+
+
+def streamed_generation(pieces: Iterator[str], request: GenRequest, prompt_tokens: int) -> Generation:
+    """A generation from a local token stream, timed, with the request's stops applied client-side."""
+    text, hit, count, ttft, total = timed_stream(pieces, request.stop)
+    finish = "stop" if hit else ("length" if count >= request.max_tokens else "eos")
+    return Generation(text, finish, hit, prompt_tokens, count, ttft, total)
+
+
+def stop_at_stops(pieces: Iterable[str], stops: tuple[str, ...]) -> Iterator[str]:
+    """Yield text as it arrives, holding back what could begin a stop and ending at the first stop."""
+    scanner = StopScanner(stops)
+    for piece in pieces:
+        chunk = scanner.feed(piece)
+        if chunk:
+            yield chunk
+        if scanner.hit:
+            return
+    rest = scanner.flush()
+    if rest:
+        yield rest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 
-from rustcoder.backends.base import Generation, GenRequest, StopScanner
+from rustcoder.backends.base import Generation, GenRequest, StopScanner, stop_at_stops
 
 Responder = Callable[[GenRequest, int], str]
 """(request, call number) -> the full text the "model" would produce after any prefill."""
@@ -81,16 +81,7 @@ class FakeBackend:
         return out
 
     def stream(self, request: GenRequest) -> Iterator[str]:
-        scanner = StopScanner(request.stop)
-        for piece in self._pieces(self._answer(request))[: request.max_tokens]:
-            chunk = scanner.feed(piece)
-            if chunk:
-                yield chunk
-            if scanner.hit:
-                return
-        rest = scanner.flush()
-        if rest:
-            yield rest
+        yield from stop_at_stops(self._pieces(self._answer(request))[: request.max_tokens], request.stop)
 
     def describe(self) -> dict[str, object]:
         return {"backend": self.name, "model": "fake", "tokens_per_second": self.tokens_per_second}

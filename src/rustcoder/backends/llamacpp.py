@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rustcoder.backends.base import Generation, GenRequest, StopScanner, timed_stream
+from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
 from rustcoder.errors import BackendError, ModelError
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
@@ -103,22 +103,11 @@ class LlamaCppBackend:
                     f"prompt of {prompt_tokens} tokens plus {request.max_tokens} to generate exceeds the "
                     f"context of {self.options.context}; raise --context"
                 )
-            text, hit, pieces, ttft, total = timed_stream(self._pieces(request, prompt), request.stop)
-            finish = "stop" if hit else ("length" if pieces >= request.max_tokens else "eos")
-            out.append(Generation(text, finish, hit, prompt_tokens, pieces, ttft, total))
+            out.append(streamed_generation(self._pieces(request, prompt), request, prompt_tokens))
         return out
 
     def stream(self, request: GenRequest) -> Iterator[str]:
-        scanner = StopScanner(request.stop)
-        for piece in self._pieces(request, self.render(request)):
-            chunk = scanner.feed(piece)
-            if chunk:
-                yield chunk
-            if scanner.hit:
-                return
-        rest = scanner.flush()
-        if rest:
-            yield rest
+        yield from stop_at_stops(self._pieces(request, self.render(request)), request.stop)
 
     def describe(self) -> dict[str, object]:
         import llama_cpp

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from rustcoder.backends.base import Generation, GenRequest, StopScanner
+from rustcoder.backends.base import Generation, GenRequest, StopScanner, stop_at_stops
 from rustcoder.errors import BackendError
 
 
@@ -102,16 +102,7 @@ class OpenAICompatBackend:
             return list(pool.map(self._one, requests))
 
     def stream(self, request: GenRequest) -> Iterator[str]:
-        scanner = StopScanner(request.stop)
-        for piece in self._chunks(request):
-            chunk = scanner.feed(piece)
-            if chunk:
-                yield chunk
-            if scanner.hit:
-                return
-        rest = scanner.flush()
-        if rest:
-            yield rest
+        yield from stop_at_stops(self._chunks(request), request.stop)
 
     def describe(self) -> dict[str, object]:
         return {
