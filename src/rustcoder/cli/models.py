@@ -1,19 +1,33 @@
 """`rustcoder models`: the named models, where their weights come from, whether they are here."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
-from rustcoder.cli.common import AsJson, handle_errors, print_json, stdout
+from rustcoder.cli.common import AsJson, handle_errors, print_json, stderr, stdout
+from rustcoder.errors import RustcoderError
+
+Fetch = Annotated[
+    list[str] | None,
+    typer.Option("--fetch", help="Download (or assemble) and verify this named model now; repeatable."),
+]
 
 
 @handle_errors
-def models_command(as_json: AsJson = False) -> None:
+def models_command(fetch: Fetch = None, as_json: AsJson = False) -> None:
     """List the named models and whether each is already downloaded and verified here."""
     from rich.table import Table
 
-    from rustcoder.models.fetch import cached_path
+    from rustcoder.models.fetch import cached_path, resolve_model
     from rustcoder.models.registry import BUILTIN, DEFAULT_MODEL
+
+    for name in fetch or []:
+        if name not in {spec.name for spec in BUILTIN}:
+            raise RustcoderError(
+                f"unknown model {name!r}; named models: {', '.join(s.name for s in BUILTIN)}"
+            )
+        resolved = resolve_model(name)
+        stderr.print(f"{name}: {resolved.path} (sha256 verified)", highlight=False, soft_wrap=True)
 
     rows: list[dict[str, Any]] = []
     for spec in BUILTIN:
