@@ -265,6 +265,8 @@ def test_repair_feeds_back_until_the_public_checks_pass(tmp_path):
     generate(backend, Repair(rounds=3), [problem], Sampling(), out, check=check)
     row = json.loads(out.read_text())
     assert row["rounds"] == 1 and row["solution"].strip() == SUM_OK.strip()
+    [logged] = row["repair_log"]
+    assert "error[E0308]" in logged["feedback"] and logged["answer"].strip() == SUM_OK.strip()
     follow_up = backend.requests[1]
     assert [m.role for m in follow_up.messages] == ["user", "assistant", "user"]
     assert '"no"' in follow_up.messages[1].content

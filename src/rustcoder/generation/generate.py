@@ -109,21 +109,24 @@ def _repair(
     check: Check,
     request: GenRequest,
     outcome: Outcome,
-) -> tuple[Outcome, int, float, int]:
-    """Feedback rounds after the first answer: (final outcome, rounds used, seconds, tokens)."""
+) -> tuple[Outcome, list[dict[str, str]], float, int]:
+    """Feedback rounds after the first answer: (final outcome, the rounds' feedback and answers, seconds,
+    tokens)."""
     seconds, tokens = 0.0, 0
-    for round_number in range(1, strategy.rounds + 1):
+    log: list[dict[str, str]] = []
+    for _ in range(strategy.rounds):
         message = feedback(check(problem, outcome.text))
         if message is None:
-            return outcome, round_number - 1, seconds, tokens
+            break
         request = strategy.follow_up(request, outcome.text, message)
         try:
             generation, outcome = _call(backend, strategy, problem, sampling, request, index)
         except BackendError:
-            return outcome, round_number - 1, seconds, tokens  # the conversation outgrew the context
+            break  # the conversation outgrew the context
+        log.append({"feedback": message, "answer": outcome.text})
         seconds += generation.total_seconds
         tokens += generation.tokens
-    return outcome, strategy.rounds, seconds, tokens
+    return outcome, log, seconds, tokens
 
 
 def generate_one(
@@ -151,10 +154,11 @@ def generate_one(
         if outcome.well_formed or attempt == limit:
             break
     if isinstance(strategy, Repair) and check is not None:
-        outcome, rounds, seconds, more = _repair(
+        outcome, log, seconds, more = _repair(
             backend, strategy, problem, sampling, index, check, request, outcome
         )
-        record["rounds"] = rounds
+        record["rounds"] = len(log)
+        record["repair_log"] = log
         total += seconds
         tokens += more
     return {
