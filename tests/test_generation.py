@@ -308,6 +308,18 @@ def test_instruct_stops_after_the_rust_block_not_a_cargo_toml_block():
     assert strategy.outcome(problem, generation).text.strip() == SUM_OK.strip()
 
 
+def test_instruct_stops_a_python_answer_when_its_code_block_closes():
+    problem = fixture_problems("humaneval_python_mini.jsonl")[0]
+    code = f"def {problem.entry_point}(*args):\n    return None\n"
+    answer = f"Here it is:\n\n```python\n{code}```\n\nExplanation: a long one."
+    strategy = STRATEGIES["instruct"]
+    request = strategy.request(problem, temperature=0, seed=0, max_tokens=500)
+    assert request.stop == ("\n```\n",)
+    [generation] = FakeBackend([answer]).generate([request])
+    assert generation.stopped_by == "\n```\n" and "Explanation" not in generation.text
+    assert strategy.outcome(problem, generation).text.strip() == code.strip()
+
+
 def test_generate_command_records_its_settings(tmp_path, fixtures):
     import subprocess
     import sys

@@ -66,23 +66,34 @@ class Instruct:
     languages: ClassVar[frozenset[Language]] = frozenset(Language)
     default_attempts: ClassVar[int] = 1
 
-    stops: ClassVar[tuple[str, ...]] = ("}\n```\n", "\nfn main(", "\n#[cfg(test)]")
-    """A code block closing right after a `}` (a Rust block; a Cargo.toml block first must not end the
-    answer), or the model's usage example or tests beginning: extraction drops what follows, so
-    generating it only costs time. The `}` the first stop swallows is put back."""
+    stops: ClassVar[dict[Language, tuple[str, ...]]] = {
+        Language.RUST: ("}\n```\n", "\nfn main(", "\n#[cfg(test)]"),
+        Language.PYTHON: ("\n```\n",),
+    }
+    """Rust: a code block closing right after a `}` (a Rust block; a Cargo.toml block first must not end
+    the answer), or the model's usage example or tests beginning. Python: the code block closing.
+    Extraction drops what follows, so generating the explanation after the code only costs time. The
+    `}` the first Rust stop swallows is put back."""
 
     def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
         messages = (Message("user", problem.instruction),)
         return GenRequest(
-            messages=messages, stop=self.stops, max_tokens=max_tokens, temperature=temperature, seed=seed
+            messages=messages,
+            stop=self.stops[problem.language],
+            max_tokens=max_tokens,
+            temperature=temperature,
+            seed=seed,
         )
 
     def outcome(self, problem: Problem, generation: Generation) -> Outcome:
-        text = generation.text + ("}\n" if generation.stopped_by == self.stops[0] else "")
-        return _solution(problem, text)
+        closed_rust_block = generation.stopped_by == self.stops[Language.RUST][0]
+        return _solution(problem, generation.text + ("}\n" if closed_rust_block else ""))
 
     def template(self) -> dict[str, object]:
-        return {"messages": [{"role": "user", "content": "{instruction}"}], "stop": list(self.stops)}
+        return {
+            "messages": [{"role": "user", "content": "{instruction}"}],
+            "stop": {language.value: list(stops) for language, stops in self.stops.items()},
+        }
 
 
 DELIMITED_USER = (
