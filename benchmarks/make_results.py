@@ -130,8 +130,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=Path, default=Path("runs"))
     parser.add_argument("--out", type=Path, default=Path("docs/results"))
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=["default"],
+        help="Run directories to leave out (default: `default`, the README's main job, timed in "
+        "docs/benchmarks.md, which repeats hep-qwen0.5b-delimited).",
+    )
     args = parser.parse_args()
-    runs = finished(args.runs)
+    runs = [run for run in finished(args.runs) if run[0] not in args.exclude]
     for name, _, _ in runs:
         target = args.out / "runs" / name
         shutil.rmtree(target, ignore_errors=True)
