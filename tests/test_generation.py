@@ -109,6 +109,25 @@ def test_extraction_keeps_what_the_solution_needs():
     assert python == "def f():\n    return 1\n"
 
 
+def test_python_extraction_drops_the_models_own_usage_examples():
+    answer = (
+        "Here:\n```python\nimport math\nfrom functools import lru_cache\n\nVOWELS = set('aeiou')\n"
+        "numbers = [1.0, 2.0]\n\n@lru_cache\ndef helper(x):\n    return math.floor(x)\n\n"
+        "def count(s: str) -> int:\n    numbers = 0\n    for c in s:\n        numbers += c in VOWELS\n"
+        "    return numbers + helper(0.5)\n\n# Test cases\nprint(count('abc'))  # 1\n"
+        "assert count('') == 0\nresult = count('xyz')\nif __name__ == '__main__':\n    count('q')\n```\n"
+    )
+    code = extract_solution(answer, Language.PYTHON, "count")
+    assert code.startswith("import math\n\nfrom functools import lru_cache\n\nVOWELS = set('aeiou')")
+    assert "@lru_cache\ndef helper(x):" in code and "return numbers + helper(0.5)" in code
+    for dropped in ("print(", "assert count", "result =", "__main__", "numbers = [1.0"):
+        assert dropped not in code
+    broken = "```python\ndef count(s):\n    return (\nprint(1)\n```"
+    assert extract_solution(broken, Language.PYTHON, "count") == "def count(s):\n    return (\nprint(1)\n"
+    elsewhere = "```python\nprint('no entry point here')\n```"
+    assert extract_solution(elsewhere, Language.PYTHON, "count") == "print('no entry point here')\n"
+
+
 def test_delimited_retries_until_well_formed(tmp_path):
     problem = fixture_problems("humanevalx_mini.jsonl")[0]
     answers = ["fn sum_all(", "", SUM_OK + "RUST_END"]

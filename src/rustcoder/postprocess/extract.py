@@ -3,12 +3,15 @@
 Handles RUST_BEGIN/RUST_END delimiters, Markdown fences, prose before and after, a stray `fn main`, the
 model's own tests, a signature repeated before the real function, and `use` lines the benchmark header
 already provides (a second import of the same name does not compile). Rust items are chosen with
-tree-sitter; Python answers get the fence and delimiter handling.
+tree-sitter; Python definitions with the standard `ast` module (parsed, never run), which drops the
+model's own usage examples (`print(f(...))`, asserts, `if __name__ == "__main__":`).
 """
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -164,9 +167,47 @@ def select_rust_items(code: str, entry_point: str, header: str = "") -> str:
     return "\n\n".join(kept) + "\n"
 
 
+def _global_names_used(functions: Sequence[ast.stmt]) -> set[str]:
+    """Names the definitions read but never bind themselves: the module-level values they need."""
+    loaded: set[str] = set()
+    bound: set[str] = set()
+    for function in functions:
+        for node in ast.walk(function):
+            if isinstance(node, ast.Name):
+                (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+    return loaded - bound
+
+
+def select_python_items(code: str, entry_point: str) -> str:
+    """Imports, definitions and the module-level values they use, in their original text; top-level
+    statements that only exercise the function (prints, asserts, a `__main__` block) are dropped."""
+    try:
+        module = ast.parse(code)
+    except SyntaxError:
+        return code.strip("\n") + "\n"  # the executor reports the SyntaxError
+    definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    functions = [node for node in module.body if isinstance(node, definitions)]
+    if not any(node.name == entry_point for node in functions):
+        return code.strip("\n") + "\n"
+    needed = _global_names_used(functions)
+    lines = code.splitlines()
+    kept = []
+    for node in module.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        is_value = isinstance(node, ast.Assign | ast.AnnAssign) and all(
+            isinstance(t, ast.Name) and t.id in needed for t in targets
+        )
+        if isinstance(node, (*definitions, ast.Import, ast.ImportFrom)) or is_value:
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            kept.append("\n".join(lines[first - 1 : node.end_lineno]))
+    return "\n\n".join(kept) + "\n"
+
+
 def extract_solution(text: str, language: Language, entry_point: str, header: str = "") -> str:
     """A complete solution from a model's answer, ready for the harness to add imports and tests."""
     region = code_region(text, language, entry_point)
     if language is Language.PYTHON:
-        return region.strip("\n") + "\n"
+        return select_python_items(region, entry_point)
     return select_rust_items(region, entry_point, header)
