@@ -319,12 +319,18 @@ def test_instruct_stops_after_the_rust_block_not_a_cargo_toml_block():
         + SUM_OK
         + "```\n\nExplanation: it sums."
     )
-    strategy = STRATEGIES["instruct"]
-    [generation] = FakeBackend([answer]).generate(
-        [strategy.request(problem, temperature=0, seed=0, max_tokens=500)]
+    for name in ("instruct", "alpaca"):
+        strategy = STRATEGIES[name]
+        [generation] = FakeBackend([answer]).generate(
+            [strategy.request(problem, temperature=0, seed=0, max_tokens=500)]
+        )
+        assert generation.stopped_by == "}\n```\n" and "Explanation" not in generation.text
+        assert strategy.outcome(problem, generation).text.strip() == SUM_OK.strip()
+    new_turn = SUM_OK + "\n### Instruction:\nmore"
+    [generation] = FakeBackend([new_turn]).generate(
+        [STRATEGIES["alpaca"].request(problem, temperature=0, seed=0, max_tokens=500)]
     )
-    assert generation.stopped_by == "}\n```\n" and "Explanation" not in generation.text
-    assert strategy.outcome(problem, generation).text.strip() == SUM_OK.strip()
+    assert generation.stopped_by == "\n### Instruction" and "more" not in generation.text
 
 
 def test_instruct_stops_a_python_answer_when_its_code_block_closes():

@@ -57,6 +57,21 @@ def _solution(problem: Problem, text: str) -> Outcome:
     return Outcome(code, "solution", f"{keyword} {problem.entry_point}" in code)
 
 
+ANSWER_STOPS: dict[Language, tuple[str, ...]] = {
+    Language.RUST: ("}\n```\n", "\nfn main(", "\n#[cfg(test)]"),
+    Language.PYTHON: ("\n```\n",),
+}
+"""Where an answer's code is over. Rust: a code block closing right after a `}` (a Rust block; a
+Cargo.toml block first must not end the answer), or the model's usage example or tests beginning.
+Python: the code block closing. Extraction drops what follows, so generating the explanation after the
+code only costs time. The `}` the first Rust stop swallows is put back (`_restore_brace`)."""
+
+
+def _restore_brace(generation: Generation) -> str:
+    closed_rust_block = generation.stopped_by == ANSWER_STOPS[Language.RUST][0]
+    return generation.text + ("}\n" if closed_rust_block else "")
+
+
 @dataclass(frozen=True, slots=True)
 class Instruct:
     """The model's chat template with the HumanEvalPack instruction; code is extracted from the answer."""
@@ -66,14 +81,7 @@ class Instruct:
     languages: ClassVar[frozenset[Language]] = frozenset(Language)
     default_attempts: ClassVar[int] = 1
 
-    stops: ClassVar[dict[Language, tuple[str, ...]]] = {
-        Language.RUST: ("}\n```\n", "\nfn main(", "\n#[cfg(test)]"),
-        Language.PYTHON: ("\n```\n",),
-    }
-    """Rust: a code block closing right after a `}` (a Rust block; a Cargo.toml block first must not end
-    the answer), or the model's usage example or tests beginning. Python: the code block closing.
-    Extraction drops what follows, so generating the explanation after the code only costs time. The
-    `}` the first Rust stop swallows is put back."""
+    stops: ClassVar[dict[Language, tuple[str, ...]]] = ANSWER_STOPS
 
     def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
         messages = (Message("user", problem.instruction),)
@@ -86,8 +94,7 @@ class Instruct:
         )
 
     def outcome(self, problem: Problem, generation: Generation) -> Outcome:
-        closed_rust_block = generation.stopped_by == self.stops[Language.RUST][0]
-        return _solution(problem, generation.text + ("}\n" if closed_rust_block else ""))
+        return _solution(problem, _restore_brace(generation))
 
     def template(self) -> dict[str, object]:
         return {
@@ -189,18 +196,19 @@ class Alpaca:
     languages: ClassVar[frozenset[Language]] = frozenset(Language)
     default_attempts: ClassVar[int] = 1
     stops: ClassVar[tuple[str, ...]] = ("\n### Instruction", "\n### Response")
+    """The model starting a new turn of the format, or (ANSWER_STOPS) its code being over."""
 
     def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
         prompt = ALPACA.format(instruction=problem.instruction)
-        return GenRequest(
-            prompt=prompt, stop=self.stops, max_tokens=max_tokens, temperature=temperature, seed=seed
-        )
+        stop = ANSWER_STOPS[problem.language] + self.stops
+        return GenRequest(prompt=prompt, stop=stop, max_tokens=max_tokens, temperature=temperature, seed=seed)
 
     def outcome(self, problem: Problem, generation: Generation) -> Outcome:
-        return _solution(problem, generation.text)
+        return _solution(problem, _restore_brace(generation))
 
     def template(self) -> dict[str, object]:
-        return {"prompt": ALPACA, "stop": list(self.stops)}
+        stops = {language.value: [*answer, *self.stops] for language, answer in ANSWER_STOPS.items()}
+        return {"prompt": ALPACA, "stop": stops}
 
 
 RUST_STOPS = ("\n}", "\nfn main", "\n#[cfg(test)]", "\n```")
