@@ -10,12 +10,11 @@ Transient failures (connection errors, 429, 5xx) are retried with exponential ba
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from rustcoder.backends.base import Generation, GenRequest, StopScanner, stop_at_stops
+from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
 from rustcoder.errors import BackendError
 
 
@@ -79,21 +78,8 @@ class OpenAICompatBackend:
             raise BackendError(f"{self.base_url}: {type(exc).__name__}: {exc}") from exc
 
     def _one(self, request: GenRequest) -> Generation:
-        scanner = StopScanner(request.stop)
-        started = time.perf_counter()
-        first, pieces = 0.0, 0
-        for piece in self._chunks(request):
-            if not piece:
-                continue
-            if pieces == 0:
-                first = time.perf_counter() - started
-            pieces += 1
-            scanner.feed(piece)
-            if scanner.hit:
-                break
-        total = time.perf_counter() - started
-        finish = "stop" if scanner.hit else ("length" if pieces >= request.max_tokens else "eos")
-        return Generation(scanner.text, finish, scanner.hit, 0, pieces, first, total)
+        pieces = (piece for piece in self._chunks(request) if piece)  # keep-alive chunks carry no text
+        return streamed_generation(pieces, request, prompt_tokens=0)
 
     def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
         if len(requests) == 1:
