@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.sandbox, pytest.mark.skipif(not shutil.which("unshare"
 def test_unshare_fallback_runs_python_samples(monkeypatch, run_samples):
     monkeypatch.setenv("RUSTCODER_SANDBOX", "unshare")
     engine = Executor(ExecConfig(jobs=1, limits=Limits(wall_seconds=2.0, memory_bytes=512 << 20)))
-    total, _ = fixture_problems("humaneval_python_mini.jsonl")
+    total = fixture_problems("humaneval_python_mini.jsonl")[0]
     bodies = [
         "    return sum(xs)\n",
         "    return 0\n",

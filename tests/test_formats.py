@@ -65,7 +65,7 @@ def test_multipl_e_tests_close_the_function(fixtures):
 
 
 def test_humaneval_layout_detects_language_from_tests(fixtures):
-    _, python = load_problems(fixtures / "humaneval_python_mini.jsonl")
+    python = load_problems(fixtures / "humaneval_python_mini.jsonl")[1]
     _, rust = load_problems(fixtures / "humaneval_rust_mini.jsonl")
     assert python[0].language is Language.PYTHON and python[0].header == "from typing import List\n"
     assert python[0].signature == "total(xs: List[int]) -> int"

@@ -26,7 +26,7 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def results(run_samples):
-    total, _ = fixture_problems("humaneval_python_mini.jsonl")
+    total = fixture_problems("humaneval_python_mini.jsonl")[0]
     pairs = [(total, Sample(total.task_id, i, completion=code)) for i, (code, _) in enumerate(CASES.values())]
     got = run_samples(pairs)
     return {name: got[f"{total.task_id}/{i}"] for i, name in enumerate(CASES)}
@@ -49,5 +49,10 @@ def test_python_references_and_solutions(run_samples):
     pairs.append(
         (problems[1], Sample(problems[1].task_id, 1, solution="def shout(s):\n    return s.upper()\n"))
     )
+    # The tests call the prompt's helper `encode`; a whole solution defines only `decode`.
+    assert problems[2].helpers.startswith("def encode(s: str):") and not problems[0].helpers
+    pairs.append(
+        (problems[2], Sample(problems[2].task_id, 1, solution="def decode(s):\n    return s[::-1]\n"))
+    )
     got = run_samples(pairs)
-    assert {r.status for r in got.values()} == {Status.PASSED}
+    assert len(got) == 5 and {r.status for r in got.values()} == {Status.PASSED}

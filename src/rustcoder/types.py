@@ -61,6 +61,10 @@ class Problem:
     """A reference completion of `prompt`, when the benchmark has one."""
     example_tests: str | None = None
     """Public examples that may be shown to a model (never the hidden tests)."""
+    helpers: str = ""
+    """Definitions the prompt gives before the entry function, which the tests may call (Python
+    HumanEval/38's `encode_cyclic`): placed before a whole-solution sample; a completion already
+    continues a prompt that contains them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,7 @@ def from_humaneval(row: Mapping[str, Any]) -> Problem:
         tests=test,
         test_style=style,
         canonical_solution=_text(row, "canonical_solution"),
+        helpers=parts.helpers,
     )
 
 

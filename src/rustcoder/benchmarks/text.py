@@ -23,6 +23,8 @@ class PromptParts:
     """The entry function's signature without `fn`/`def` and body brace or colon, as HumanEvalPack has it."""
     docstring: str
     entry_point: str
+    helpers: str = ""
+    """Definitions the prompt gives before the entry function (Python HumanEval/38's `encode_cyclic`)."""
 
 
 def _strip_keyword(signature: str, keyword: str) -> str:
@@ -97,6 +99,7 @@ def split_python_prompt(text: str, entry_point: str) -> PromptParts:
     body = "".join(lines[index:])
     signature = ""
     docstring = ""
+    helpers = ""
     for number, line in enumerate(lines[index:], start=index):
         match = _PY_DEF.match(line)
         if match and match.group(1) == entry_point:
@@ -104,8 +107,10 @@ def split_python_prompt(text: str, entry_point: str) -> PromptParts:
             rest = "".join(lines[number + 1 :])
             doc = re.search(r'("""|\'\'\')(.*?)\1', rest, re.S)
             docstring = textwrap.dedent(doc.group(2)).strip() if doc else ""
+            before = "".join(lines[index:number]).strip("\n")
+            helpers = before + "\n\n\n" if re.search(r"^(?:def|class)\s", before, re.M) else ""
             break
-    return PromptParts(header, body, signature, docstring, entry_point)
+    return PromptParts(header, body, signature, docstring, entry_point, helpers)
 
 
 def derive_instruction(language: str, signature: str, docstring: str) -> str:

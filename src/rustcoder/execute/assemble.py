@@ -9,11 +9,11 @@ MAX_CODE_BYTES = 1 << 20
 
 
 def sample_code(problem: Problem, sample: Sample) -> str:
-    """The model's code: the prompt plus its completion, or its complete solution."""
+    """The model's code: the prompt plus its completion, or the prompt's helpers and its solution."""
     if sample.completion is not None:
         closer = "\n" + problem.completion_closer if problem.completion_closer else ""
         return problem.prompt + sample.completion + closer
-    return sample.solution or ""
+    return problem.helpers + (sample.solution or "") if sample.solution else ""
 
 
 def assemble(problem: Problem, sample: Sample, key: str) -> Program:
