@@ -162,7 +162,8 @@ def main() -> None:
         "",
         "Every row is a complete `rustcoder run` on this project's 2-core machine (greedy decoding, the "
         "first attempt greedy and retries at temperature 0.5 where a strategy retries), linked to its "
-        "report; `runs/NAME/run.json` holds everything that produced it. Regenerate with "
+        "report; `runs/NAME/run.json` holds everything that produced it. The runs come from "
+        "`benchmarks/run_results.sh` (resumable); regenerate this page with "
         "`.venv/bin/python benchmarks/make_results.py`. What the numbers mean, and how they compare "
         "with published ones: [analysis.md](analysis.md).",
         "",

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The result runs behind docs/results, one after another. Each is resumable: run this script again and it
+# skips finished runs and continues a partial one. Then: .venv/bin/python benchmarks/make_results.py
+#
+#   nohup benchmarks/run_results.sh > runs/logs/queue.out 2>&1 &
+#
+# MultiPL-E comes from the hub when it is reachable; elsewhere point MPL at a local copy of humaneval-rs.
+# Keep the machine otherwise idle: llama.cpp's threads spin, so other work slows a run (not its results).
+cd "$(dirname "$0")/.."
+MPL="${MPL:-multiple-humaneval-rs}"
+mkdir -p runs/logs
+run() {  # name, then rustcoder run arguments
+    local name=$1; shift
+    if [ -f "runs/$name/run.json" ] && grep -q '"status": "complete"' "runs/$name/run.json"; then return; fi
+    local start
+    start=$(date +%s)
+    .venv/bin/rustcoder run "$@" --out "runs/$name" > "runs/logs/$name.log" 2>&1
+    echo "exit $? wall $(( $(date +%s) - start ))s" >> "runs/logs/$name.log"
+}
+while pgrep -f "python.*rustcoder run" >/dev/null; do sleep 20; done  # one model run at a time
+M=qwen2.5-coder-0.5b-instruct
+run hep-qwen0.5b-instruct humanevalpack-rust --model $M --strategy instruct
+run hep-qwen0.5b-delimited-1 humanevalpack-rust --model $M --strategy delimited --attempts 1
+run hep-qwen0.5b-delimited humanevalpack-rust --model $M --strategy delimited
+run hep-qwen0.5b-one-shot humanevalpack-rust --model $M --strategy one-shot
+run hep-qwen0.5b-repair humanevalpack-rust --model $M --strategy repair
+run default humanevalpack-rust  # the README's main job, timed for docs/benchmarks.md
+run hepy-qwen0.5b-instruct humaneval-python --model $M --strategy instruct
+run mhe-qwen0.5b-instruct "$MPL" --model $M --strategy instruct
+run hep-qwen0.5b-alpaca humanevalpack-rust --model $M --strategy alpaca
+M=qwen2.5-coder-1.5b-instruct
+run hep-qwen1.5b-delimited-1 humanevalpack-rust --model $M --strategy delimited --attempts 1
+run hep-qwen1.5b-instruct humanevalpack-rust --model $M --strategy instruct
+run mhe-qwen1.5b-instruct "$MPL" --model $M --strategy instruct
+run hep-qwen1.5b-delimited humanevalpack-rust --model $M --strategy delimited
+run hep-qwen1.5b-one-shot humanevalpack-rust --model $M --strategy one-shot
+run hep-qwen1.5b-repair humanevalpack-rust --model $M --strategy repair
+run hep-qwen1.5b-alpaca humanevalpack-rust --model $M --strategy alpaca
+echo "all result runs complete $(date)"
