@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +26,22 @@ def fixtures() -> Path:
 
 def fixture_problems(name: str) -> list[Problem]:
     return load_problems(FIXTURES / name)[1]
+
+
+CLI = [sys.executable, "-m", "rustcoder"]
+
+
+def rustcoder_cli(
+    *args: str, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`rustcoder ARGS` as a user runs it: a real process, its output captured; `env` adds variables."""
+    return subprocess.run(
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **env} if env else None,
+    )
 
 
 @pytest.fixture(scope="session")

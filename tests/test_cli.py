@@ -4,22 +4,20 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import CLI, rustcoder_cli
 from tests.test_hostile import sandbox_processes
 
 pytestmark = [pytest.mark.rustc, pytest.mark.sandbox]
 
-CLI = [sys.executable, "-m", "rustcoder.cli.__main__"]
-
 
 def rustcoder(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
+    proc = rustcoder_cli(*args)
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc

@@ -11,7 +11,7 @@ from rustcoder.generation.generate import Sampling, generate
 from rustcoder.postprocess.extract import extract_solution, imported_names
 from rustcoder.prompting.strategies import ALPACA, STRATEGIES
 from rustcoder.types import Language
-from tests.conftest import fixture_problems
+from tests.conftest import fixture_problems, rustcoder_cli
 
 SUM_OK = "fn sum_all(xs: Vec<i64>) -> i64 {\n    xs.iter().sum()\n}\n"
 
@@ -346,9 +346,6 @@ def test_instruct_stops_a_python_answer_when_its_code_block_closes():
 
 
 def test_generate_command_records_its_settings(tmp_path, fixtures):
-    import subprocess
-    import sys
-
     out = tmp_path / "samples.jsonl"
     args = [
         "generate",
@@ -362,9 +359,7 @@ def test_generate_command_records_its_settings(tmp_path, fixtures):
         "--out",
         str(out),
     ]
-    proc = subprocess.run(
-        [sys.executable, "-m", "rustcoder", *args], capture_output=True, text=True, timeout=120
-    )
+    proc = rustcoder_cli(*args, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert len(out.read_text().splitlines()) == 2
     meta = json.loads((tmp_path / "samples.meta.json").read_text())
@@ -381,14 +376,9 @@ def test_generate_command_records_its_settings(tmp_path, fixtures):
 def test_the_default_strategy_is_delimited_for_rust_and_instruct_otherwise(
     tmp_path, fixtures, fixture, expected
 ):
-    import subprocess
-    import sys
-
     out = tmp_path / "samples.jsonl"
     args = ["generate", str(fixtures / fixture), "--backend", "fake", "--limit", "1", "--out", str(out)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "rustcoder", *args], capture_output=True, text=True, timeout=120
-    )
+    proc = rustcoder_cli(*args, timeout=120)
     assert proc.returncode == 0, proc.stderr
     meta = json.loads((tmp_path / "samples.meta.json").read_text())
     assert meta["strategy"]["name"] == expected

