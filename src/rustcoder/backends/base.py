@@ -105,9 +105,10 @@ class StopScanner:
         return out
 
 
-def timed_stream(pieces: Iterator[str], stops: tuple[str, ...]) -> tuple[str, str | None, int, float, float]:
-    """Consume a token stream with client-side stops: (text, stop hit, pieces, ttft, total seconds)."""
-    scanner = StopScanner(stops)
+def streamed_generation(pieces: Iterator[str], request: GenRequest, prompt_tokens: int) -> Generation:
+    """Consume a token stream with the request's stops applied client-side, timing the first token and
+    the whole generation."""
+    scanner = StopScanner(request.stop)
     started = time.perf_counter()
     first = 0.0
     count = 0
@@ -118,14 +119,9 @@ def timed_stream(pieces: Iterator[str], stops: tuple[str, ...]) -> tuple[str, st
         scanner.feed(piece)
         if scanner.hit:
             break
-    return scanner.text, scanner.hit, count, first, time.perf_counter() - started
-
-
-def streamed_generation(pieces: Iterator[str], request: GenRequest, prompt_tokens: int) -> Generation:
-    """A generation from a local token stream, timed, with the request's stops applied client-side."""
-    text, hit, count, ttft, total = timed_stream(pieces, request.stop)
-    finish = "stop" if hit else ("length" if count >= request.max_tokens else "eos")
-    return Generation(text, finish, hit, prompt_tokens, count, ttft, total)
+    total = time.perf_counter() - started
+    finish = "stop" if scanner.hit else ("length" if count >= request.max_tokens else "eos")
+    return Generation(scanner.text, finish, scanner.hit, prompt_tokens, count, first, total)
 
 
 def stop_at_stops(pieces: Iterable[str], stops: tuple[str, ...]) -> Iterator[str]:

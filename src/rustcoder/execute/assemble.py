@@ -13,7 +13,7 @@ def sample_code(problem: Problem, sample: Sample) -> str:
     if sample.completion is not None:
         closer = "\n" + problem.completion_closer if problem.completion_closer else ""
         return problem.prompt + sample.completion + closer
-    return problem.helpers + (sample.solution or "") if sample.solution else ""
+    return problem.helpers + sample.solution if sample.solution else ""
 
 
 def assemble(problem: Problem, sample: Sample, key: str) -> Program:
