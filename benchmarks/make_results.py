@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,12 @@ PUBLISHED_GRID = [
     ("Qwen2.5-Coder-0.5B-Instruct (FIELD.md baseline: chat, first fenced block)", {"instruct": "28.0"}),
     ("Qwen2.5-Coder-1.5B-Instruct (FIELD.md baseline: chat, first fenced block)", {"instruct": "35.4"}),
 ]
+Runs = list[tuple[str, dict[str, Any], dict[str, Any]]]
+"""(run directory name, run.json, results summary) of each finished run."""
 KEEP = ("run.json", "samples.jsonl", "results.jsonl", "results.summary.json", "report")
 
 
-def finished(runs: Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+def finished(runs: Path) -> Runs:
     found = []
     for folder in sorted(p for p in runs.iterdir() if (p / "run.json").exists()):
         info = json.loads((folder / "run.json").read_text())
@@ -65,41 +68,41 @@ def column(info: dict[str, Any]) -> str:
     return str(name)
 
 
-def grid(runs: list[tuple[str, dict[str, Any], dict[str, Any]]], benchmark: str) -> list[str]:
+def _link(name: str, summary: dict[str, Any]) -> str:
+    """A run's pass@1 %, linked to its report."""
+    return f"[{100 * summary['pass_at_k']['1']:.1f}](runs/{name}/report/report.md)"
+
+
+def _pivot(cells: dict[str, dict[str, str]], columns: Sequence[str], label: str) -> list[str]:
+    """A Markdown table, one row per model (`label` formats its name), `·` where a run is missing."""
+    lines = ["| model | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for model, row_cells in sorted(cells.items()):
+        values = " | ".join(row_cells.get(c, "·") for c in columns)
+        lines.append(f"| {label.format(model)} | {values} |")
+    return lines
+
+
+def grid(runs: Runs, benchmark: str) -> list[str]:
     """The seed-study-shaped table for one benchmark: pass@1 % per model and strategy, each linked."""
     cells: dict[str, dict[str, str]] = {}
     for name, info, summary in runs:
         if summary["benchmark"] == benchmark:
-            pass1 = 100 * summary["pass_at_k"]["1"]
-            cells.setdefault(info["model"]["name"], {})[column(info)] = (
-                f"[{pass1:.1f}](runs/{name}/report/report.md)"
-            )
-    lines = ["| model | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
-    for model, row_cells in sorted(cells.items()):
-        lines.append(
-            f"| **{model}** (rustcoder) | " + " | ".join(row_cells.get(c, "·") for c in COLUMNS) + " |"
-        )
+            cells.setdefault(info["model"]["name"], {})[column(info)] = _link(name, summary)
+    lines = _pivot(cells, COLUMNS, "**{}** (rustcoder)")
     for system, values in PUBLISHED_GRID:
         lines.append(f"| {system} | " + " | ".join(values.get(c, "") for c in COLUMNS) + " |")
     return lines
 
 
-def language_gap(runs: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[str]:
+def language_gap(runs: Runs) -> list[str]:
     """Instruct pass@1 % per model on each benchmark, side by side (Rust versus Python)."""
     cells: dict[str, dict[str, str]] = {}
-    benchmarks: list[str] = []
     for name, info, summary in runs:
-        if info["strategy"]["name"] != "instruct":
-            continue
-        bench = Path(summary["benchmark"]).name.removesuffix(".gz").removesuffix(".jsonl")
-        benchmarks += [] if bench in benchmarks else [bench]
-        pass1 = 100 * summary["pass_at_k"]["1"]
-        cells.setdefault(info["model"]["name"], {})[bench] = f"[{pass1:.1f}](runs/{name}/report/report.md)"
-    benchmarks.sort()
-    lines = ["| model | " + " | ".join(benchmarks) + " |", "|---" * (len(benchmarks) + 1) + "|"]
-    for model, row_cells in sorted(cells.items()):
-        lines.append(f"| {model} | " + " | ".join(row_cells.get(b, "·") for b in benchmarks) + " |")
-    return lines
+        if info["strategy"]["name"] == "instruct":
+            bench = Path(summary["benchmark"]).name.removesuffix(".gz").removesuffix(".jsonl")
+            cells.setdefault(info["model"]["name"], {})[bench] = _link(name, summary)
+    benchmarks = sorted({bench for row_cells in cells.values() for bench in row_cells})
+    return _pivot(cells, benchmarks, "{}")
 
 
 def row(name: str, info: dict[str, Any], summary: dict[str, Any]) -> str:
