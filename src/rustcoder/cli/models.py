@@ -19,13 +19,11 @@ def models_command(fetch: Fetch = None, as_json: AsJson = False) -> None:
     from rich.table import Table
 
     from rustcoder.models.fetch import cached_path, resolve_model
-    from rustcoder.models.registry import BUILTIN, DEFAULT_MODEL
+    from rustcoder.models.registry import BUILTIN, DEFAULT_MODEL, builtin_models
 
     for name in fetch or []:
-        if name not in {spec.name for spec in BUILTIN}:
-            raise RustcoderError(
-                f"unknown model {name!r}; named models: {', '.join(s.name for s in BUILTIN)}"
-            )
+        if name not in builtin_models():
+            raise RustcoderError(f"unknown model {name!r}; named models: {', '.join(builtin_models())}")
         resolved = resolve_model(name)
         stderr.print(f"{name}: {resolved.path} (sha256 verified)", highlight=False, soft_wrap=True)
 
