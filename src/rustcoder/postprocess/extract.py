@@ -180,6 +180,17 @@ def _global_names_used(functions: Sequence[ast.stmt]) -> set[str]:
     return loaded - bound
 
 
+def _assigns_only(node: ast.stmt, names: set[str]) -> bool:
+    """Whether `node` is a module-level assignment to nothing but names in `names`."""
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign):
+        targets = [node.target]
+    else:
+        return False
+    return all(isinstance(target, ast.Name) and target.id in names for target in targets)
+
+
 def select_python_items(code: str, entry_point: str) -> str:
     """Imports, definitions and the module-level values they use, in their original text; top-level
     statements that only exercise the function (prints, asserts, a `__main__` block) are dropped."""
@@ -195,11 +206,7 @@ def select_python_items(code: str, entry_point: str) -> str:
     lines = code.splitlines()
     kept = []
     for node in module.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        is_value = isinstance(node, ast.Assign | ast.AnnAssign) and all(
-            isinstance(t, ast.Name) and t.id in needed for t in targets
-        )
-        if isinstance(node, (*definitions, ast.Import, ast.ImportFrom)) or is_value:
+        if isinstance(node, (*definitions, ast.Import, ast.ImportFrom)) or _assigns_only(node, needed):
             first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
             kept.append("\n".join(lines[first - 1 : node.end_lineno]))
     return "\n\n".join(kept) + "\n"
