@@ -6,6 +6,8 @@
 #
 # MultiPL-E comes from the hub when it is reachable; elsewhere point MPL at a local copy of humaneval-rs.
 # Keep the machine otherwise idle: llama.cpp's threads spin, so other work slows a run (not its results).
+# Each run imports rustcoder afresh, so editing src/ meanwhile changes the later runs; to keep working,
+# run the queue from a frozen copy: git worktree add --detach /tmp/frozen HEAD; export PYTHONPATH=/tmp/frozen/src
 cd "$(dirname "$0")/.."
 MPL="${MPL:-multiple-humaneval-rs}"
 mkdir -p runs/logs

@@ -201,6 +201,7 @@ def test_run_generates_evaluates_reports_and_guards_its_settings(tmp_path, fixtu
     from rustcoder.benchmarks import load_benchmark
     from rustcoder.execute.engine import ExecConfig
     from rustcoder.generation.run import run
+    from rustcoder.provenance import source_version
 
     benchmark = load_benchmark(str(fixtures / "humanevalx_mini.jsonl"))
     answers = {
@@ -228,6 +229,8 @@ def test_run_generates_evaluates_reports_and_guards_its_settings(tmp_path, fixtu
     assert document["generation"]["gen_seconds"]["mean"] > 0
     again = run(benchmark, benchmark.problems, FakeBackend([]), strategy, Sampling(), out, config=config)
     assert again["run"]["executed"] == 0 and again["samples"] == 3
+    history = json.loads((out / "run.json").read_text())["history"]
+    assert [start["rustcoder"] for start in history] == [source_version()] * 2  # which code, per start
     with pytest.raises(DataError, match="other settings"):
         run(
             benchmark,

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from rustcoder import __version__
 from rustcoder.benchmarks import Benchmark
 from rustcoder.errors import DataError
 from rustcoder.evaluation.results import read_results, result_record, reusable, summary_path
@@ -21,6 +20,7 @@ from rustcoder.execute.engine import ExecConfig, Executor
 from rustcoder.jsonl import JsonlAppender, write_json
 from rustcoder.metrics.passk import DEFAULT_KS
 from rustcoder.metrics.summary import summarize
+from rustcoder.provenance import source_version
 from rustcoder.types import ExecResult, Sample
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def evaluate(
         "benchmark": benchmark.name,
         **summarize(records, ks=ks, total_problems=len(benchmark.problems)),
         "run": {
-            "rustcoder": __version__,
+            "rustcoder": source_version(),
             "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "results": str(out),
             "samples_file": samples_origin or {},

@@ -17,7 +17,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from rustcoder import __version__
 from rustcoder.backends.base import Backend
 from rustcoder.benchmarks import Benchmark
 from rustcoder.errors import DataError
@@ -28,6 +27,7 @@ from rustcoder.generation.generate import Sampling, generate
 from rustcoder.jsonl import write_json
 from rustcoder.prompting.repair import Repair, sandbox_check
 from rustcoder.prompting.strategies import Strategy
+from rustcoder.provenance import source_version
 from rustcoder.types import Problem
 
 Progress = Callable[[int, int], None]
@@ -67,7 +67,7 @@ def describe_run(
             "attempts": sampling.attempts or strategy.default_attempts,
         },
         "sampling": asdict(sampling),
-        "rustcoder": __version__,
+        "rustcoder": source_version(),
         "machine": {"platform": platform.platform(), "python": platform.python_version()},
     }
 
@@ -111,7 +111,7 @@ def run(
             )
         info["history"] = previous.get("history", [])
     info.setdefault("history", []).append(
-        {"started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        {"started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "rustcoder": source_version()}
     )
     info["status"] = "generating"
     write_json(info_path, info)

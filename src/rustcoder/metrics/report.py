@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rustcoder import __version__
 from rustcoder.errors import DataError
 from rustcoder.evaluation.results import summary_path
 from rustcoder.metrics import plots
 from rustcoder.metrics.plots import Run
+from rustcoder.provenance import source_version
 from rustcoder.types import Status
 
 
@@ -211,8 +211,8 @@ def write_report(runs: Sequence[Run], out_dir: Path) -> tuple[Path, Path]:
     """Write report.md (figures as SVG files beside it) and a self-contained report.html."""
     out_dir.mkdir(parents=True, exist_ok=True)
     sections = _sections(runs)
-    md = [f"# rustcoder report\n\n{len(runs)} run(s); rustcoder {__version__}.\n"]
-    body = [f"<h1>rustcoder report</h1><p>{len(runs)} run(s); rustcoder {html.escape(__version__)}.</p>"]
+    md = [f"# rustcoder report\n\n{len(runs)} run(s); rustcoder {source_version()}.\n"]
+    body = [f"<h1>rustcoder report</h1><p>{len(runs)} run(s); rustcoder {html.escape(source_version())}.</p>"]
     for title, stem, figure, table in sections:
         md.append(f"## {title}\n")
         body.append(f"<h2>{html.escape(title)}</h2>")
