@@ -225,6 +225,8 @@ def test_run_generates_evaluates_reports_and_guards_its_settings(tmp_path, fixtu
         info["strategy"]["template"]["prefill"] == "RUST_BEGIN\n" and info["sampling"]["temperature"] == 0.0
     )
     assert info["benchmark"]["sha256"] and info["model"]["name"] == "fake"
+    assert info["execution"]["environment"]["rustc"].startswith("rustc 1.")
+    assert info["execution"]["config"]["limits"]["wall_seconds"] == config.limits.wall_seconds
     assert (out / "report" / "report.html").exists()
     assert document["generation"]["gen_seconds"]["mean"] > 0
     again = run(benchmark, benchmark.problems, FakeBackend([]), strategy, Sampling(), out, config=config)

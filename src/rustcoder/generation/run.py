@@ -138,6 +138,7 @@ def run(
         progress=evaluation_progress,
     )
     document["run"]["generation"] = {k: info[k] for k in ("model", "backend", "strategy", "sampling")}
+    info["execution"] = {k: document["run"][k] for k in ("environment", "config")}  # rustc, crates, limits
     write_json(run_dir / "results.summary.json", document)
     info["history"][-1]["evaluation_seconds"] = round(time.monotonic() - started, 2)
 
