@@ -54,3 +54,37 @@ def test_readme_main_command_runs(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "pass@1" in proc.stdout and "report:" in proc.stdout
     assert (tmp_path / "run" / "report" / "report.html").exists()
+
+
+def _tracked_files() -> set[str] | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None  # not a checkout (an unpacked release): existence is all that can be checked
+    return set(out.splitlines())
+
+
+def test_documentation_links_point_at_files_in_the_repository():
+    """Relative links in the README and docs/ (the results tables link every run's report) must not
+    point at ignored or missing files."""
+    tracked = _tracked_files()
+    pages = [
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+        *(ROOT / "docs" / "results").glob("*.md"),
+    ]
+    dead = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)", page.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path = (page.parent / target).resolve()
+            relative = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else None
+            missing = not path.exists() or (
+                tracked is not None and path.is_file() and relative not in tracked
+            )
+            if missing:
+                dead.append(f"{page.relative_to(ROOT)} -> {target}")
+    assert not dead
