@@ -31,11 +31,12 @@ run hepy-qwen0.5b-instruct humaneval-python --model $M --strategy instruct
 run mhe-qwen0.5b-instruct "$MPL" --model $M --strategy instruct
 run hep-qwen0.5b-alpaca humanevalpack-rust --model $M --strategy alpaca
 M=qwen2.5-coder-1.5b-instruct
+# most informative first: retries change few answers of a model that keeps the format; repair takes longest
 run hep-qwen1.5b-delimited-1 humanevalpack-rust --model $M --strategy delimited --attempts 1
 run hep-qwen1.5b-instruct humanevalpack-rust --model $M --strategy instruct
 run mhe-qwen1.5b-instruct "$MPL" --model $M --strategy instruct
-run hep-qwen1.5b-delimited humanevalpack-rust --model $M --strategy delimited
 run hep-qwen1.5b-one-shot humanevalpack-rust --model $M --strategy one-shot
-run hep-qwen1.5b-repair humanevalpack-rust --model $M --strategy repair
+run hep-qwen1.5b-delimited humanevalpack-rust --model $M --strategy delimited
 run hep-qwen1.5b-alpaca humanevalpack-rust --model $M --strategy alpaca
+run hep-qwen1.5b-repair humanevalpack-rust --model $M --strategy repair
 echo "all result runs complete $(date)"
