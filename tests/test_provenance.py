@@ -12,11 +12,12 @@ version_of = source_version.__wrapped__  # uncached: these tests change the tree
 
 
 def _git(root, *args):
-    subprocess.run(
+    return subprocess.run(
         ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
         check=True,
         capture_output=True,
-    )
+        text=True,
+    ).stdout.strip()
 
 
 def test_an_installed_release_is_its_version(tmp_path):
@@ -34,9 +35,7 @@ def test_a_checkout_adds_its_commit_and_says_when_sources_differ(tmp_path):
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "add", ".")
     _git(tmp_path, "commit", "-q", "-m", "first")
-    head = subprocess.run(
-        ["git", "-C", str(tmp_path), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
+    head = _git(tmp_path, "rev-parse", "--short=12", "HEAD")
     assert version_of(package) == f"{__version__}+g{head}"
 
     (tmp_path / "notes.txt").write_text("edited, but not the package\n")

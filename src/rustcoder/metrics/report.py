@@ -211,8 +211,9 @@ def write_report(runs: Sequence[Run], out_dir: Path) -> tuple[Path, Path]:
     """Write report.md (figures as SVG files beside it) and a self-contained report.html."""
     out_dir.mkdir(parents=True, exist_ok=True)
     sections = _sections(runs)
-    md = [f"# rustcoder report\n\n{len(runs)} run(s); rustcoder {source_version()}.\n"]
-    body = [f"<h1>rustcoder report</h1><p>{len(runs)} run(s); rustcoder {html.escape(source_version())}.</p>"]
+    version = source_version()
+    md = [f"# rustcoder report\n\n{len(runs)} run(s); rustcoder {version}.\n"]
+    body = [f"<h1>rustcoder report</h1><p>{len(runs)} run(s); rustcoder {html.escape(version)}.</p>"]
     for title, stem, figure, table in sections:
         md.append(f"## {title}\n")
         body.append(f"<h2>{html.escape(title)}</h2>")
