@@ -8,6 +8,10 @@
 # Keep the machine otherwise idle: llama.cpp's threads spin, so other work slows a run (not its results).
 # Each run imports rustcoder afresh, so editing src/ meanwhile changes the later runs; to keep working,
 # run the queue from a frozen copy: git worktree add --detach /tmp/frozen HEAD; export PYTHONPATH=/tmp/frozen/src
+# (Edit this file only by replacing it, e.g. with mv: bash reads a running script as it goes.)
+#
+# The published runs predate the loop guard (`--loop-span`, on by default since): R keeps them at
+# --loop-span 0 so that they resume and reproduce; the README's default job uses today's defaults.
 cd "$(dirname "$0")/.."
 MPL="${MPL:-multiple-humaneval-rs}"
 mkdir -p runs/logs
@@ -21,22 +25,23 @@ run() {  # name, then rustcoder run arguments
 }
 while pgrep -f "python.*rustcoder run" >/dev/null; do sleep 20; done  # one model run at a time
 M=qwen2.5-coder-0.5b-instruct
-run hep-qwen0.5b-instruct humanevalpack-rust --model $M --strategy instruct
-run hep-qwen0.5b-delimited-1 humanevalpack-rust --model $M --strategy delimited --attempts 1
-run hep-qwen0.5b-delimited humanevalpack-rust --model $M --strategy delimited
-run hep-qwen0.5b-one-shot humanevalpack-rust --model $M --strategy one-shot
-run hep-qwen0.5b-repair humanevalpack-rust --model $M --strategy repair
+R="--loop-span 0"
+run hep-qwen0.5b-instruct humanevalpack-rust --model $M --strategy instruct $R
+run hep-qwen0.5b-delimited-1 humanevalpack-rust --model $M --strategy delimited --attempts 1 $R
+run hep-qwen0.5b-delimited humanevalpack-rust --model $M --strategy delimited $R
+run hep-qwen0.5b-one-shot humanevalpack-rust --model $M --strategy one-shot $R
+run hep-qwen0.5b-repair humanevalpack-rust --model $M --strategy repair $R
 run default humanevalpack-rust  # the README's main job, timed for docs/benchmarks.md
-run hepy-qwen0.5b-instruct humaneval-python --model $M --strategy instruct
-run mhe-qwen0.5b-instruct "$MPL" --model $M --strategy instruct
-run hep-qwen0.5b-alpaca humanevalpack-rust --model $M --strategy alpaca
+run hepy-qwen0.5b-instruct humaneval-python --model $M --strategy instruct $R
+run mhe-qwen0.5b-instruct "$MPL" --model $M --strategy instruct $R
+run hep-qwen0.5b-alpaca humanevalpack-rust --model $M --strategy alpaca $R
 M=qwen2.5-coder-1.5b-instruct
 # most informative first: retries change few answers of a model that keeps the format; repair takes longest
-run hep-qwen1.5b-delimited-1 humanevalpack-rust --model $M --strategy delimited --attempts 1
-run hep-qwen1.5b-instruct humanevalpack-rust --model $M --strategy instruct
-run mhe-qwen1.5b-instruct "$MPL" --model $M --strategy instruct
-run hep-qwen1.5b-one-shot humanevalpack-rust --model $M --strategy one-shot
-run hep-qwen1.5b-delimited humanevalpack-rust --model $M --strategy delimited
-run hep-qwen1.5b-alpaca humanevalpack-rust --model $M --strategy alpaca
-run hep-qwen1.5b-repair humanevalpack-rust --model $M --strategy repair
+run hep-qwen1.5b-delimited-1 humanevalpack-rust --model $M --strategy delimited --attempts 1 $R
+run hep-qwen1.5b-instruct humanevalpack-rust --model $M --strategy instruct $R
+run mhe-qwen1.5b-instruct "$MPL" --model $M --strategy instruct $R
+run hep-qwen1.5b-one-shot humanevalpack-rust --model $M --strategy one-shot $R
+run hep-qwen1.5b-delimited humanevalpack-rust --model $M --strategy delimited $R
+run hep-qwen1.5b-alpaca humanevalpack-rust --model $M --strategy alpaca $R
+run hep-qwen1.5b-repair humanevalpack-rust --model $M --strategy repair $R
 echo "all result runs complete $(date)"

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from rustcoder.backends.base import GenRequest, Message, StopScanner
+from rustcoder.backends.base import GenRequest, Message, StopScanner, looping
 from rustcoder.backends.fake import FakeBackend
 from rustcoder.errors import DataError
 from rustcoder.generation.generate import Sampling, generate
@@ -42,6 +42,30 @@ def test_fake_backend_scripts_stops_lengths_and_timings():
         backend.generate([GenRequest(prompt="p")])
 
 
+def test_a_loop_is_a_short_piece_repeated_over_the_whole_span():
+    assert looping("fn f() {\n" + "o|" * 128, 256)
+    assert looping("x" + "    result.pop();\n" * 19, 256)  # a 18-character piece
+    assert not looping("o|" * 127, 256)  # shorter than the span
+    assert not looping("o|" * 500, 0)  # off
+    assert not looping("".join(f"assert_eq!(f({i}), {i * i});\n" for i in range(40)), 256)
+    assert not looping(("a" * 33 + "b") * 20, 256)  # a 34-character piece is longer than recognised
+
+
+def test_the_loop_guard_ends_runaway_output_early():
+    runaway = 'fn f() -> u8 {\n    let s = "' + "o|" * 400
+    backend = FakeBackend([runaway] * 4)
+    guarded, unguarded = backend.generate(
+        [GenRequest(prompt="p", max_tokens=150, loop_span=64), GenRequest(prompt="p", max_tokens=150)]
+    )
+    assert guarded.finish == "loop" and guarded.cut_off and guarded.tokens < 30
+    assert guarded.text.endswith("o|" * 32) and runaway.startswith(guarded.text)
+    assert unguarded.finish == "length" and unguarded.tokens == 150
+    streamed = "".join(backend.stream(GenRequest(prompt="p", max_tokens=150, loop_span=64)))
+    assert streamed == guarded.text
+    completion = STRATEGIES["completion"].outcome(fixture_problems("humanevalx_mini.jsonl")[0], guarded)
+    assert not completion.well_formed
+
+
 def test_requests_are_validated():
     with pytest.raises(ValueError):
         GenRequest()
@@ -49,6 +73,8 @@ def test_requests_are_validated():
         GenRequest(prompt="p", messages=(Message("user", "x"),))
     with pytest.raises(ValueError):
         GenRequest(prompt="p", temperature=-1)
+    with pytest.raises(ValueError):
+        GenRequest(prompt="p", loop_span=-1)
 
 
 def test_strategy_prompts_are_exactly_the_documented_ones():
@@ -130,7 +156,7 @@ def test_python_extraction_drops_the_models_own_usage_examples():
 
 def test_delimited_retries_until_well_formed(tmp_path):
     problem = fixture_problems("humanevalx_mini.jsonl")[0]
-    answers = ["fn sum_all(", "", SUM_OK + "RUST_END"]
+    answers = ["fn sum_all(" + "o|" * 1000, "", SUM_OK + "RUST_END"]  # a runaway, an empty answer, code
     backend = FakeBackend(answers)
     out = tmp_path / "samples.jsonl"
     assert generate(backend, STRATEGIES["delimited"], [problem], Sampling(), out) == 1
@@ -139,6 +165,7 @@ def test_delimited_retries_until_well_formed(tmp_path):
     assert row["solution"].strip() == SUM_OK.strip()
     assert [r.temperature for r in backend.requests] == [0.0, 0.5, 0.5]
     assert len({r.seed for r in backend.requests}) == 3
+    assert {r.loop_span for r in backend.requests} == {256} and row["tokens"] < 100  # not 768 for the loop
     assert row["gen_seconds"] > 0 and row["tokens"] > 0 and "ttft_seconds" in row
 
 
@@ -253,6 +280,13 @@ def test_run_generates_evaluates_reports_and_guards_its_settings(tmp_path, fixtu
             out,
             config=config,
         )
+    recorded = json.loads((out / "run.json").read_text())
+    del recorded["sampling"]["loop_span"]  # as runs made before the loop guard existed
+    (out / "run.json").write_text(json.dumps(recorded))
+    with pytest.raises(DataError, match=r"sampling.loop_span: 0 -> 256"):
+        run(benchmark, benchmark.problems, FakeBackend([]), strategy, Sampling(), out, config=config)
+    legacy = Sampling(loop_span=0)
+    assert run(benchmark, benchmark.problems, FakeBackend([]), strategy, legacy, out, config=config)
 
 
 @pytest.mark.rustc

@@ -28,6 +28,9 @@ class GenRequest:
     top_p: float = 1.0
     stop: tuple[str, ...] = ()
     seed: int = 0
+    loop_span: int = 0
+    """Stop once the last `loop_span` characters are one piece of at most LOOP_PERIOD characters repeated
+    (a runaway like `o|o|o|...`); 0: never. The generation's finish is then `loop`."""
 
     def __post_init__(self) -> None:
         if bool(self.messages) == (self.prompt is not None):
@@ -36,6 +39,8 @@ class GenRequest:
             raise ValueError(f"max_tokens must be >= 1, got {self.max_tokens}")
         if self.temperature < 0:
             raise ValueError(f"temperature must be >= 0, got {self.temperature}")
+        if self.loop_span < 0:
+            raise ValueError(f"loop_span must be >= 0, got {self.loop_span}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +49,18 @@ class Generation:
 
     text: str
     finish: str
-    """stop (a stop sequence), eos (the model ended its turn) or length (max_tokens)."""
+    """stop (a stop sequence), eos (the model ended its turn), length (max_tokens) or loop (the request's
+    loop_span)."""
     stopped_by: str | None
     prompt_tokens: int
     tokens: int
     ttft_seconds: float
     total_seconds: float
+
+    @property
+    def cut_off(self) -> bool:
+        """Whether rustcoder ended the output (token budget or a loop) rather than the model or a stop."""
+        return self.finish in ("length", "loop")
 
     @property
     def tokens_per_second(self) -> float:
@@ -73,6 +84,19 @@ class Backend(Protocol):
     def describe(self) -> dict[str, object]:
         """What a run records about this backend: model file and hash, settings, chat template."""
         ...
+
+
+LOOP_PERIOD = 32
+"""The longest repeated piece a loop guard recognises, in characters."""
+
+
+def looping(text: str, span: int) -> bool:
+    """Whether the last `span` characters of `text` are one piece of at most LOOP_PERIOD characters
+    repeated (0: never)."""
+    if span <= 0 or len(text) < span:
+        return False
+    tail = text[-span:]
+    return any(tail[period:] == tail[:-period] for period in range(1, LOOP_PERIOD + 1))
 
 
 @dataclass(slots=True)
@@ -112,6 +136,7 @@ def streamed_generation(pieces: Iterator[str], request: GenRequest, prompt_token
     started = time.perf_counter()
     first = 0.0
     count = 0
+    looped = False
     for piece in pieces:
         if count == 0:
             first = time.perf_counter() - started
@@ -119,20 +144,34 @@ def streamed_generation(pieces: Iterator[str], request: GenRequest, prompt_token
         scanner.feed(piece)
         if scanner.hit:
             break
+        if looping(scanner.text, request.loop_span):
+            looped = True
+            break
     total = time.perf_counter() - started
-    finish = "stop" if scanner.hit else ("length" if count >= request.max_tokens else "eos")
+    finish = finish_reason(scanner.hit, looped, count >= request.max_tokens)
     return Generation(scanner.text, finish, scanner.hit, prompt_tokens, count, first, total)
 
 
-def stop_at_stops(pieces: Iterable[str], stops: tuple[str, ...]) -> Iterator[str]:
-    """Yield text as it arrives, holding back what could begin a stop and ending at the first stop."""
-    scanner = StopScanner(stops)
+def finish_reason(stopped_by: str | None, looped: bool, exhausted: bool) -> str:
+    """A Generation's `finish`: what ended it, in order of precedence."""
+    if stopped_by:
+        return "stop"
+    if looped:
+        return "loop"
+    return "length" if exhausted else "eos"
+
+
+def stop_at_stops(pieces: Iterable[str], request: GenRequest) -> Iterator[str]:
+    """Yield text as it arrives, holding back what could begin a stop; end at the first stop or loop."""
+    scanner = StopScanner(request.stop)
     for piece in pieces:
         chunk = scanner.feed(piece)
         if chunk:
             yield chunk
         if scanner.hit:
             return
+        if looping(scanner.text, request.loop_span):
+            break
     rest = scanner.flush()
     if rest:
         yield rest

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 
-from rustcoder.backends.base import Generation, GenRequest, StopScanner, stop_at_stops
+from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
 
 Responder = Callable[[GenRequest, int], str]
 """(request, call number) -> the full text the "model" would produce after any prefill."""
@@ -57,31 +58,15 @@ class FakeBackend:
     def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
         out = []
         for request in requests:
-            pieces = self._pieces(self._answer(request))
-            scanner = StopScanner(request.stop)
-            used = 0
-            for piece in pieces[: request.max_tokens]:
-                used += 1
-                scanner.feed(piece)
-                if scanner.hit:
-                    break
-            finish = "stop" if scanner.hit else ("length" if len(pieces) > request.max_tokens else "eos")
+            pieces = self._pieces(self._answer(request))[: request.max_tokens]
             prompt_tokens = len(request.prompt or "".join(m.content for m in request.messages)) // 4
-            out.append(
-                Generation(
-                    text=scanner.text,
-                    finish=finish,
-                    stopped_by=scanner.hit,
-                    prompt_tokens=prompt_tokens,
-                    tokens=used,
-                    ttft_seconds=self.ttft_seconds,
-                    total_seconds=self.ttft_seconds + max(0, used - 1) / self.tokens_per_second,
-                )
-            )
+            made = streamed_generation(iter(pieces), request, prompt_tokens)
+            seconds = self.ttft_seconds + max(0, made.tokens - 1) / self.tokens_per_second
+            out.append(dataclasses.replace(made, ttft_seconds=self.ttft_seconds, total_seconds=seconds))
         return out
 
     def stream(self, request: GenRequest) -> Iterator[str]:
-        yield from stop_at_stops(self._pieces(self._answer(request))[: request.max_tokens], request.stop)
+        yield from stop_at_stops(self._pieces(self._answer(request))[: request.max_tokens], request)
 
     def describe(self) -> dict[str, object]:
         return {"backend": self.name, "model": "fake", "tokens_per_second": self.tokens_per_second}

@@ -88,7 +88,7 @@ class OpenAICompatBackend:
             return list(pool.map(self._one, requests))
 
     def stream(self, request: GenRequest) -> Iterator[str]:
-        yield from stop_at_stops(self._chunks(request), request.stop)
+        yield from stop_at_stops(self._chunks(request), request)
 
     def describe(self) -> dict[str, object]:
         return {

@@ -177,7 +177,7 @@ class TransformersBackend:
         return out
 
     def stream(self, request: GenRequest) -> Iterator[str]:
-        yield from stop_at_stops(self._pieces(request, self.render(request)), request.stop)
+        yield from stop_at_stops(self._pieces(request, self.render(request)), request)
 
     def describe(self) -> dict[str, object]:
         import torch

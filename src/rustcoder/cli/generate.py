@@ -15,6 +15,7 @@ from rustcoder.cli.modelopts import (
     Concurrency,
     Context,
     Limit,
+    LoopSpan,
     Lora,
     MaxTokens,
     Model,
@@ -41,6 +42,7 @@ def generate_command(
     rounds: Rounds = 3,
     limit: Limit = 0,
     max_tokens: MaxTokens = 768,
+    loop_span: LoopSpan = 256,
     backend: BackendKind = DEFAULTS["backend"],
     threads: Threads = 0,
     context: Context = 4096,
@@ -60,7 +62,9 @@ def generate_command(
     problems = select(benchmark.problems, limit)
     chosen = pick_strategy(strategy, problems, rounds)
     engine = open_backend(model, backend, threads, context, lora, base_url, api_key_env, concurrency)
-    sampling = Sampling(n=n, temperature=temperature, attempts=attempts, max_tokens=max_tokens)
+    sampling = Sampling(
+        n=n, temperature=temperature, attempts=attempts, max_tokens=max_tokens, loop_span=loop_span
+    )
     check = None
     if chosen.name == "repair":
         from rustcoder.execute.engine import Executor

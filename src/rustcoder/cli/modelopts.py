@@ -40,6 +40,12 @@ Attempts = Annotated[
 ]
 Limit = Annotated[int, typer.Option(min=0, help="Only the first L problems (0: all).")]
 MaxTokens = Annotated[int, typer.Option(min=1, help="Tokens to generate per attempt.")]
+LoopSpan = Annotated[
+    int,
+    typer.Option(
+        min=0, help="End an output once its last N characters repeat one piece of up to 32 (0: never)."
+    ),
+]
 Threads = Annotated[int, typer.Option(min=0, help="llama.cpp threads (0: one per core).")]
 Context = Annotated[int, typer.Option(min=256, help="Context size in tokens.")]
 Lora = Annotated[

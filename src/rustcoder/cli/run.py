@@ -30,6 +30,7 @@ from rustcoder.cli.modelopts import (
     Concurrency,
     Context,
     Limit,
+    LoopSpan,
     Lora,
     MaxTokens,
     Model,
@@ -56,6 +57,7 @@ def run_command(
     rounds: Rounds = 3,
     limit: Limit = 0,
     max_tokens: MaxTokens = 768,
+    loop_span: LoopSpan = 256,
     backend: BackendKind = DEFAULTS["backend"],
     threads: Threads = 0,
     context: Context = 4096,
@@ -82,7 +84,9 @@ def run_command(
     problems = select(benchmark.problems, limit)
     chosen = pick_strategy(strategy, problems, rounds)
     engine = open_backend(model, backend, threads, context, lora, base_url, api_key_env, concurrency)
-    sampling = Sampling(n=n, temperature=temperature, attempts=attempts, max_tokens=max_tokens)
+    sampling = Sampling(
+        n=n, temperature=temperature, attempts=attempts, max_tokens=max_tokens, loop_span=loop_span
+    )
     config = exec_config(jobs, batch_size, timeout, memory_mib)
     with progress_bar(f"generating ({chosen.name})") as gen, progress_bar("evaluating") as ev:
         document = run(

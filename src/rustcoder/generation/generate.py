@@ -7,6 +7,7 @@ error, so the run goes on and the sample counts as a failure, and the next resum
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -38,9 +39,13 @@ class Sampling:
     max_tokens: int = 768
     seed: int = 0
     backend_retries: int = 3
+    loop_span: int = 256
+    """End an output once its last `loop_span` characters repeat one short piece (0: never); a runaway
+    would otherwise run to max_tokens and fail all the same."""
 
     def __post_init__(self) -> None:
-        if self.n < 1 or self.attempts < 0 or self.max_tokens < 1 or self.temperature < 0:
+        bad = self.n < 1 or self.attempts < 0 or self.max_tokens < 1 or self.loop_span < 0
+        if bad or self.temperature < 0:
             raise ValueError(f"invalid sampling settings: {self}")
 
 
@@ -73,6 +78,7 @@ def _attempt(
     temperature = sampling.temperature if attempt == 1 else max(sampling.temperature, RETRY_TEMPERATURE)
     seed = sampling.seed + 1000 * index + attempt - 1
     request = strategy.request(problem, temperature=temperature, seed=seed, max_tokens=sampling.max_tokens)
+    request = dataclasses.replace(request, loop_span=sampling.loop_span)
     return request, *_call(backend, strategy, problem, sampling, request, index)
 
 

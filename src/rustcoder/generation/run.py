@@ -34,6 +34,8 @@ Progress = Callable[[int, int], None]
 IDENTITY = ("benchmark", "model", "backend", "strategy", "sampling", "problems")
 OPERATIONAL = frozenset({"threads", "concurrency", "retries", "api_key_env", "request_timeout"})
 """Backend settings that change how fast samples come, not what they are: a resume may change them."""
+LEGACY_SAMPLING = {"loop_span": 0}
+"""Sampling settings added since the first runs, at the value that reproduces runs recorded without them."""
 
 
 def _template_digest(strategy: Strategy, backend_info: dict[str, Any]) -> str:
@@ -79,11 +81,32 @@ def _identity(info: dict[str, Any]) -> dict[str, Any]:
         "sha256": (info.get("model") or {}).get("sha256"),
         "name": (info.get("model") or {}).get("name"),
     }
+    ident["sampling"] = {**LEGACY_SAMPLING, **(info.get("sampling") or {})}
     ident["backend"] = {k: v for k, v in (info.get("backend") or {}).items() if k not in OPERATIONAL}
     ident["strategy"] = {
         k: (info.get("strategy") or {}).get(k) for k in ("name", "template_sha256", "attempts")
     }
     return ident
+
+
+def _differences(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What differs between two identities: `key.field: old -> new` where both are mappings."""
+    out = []
+    for key in IDENTITY:
+        old, new = before.get(key), now.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            fields = sorted(f for f in old.keys() | new.keys() if old.get(f) != new.get(f))
+            out += [f"{key}.{f}: {_short(old.get(f))} -> {_short(new.get(f))}" for f in fields]
+        else:
+            out.append(f"{key} differ")
+    return out
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 20 else text[:16] + "..."
 
 
 def run(
@@ -104,10 +127,10 @@ def run(
     info = describe_run(benchmark, problems, backend, strategy, sampling)
     if info_path.exists():
         previous = json.loads(info_path.read_text(encoding="utf-8"))
-        if _identity(previous) != _identity(info):
-            changed = [k for k in IDENTITY if _identity(previous)[k] != _identity(info)[k]]
+        changed = _differences(_identity(previous), _identity(info))
+        if changed:
             raise DataError(
-                f"{run_dir} holds a run with other settings ({', '.join(changed)} differ); use another --out"
+                f"{run_dir} holds a run with other settings ({'; '.join(changed)}); use another --out"
             )
         info["history"] = previous.get("history", [])
     info.setdefault("history", []).append(

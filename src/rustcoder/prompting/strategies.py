@@ -239,7 +239,7 @@ class Completion:
         text = generation.text
         if problem.language is Language.RUST and not problem.completion_closer:
             text = text + "\n}\n"
-        return Outcome(text, "completion", generation.finish != "length")
+        return Outcome(text, "completion", not generation.cut_off)
 
     def template(self) -> dict[str, object]:
         return {
