@@ -405,7 +405,13 @@ def test_generate_command_records_its_settings(tmp_path, fixtures):
     assert meta["strategy"]["name"] == "alpaca" and meta["strategy"]["template"]["prompt"].startswith(
         "Below is"
     )
-    assert meta["problems"] == ["Mini/0", "Mini/1"]
+    assert meta["problems"] == ["Mini/0", "Mini/1"] and meta["sampling"]["loop_span"] == 256
+    again = rustcoder_cli(*args, "--loop-span", "0", timeout=120)  # a resume with other settings
+    assert again.returncode == 2 and "sampling.loop_span: 256 -> 0" in again.stderr
+    assert (
+        len(out.read_text().splitlines()) == 2
+        and json.loads((tmp_path / "samples.meta.json").read_text())["sampling"]["loop_span"] == 256
+    )
 
 
 @pytest.mark.parametrize(
@@ -421,3 +427,13 @@ def test_the_default_strategy_is_delimited_for_rust_and_instruct_otherwise(
     assert proc.returncode == 0, proc.stderr
     meta = json.loads((tmp_path / "samples.meta.json").read_text())
     assert meta["strategy"]["name"] == expected
+
+
+def test_an_unreadable_settings_record_is_a_clear_error(tmp_path):
+    from rustcoder.generation.run import same_settings
+
+    recorded = tmp_path / "run.json"
+    for text in ("{not json", "[1, 2]", '{"benchmark": 3}'):
+        recorded.write_text(text)
+        with pytest.raises(DataError, match="not a rustcoder settings record"):
+            same_settings(recorded, {"benchmark": {"sha256": "x", "defects": []}})

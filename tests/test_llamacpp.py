@@ -43,6 +43,15 @@ def test_stream_yields_the_same_text_and_stops_are_client_side(tiny):
     assert stopped.text == generation.text[: generation.text.index(stop)]
 
 
+def test_the_loop_guard_stops_a_real_runaway(tiny):
+    prompt = 'let pattern = "' + "o|" * 60  # greedy decoding keeps a repetition going
+    guarded, free = tiny.generate(
+        [GenRequest(prompt=prompt, max_tokens=200, loop_span=64), GenRequest(prompt=prompt, max_tokens=200)]
+    )
+    assert guarded.finish == "loop" and guarded.tokens < 80
+    assert free.finish == "length" and free.text.startswith(guarded.text)
+
+
 def test_chat_template_and_prefill_are_applied_and_recorded(tiny):
     request = GenRequest(messages=(Message("user", "hi"),), prefill="RUST_BEGIN\n", max_tokens=4)
     rendered = tiny.render(request)

@@ -71,11 +71,14 @@ def generate_command(
         from rustcoder.prompting.repair import sandbox_check
 
         check = sandbox_check(Executor())
-    from rustcoder.generation.run import describe_run
+    from rustcoder.generation.run import describe_run, same_settings
     from rustcoder.jsonl import write_json
 
     meta = out.with_name(out.name.removesuffix(".jsonl") + ".meta.json")
-    write_json(meta, describe_run(benchmark, problems, engine, chosen, sampling))
+    info = describe_run(benchmark, problems, engine, chosen, sampling)
+    if meta.exists() and out.exists():
+        same_settings(meta, info)  # a resume must not mix samples made otherwise
+    write_json(meta, info)
     with progress_bar(f"generating {benchmark.name} with {chosen.name}") as progress:
         made = generate(engine, chosen, problems, sampling, out, progress, check)
     stdout.print(

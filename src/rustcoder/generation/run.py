@@ -104,6 +104,20 @@ def _differences(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
     return out
 
 
+def same_settings(recorded: Path, info: dict[str, Any]) -> dict[str, Any]:
+    """The settings recorded in `recorded`; DataError if they would make other samples than `info`."""
+    try:
+        previous: dict[str, Any] = json.loads(recorded.read_text(encoding="utf-8"))
+        changed = _differences(_identity(previous), _identity(info))
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise DataError(f"{recorded}: not a rustcoder settings record ({exc}); use another --out") from exc
+    if changed:
+        raise DataError(
+            f"{recorded}: its samples were made with other settings ({'; '.join(changed)}); use another --out"
+        )
+    return previous
+
+
 def _short(value: object) -> str:
     text = json.dumps(value)
     return text if len(text) <= 20 else text[:16] + "..."
@@ -126,12 +140,7 @@ def run(
     info_path = run_dir / "run.json"
     info = describe_run(benchmark, problems, backend, strategy, sampling)
     if info_path.exists():
-        previous = json.loads(info_path.read_text(encoding="utf-8"))
-        changed = _differences(_identity(previous), _identity(info))
-        if changed:
-            raise DataError(
-                f"{run_dir} holds a run with other settings ({'; '.join(changed)}); use another --out"
-            )
+        previous = same_settings(info_path, info)
         info["history"] = previous.get("history", [])
     info.setdefault("history", []).append(
         {"started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "rustcoder": source_version()}
