@@ -100,6 +100,24 @@ def test_chat_and_raw_prompts_with_client_side_stops(server):
     )
 
 
+def test_the_loop_guard_ends_a_served_runaway_and_closes_its_stream(server, monkeypatch):
+    backend = OpenAICompatBackend(MODEL, server)
+    prompt = 'let pattern = "' + "o|" * 60  # greedy decoding keeps a repetition going
+    [guarded] = backend.generate([GenRequest(prompt=prompt, max_tokens=200, loop_span=64)])
+    assert guarded.finish == "loop" and guarded.tokens < 80
+    opened = []
+    create = backend.client.completions.create
+
+    def recording(**kwargs):
+        opened.append(create(**kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(backend.client.completions, "create", recording)
+    [again] = backend.generate([GenRequest(prompt=prompt, max_tokens=200, loop_span=64)])
+    assert again.text == guarded.text
+    assert opened[0].response.is_closed  # the server is told at once, not after 200 tokens
+
+
 def test_concurrent_requests_keep_their_order(server):
     backend = OpenAICompatBackend(MODEL, server, concurrency=4)
     prompts = [f"// {i} + {i} =" for i in range(4)]

@@ -3,7 +3,8 @@
 Chat requests go to /chat/completions (the server applies the model's template); raw prompts go to
 /completions. A prefill is sent as a final assistant message with vLLM's `continue_final_message`
 (servers without it see an ordinary assistant message). Stops are applied client-side, on the stream,
-so the run knows which stop ended a generation; the stream is closed there, which ends the request.
+so the run knows which stop (or loop) ended a generation; the stream is then closed, which ends the
+request on the server.
 Transient failures (connection errors, 429, 5xx) are retried with exponential backoff by the client.
 """
 
@@ -59,21 +60,20 @@ class OpenAICompatBackend:
         try:
             if request.prompt is not None:
                 stream: Any = self.client.completions.create(prompt=request.prompt, **common)
+            else:
+                messages: list[Any] = [{"role": m.role, "content": m.content} for m in request.messages]
+                extra: dict[str, Any] = {}
+                if request.prefill:
+                    messages.append({"role": "assistant", "content": request.prefill})
+                    extra = {"continue_final_message": True, "add_generation_prompt": False}
+                stream = self.client.chat.completions.create(
+                    messages=messages, extra_body=extra or None, **common
+                )
+            with stream:  # closed as soon as the caller stops reading: the server ends the request
                 for chunk in stream:
                     if chunk.choices:
-                        yield chunk.choices[0].text or ""
-                return
-            messages: list[Any] = [{"role": m.role, "content": m.content} for m in request.messages]
-            extra: dict[str, Any] = {}
-            if request.prefill:
-                messages.append({"role": "assistant", "content": request.prefill})
-                extra = {"continue_final_message": True, "add_generation_prompt": False}
-            stream = self.client.chat.completions.create(
-                messages=messages, extra_body=extra or None, **common
-            )
-            for chunk in stream:
-                if chunk.choices:
-                    yield chunk.choices[0].delta.content or ""
+                        choice = chunk.choices[0]
+                        yield (choice.text if request.prompt is not None else choice.delta.content) or ""
         except Exception as exc:  # the client already retried; name the server in one line
             raise BackendError(f"{self.base_url}: {type(exc).__name__}: {exc}") from exc
 
