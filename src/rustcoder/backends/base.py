@@ -101,12 +101,19 @@ def looping(text: str, span: int) -> bool:
 
 @dataclass(slots=True)
 class StopScanner:
-    """Finds the earliest stop sequence in streamed text, even when it spans pieces."""
+    """Finds where streamed text ends: the earliest stop sequence, even when it spans pieces, or a loop
+    (see `looping`) once `loop_span` characters repeat."""
 
     stops: tuple[str, ...]
+    loop_span: int = 0
     text: str = ""
     hit: str | None = None
+    looped: bool = False
     _emitted: int = field(default=0)
+
+    @property
+    def ended(self) -> bool:
+        return self.hit is not None or self.looped
 
     def feed(self, piece: str) -> str:
         """Add a piece; returns the text that is now certainly before any stop sequence."""
@@ -116,7 +123,9 @@ class StopScanner:
             at, stop = min(found)
             self.hit = stop
             self.text = self.text[:at]
-        hold = 0 if self.hit else max((len(s) - 1 for s in self.stops if s), default=0)
+        elif looping(self.text, self.loop_span):
+            self.looped = True
+        hold = 0 if self.ended else max((len(s) - 1 for s in self.stops if s), default=0)
         safe = len(self.text) - hold
         out = self.text[self._emitted : max(self._emitted, safe)]
         self._emitted = max(self._emitted, safe)
@@ -128,50 +137,43 @@ class StopScanner:
         self._emitted = len(self.text)
         return out
 
+    def finish(self, exhausted: bool) -> str:
+        """A Generation's `finish`, given whether the token budget ran out."""
+        if self.hit:
+            return "stop"
+        if self.looped:
+            return "loop"
+        return "length" if exhausted else "eos"
+
 
 def streamed_generation(pieces: Iterator[str], request: GenRequest, prompt_tokens: int) -> Generation:
-    """Consume a token stream with the request's stops applied client-side, timing the first token and
-    the whole generation."""
-    scanner = StopScanner(request.stop)
+    """Consume a token stream with the request's stops and loop guard applied client-side, timing the
+    first token and the whole generation."""
+    scanner = StopScanner(request.stop, request.loop_span)
     started = time.perf_counter()
     first = 0.0
     count = 0
-    looped = False
     for piece in pieces:
         if count == 0:
             first = time.perf_counter() - started
         count += 1
         scanner.feed(piece)
-        if scanner.hit:
-            break
-        if looping(scanner.text, request.loop_span):
-            looped = True
+        if scanner.ended:
             break
     total = time.perf_counter() - started
-    finish = finish_reason(scanner.hit, looped, count >= request.max_tokens)
+    finish = scanner.finish(count >= request.max_tokens)
     return Generation(scanner.text, finish, scanner.hit, prompt_tokens, count, first, total)
-
-
-def finish_reason(stopped_by: str | None, looped: bool, exhausted: bool) -> str:
-    """A Generation's `finish`: what ended it, in order of precedence."""
-    if stopped_by:
-        return "stop"
-    if looped:
-        return "loop"
-    return "length" if exhausted else "eos"
 
 
 def stop_at_stops(pieces: Iterable[str], request: GenRequest) -> Iterator[str]:
     """Yield text as it arrives, holding back what could begin a stop; end at the first stop or loop."""
-    scanner = StopScanner(request.stop)
+    scanner = StopScanner(request.stop, request.loop_span)
     for piece in pieces:
         chunk = scanner.feed(piece)
         if chunk:
             yield chunk
-        if scanner.hit:
+        if scanner.ended:
             return
-        if looping(scanner.text, request.loop_span):
-            break
     rest = scanner.flush()
     if rest:
         yield rest
