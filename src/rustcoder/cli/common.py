@@ -11,6 +11,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,7 +29,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 stderr = Console(stderr=True)
-stdout = Console()
+stdout = Console(soft_wrap=True)
+"""soft_wrap: a long line (a path, a name) is never broken with a newline, piped or not."""
 
 Jobs = Annotated[int, typer.Option("--jobs", "-j", min=0, help="Batches run at once (0: one per CPU core).")]
 BatchSize = Annotated[int, typer.Option(min=1, help="Rust samples compiled together in one crate.")]
@@ -114,30 +116,30 @@ def parse_ks(text: str) -> list[int]:
 
 def print_summary(document: dict[str, Any]) -> None:
     """A short human-readable account of one run."""
-    from rich.table import Table
+    from rustcoder.cli.tables import Column, print_table
 
-    table = Table(
-        title=f"{document['benchmark']}: {document['samples']} samples, {document['problems']} problems"
-    )
-    table.add_column("metric")
-    table.add_column("value", justify="right")
+    rows: list[list[str]] = []
     for k, value in document["pass_at_k"].items():
-        table.add_row(f"pass@{k}", f"{100 * value:.2f} %")
+        rows.append([f"pass@{k}", f"{100 * value:.2f} %"])
     if document.get("pass_at_1_ci95"):
         low, high = document["pass_at_1_ci95"]
-        table.add_row("pass@1 95 % CI", f"{100 * low:.1f} – {100 * high:.1f} %")
+        rows.append(["pass@1 95 % CI", f"{100 * low:.1f} – {100 * high:.1f} %"])
     for status, count in document["status_counts"].items():
         if count:
-            table.add_row(status, str(count))
+            rows.append([status, str(count)])
     codes = list(document["error_codes"].items())[:8]
     if codes:
-        table.add_row("top error codes", ", ".join(f"{c} ×{n}" for c, n in codes))
+        rows.append(["top error codes", ", ".join(f"{c} ×{n}" for c, n in codes)])
     run = document["run"]
-    table.add_row(
-        "executed / resumed",
-        f"{run['executed']} / {run['resumed_from']} in {run['execution_wall_seconds']} s",
+    rows.append(
+        [
+            "executed / resumed",
+            f"{run['executed']} / {run['resumed_from']} in {run['execution_wall_seconds']} s",
+        ]
     )
-    stdout.print(table)
+    title = f"{document['benchmark']}: {document['samples']} samples, {document['problems']} problems"
+    columns = [Column("metric"), Column("value", keep=True, justify="right")]
+    print_table(stdout, columns, [[escape(cell) for cell in row] for row in rows], title=title)
     if run["results"]:
         stdout.print(f"results: {run['results']}", highlight=False)
     defects = [d for d in run["data"]["defects"] if d["action"] != "absent"]

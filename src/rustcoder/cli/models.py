@@ -5,6 +5,7 @@ from typing import Annotated, Any
 import typer
 
 from rustcoder.cli.common import AsJson, handle_errors, print_json, stderr, stdout
+from rustcoder.cli.tables import Column, print_table
 from rustcoder.errors import RustcoderError
 
 Fetch = Annotated[
@@ -16,8 +17,6 @@ Fetch = Annotated[
 @handle_errors
 def models_command(fetch: Fetch = None, as_json: AsJson = False) -> None:
     """List the named models and whether each is already downloaded and verified here."""
-    from rich.table import Table
-
     from rustcoder.models.fetch import cached_path, resolve_model
     from rustcoder.models.registry import BUILTIN, DEFAULT_MODEL, builtin_models
 
@@ -49,12 +48,24 @@ def models_command(fetch: Fetch = None, as_json: AsJson = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "size", "sources", "here")
-    for row in rows:
-        here = "yes (verified when loaded)" if row["here"] else "not yet (fetched on first use)"
-        name = row["name"] + (" [default]" if row["default"] else "")
-        table.add_row(name, f"{row['bytes'] / 1e6:.0f} MB", ", ".join(row["sources"]), here)
-    stdout.print(table)
+    columns = [
+        Column("name", keep=True),
+        Column("default"),
+        Column("size", keep=True, justify="right"),
+        Column("sources"),
+        Column("here"),
+    ]
+    cells = [
+        [
+            row["name"],
+            "yes" if row["default"] else "",
+            f"{row['bytes'] / 1e6:.0f} MB",
+            ", ".join(row["sources"]),
+            row["here"] or "not yet (fetched on first use)",
+        ]
+        for row in rows
+    ]
+    print_table(stdout, columns, cells)
     stdout.print("Any local .gguf file or Hugging Face model directory also works as --model.")
 
 
