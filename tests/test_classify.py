@@ -136,10 +136,11 @@ def test_diagnostics_keep_errors_codes_and_lines():
             "thread 'rustc' panicked",
         ]
     )
-    errors, other = parse_diagnostics(stderr, "batch.rs")
+    errors, other = parse_diagnostics(stderr)
     assert [e.message for e in errors] == ["mismatched types", "again", "linking with `cc` failed"]
-    assert errors[0].primary_lines == (12,) and errors[0].other_lines == (9,)
-    assert errors[1].primary_lines == ()
+    assert errors[0].primary == (("/sandbox/batch.rs", 12),)
+    assert errors[0].other == (("/sandbox/batch.rs", 9),)
+    assert errors[1].primary == (("/rustc/lib.rs", 30),)
     assert error_codes(errors) == ["E0308"]
     assert other == ["thread 'rustc' panicked"]
     assert errors[0].label == "E0308: mismatched types"

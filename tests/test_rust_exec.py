@@ -164,3 +164,24 @@ def test_oversized_and_invalid_code_is_rejected_without_compiling(sum_problem, r
     assert results["Mini/0/0"].status is Status.COMPILE_ERROR and "limit" in results["Mini/0/0"].reason
     assert "UTF-8" in results["Mini/0/1"].reason
     assert "NUL" in results["Mini/0/2"].reason
+
+
+SCAFFOLDING = ("mod s", "__rc", "batch.rs", "/sandbox/", "include!", "rustcoder-")
+
+
+def test_what_a_user_sees_is_the_samples_own_code_and_lines(sum_problem, run_samples):
+    """Compile errors and panics in a batch name the sample's file and its own line numbers."""
+    typo = "fn sum_all(xs: Vec<i64>) -> i64 {\n    let total: i64 = xs.iter().sum();\n    totl\n}\n"
+    index = "fn sum_all(xs: Vec<i64>) -> i64 {\n    let _ = xs.len();\n    xs[10]\n}\n"
+    good = SUM.format("xs.iter().sum()")
+    pairs = [
+        (sum_problem, Sample(sum_problem.task_id, i, solution=c)) for i, c in enumerate([good, typo, index])
+    ]
+    limits = Limits(wall_seconds=3.0, memory_bytes=512 << 20)
+    results = run_samples(pairs, Executor(ExecConfig(jobs=1, batch_size=3, limits=limits)))
+    failed, panicked = results["Mini/0/1"], results["Mini/0/2"]
+    assert failed.status is Status.COMPILE_ERROR and failed.error_codes == ["E0425"]
+    assert "--> solution.rs:3:5" in failed.compile_output and "3 |     totl" in failed.compile_output
+    assert panicked.status is Status.PANIC and "at solution.rs:3:" in panicked.reason
+    for text in (failed.compile_output, failed.reason, panicked.reason, panicked.stderr):
+        assert not [s for s in SCAFFOLDING if s in text], text

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+Where = tuple[str, int]
+"""A source file as rustc names it, and a line in it."""
+
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
@@ -13,25 +16,24 @@ class Diagnostic:
     code: str | None
     message: str
     rendered: str
-    primary_lines: tuple[int, ...]
-    """Lines of the compiled file the primary spans point at."""
-    other_lines: tuple[int, ...]
-    """Lines of secondary spans and of macro expansion sites in the compiled file."""
+    primary: tuple[Where, ...]
+    """(file, line) of each primary span."""
+    other: tuple[Where, ...]
+    """(file, line) of secondary spans and of macro expansion sites."""
 
     @property
     def label(self) -> str:
         return f"{self.code}: {self.message}" if self.code else self.message
 
 
-def _span_lines(span: dict[str, object], main_file: str, out: list[int]) -> None:
-    if str(span.get("file_name", "")).endswith(main_file):
-        out.append(int(span.get("line_start", 0)))  # type: ignore[call-overload]
+def _span_places(span: dict[str, object], out: list[Where]) -> None:
+    out.append((str(span.get("file_name", "")), int(span.get("line_start", 0))))  # type: ignore[call-overload]
     expansion = span.get("expansion")
     if isinstance(expansion, dict) and isinstance(expansion.get("span"), dict):
-        _span_lines(expansion["span"], main_file, out)
+        _span_places(expansion["span"], out)
 
 
-def parse_diagnostics(stderr: str, main_file: str) -> tuple[list[Diagnostic], list[str]]:
+def parse_diagnostics(stderr: str) -> tuple[list[Diagnostic], list[str]]:
     """Error-level diagnostics, plus any stderr lines that were not JSON (crashes, sandbox messages)."""
     errors: list[Diagnostic] = []
     other: list[str] = []
@@ -50,18 +52,18 @@ def parse_diagnostics(stderr: str, main_file: str) -> tuple[list[Diagnostic], li
         message = str(item.get("message", ""))
         if message.startswith("aborting due to"):
             continue
-        primary: list[int] = []
-        secondary: list[int] = []
+        primary: list[Where] = []
+        secondary: list[Where] = []
         for span in item.get("spans") or []:
-            _span_lines(span, main_file, primary if span.get("is_primary") else secondary)
+            _span_places(span, primary if span.get("is_primary") else secondary)
         code = item.get("code")
         errors.append(
             Diagnostic(
                 code=code.get("code") if isinstance(code, dict) else None,
                 message=message,
                 rendered=str(item.get("rendered") or message),
-                primary_lines=tuple(primary),
-                other_lines=tuple(secondary),
+                primary=tuple(primary),
+                other=tuple(secondary),
             )
         )
     return errors, other

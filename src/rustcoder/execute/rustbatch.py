@@ -5,6 +5,11 @@ not depend on its batch-mates: a batch that fails to compile is split (samples t
 compiled alone, the rest again together; errors that point nowhere split it in halves), so every
 compile error a sample is charged with comes from compiling it alone; and every sample's tests run in
 a fresh process, so a crash, hang or exit affects only that sample.
+
+Each member's code lives in files of its own (`sN/solution.rs`, with `imports.rs` and `tests.rs`
+beside it) that the batch crate `include!`s into `mod sN`, so rustc's diagnostics and panic locations
+name the sample's own file and lines. What a user (and the repair loop) is shown says `solution.rs:3:9`
+for line 3 of the code the model wrote, never the batch file's scaffolding.
 """
 
 from __future__ import annotations
@@ -44,8 +49,10 @@ class Member:
     program: Program
     prepared: PreparedTests
     compile_seconds: float = 0.0
+    folder: str = ""
+    """The member's folder in the batch's work directory (`s3/`)."""
     lines: tuple[int, int] = (0, 0)
-    test_lines: tuple[int, int] = (0, 0)
+    """The lines of batch.rs that hold the member's module."""
 
     @property
     def key(self) -> str:
@@ -69,41 +76,62 @@ def _registry(member: Member) -> str:
     return "\n".join(lines)
 
 
-def render(members: list[Member]) -> str:
-    """The batch crate; records each member's line range (and its tests' range) on the member."""
+IMPORTS, SOLUTION, TESTS = "imports.rs", "solution.rs", "tests.rs"
+
+
+def render(members: list[Member]) -> dict[str, str]:
+    """The batch's files by relative path: batch.rs and each member's folder. Records each member's
+    folder and the lines of batch.rs its module takes on the member."""
+    files: dict[str, str] = {}
     parts: list[str] = []
     line = 1
-
-    def add(text: str) -> tuple[int, int]:
-        nonlocal line
-        start = line
-        parts.append(text)
-        line += text.count("\n")
-        return start, line - 1
-
     for index, member in enumerate(members):
-        program = member.program
-        start, _ = add(f"mod s{index} {{\n{program.header}\n")
-        add(program.code + "\n")
-        member.test_lines = add(member.prepared.source + "\n")
-        _, end = add(_registry(member) + "\n}\n")
-        member.lines = (start, end)
-    add("\nmod __rc {\n" + runner_source() + "\n}\n")
+        folder = member.folder = f"s{index}/"
+        files[folder + IMPORTS] = member.program.header + "\n"
+        files[folder + SOLUTION] = member.program.code + "\n"
+        files[folder + TESTS] = member.prepared.source + "\n"
+        text = (
+            f"mod s{index} {{\n"
+            + "".join(f'include!("{folder}{name}");\n' for name in (IMPORTS, SOLUTION, TESTS))
+            + _registry(member)
+            + "\n}\n"
+        )
+        parts.append(text)
+        member.lines = (line, line + text.count("\n") - 1)
+        line += text.count("\n")
+    parts.append("\nmod __rc {\n" + runner_source() + "\n}\n")
     suites = ", ".join(f'("s{i}", s{i}::__RC_TESTS)' for i in range(len(members)))
-    add(f"fn main() {{ __rc::main(&[{suites}]); }}\n")
-    return "".join(parts)
+    parts.append(f"fn main() {{ __rc::main(&[{suites}]); }}\n")
+    files[SOURCE] = "".join(parts)
+    return files
 
 
-def _attribute(errors: list[Diagnostic], members: list[Member]) -> list[Member]:
-    """Members the errors point into (primary spans first, else secondary ones)."""
+def _attribute(errors: list[Diagnostic], members: list[Member], root: str) -> list[Member]:
+    """Members the errors point into (primary spans first, else secondary ones); `root` is the work
+    directory as rustc names it, ending in `/`."""
+
+    def owner(file: str, line: int) -> int | None:
+        for index, member in enumerate(members):
+            if file.startswith(root + member.folder) or (
+                file == root + SOURCE and member.lines[0] <= line <= member.lines[1]
+            ):
+                return index
+        return None
+
     hit: set[int] = set()
     for error in errors:
-        for lines in (error.primary_lines, error.other_lines):
-            found = {i for i, m in enumerate(members) for n in lines if m.lines[0] <= n <= m.lines[1]}
+        for places in (error.primary, error.other):
+            found = {i for i in (owner(*place) for place in places) if i is not None}
             if found:
                 hit |= found
                 break
     return [members[i] for i in sorted(hit)]
+
+
+def _own(text: str, prefix: str) -> str:
+    """Text a member's compile or run wrote, with its folder's path (`/sandbox/s3/`) taken off the file
+    names, so that it reads `solution.rs:4:5`."""
+    return text.replace(prefix, "")
 
 
 class RustBatchRunner:
@@ -145,24 +173,26 @@ class RustBatchRunner:
             shutil.rmtree(workdir, ignore_errors=True)
 
     def _process(self, members: list[Member], workdir: Path) -> BatchOutcome[Member]:
-        (workdir / SOURCE).write_text(render(members), encoding="utf-8")
+        for name, text in render(members).items():
+            (workdir / name).parent.mkdir(exist_ok=True)
+            (workdir / name).write_text(text, encoding="utf-8")
         record, seconds = self._compile(workdir, len(members))
         for member in members:
             member.compile_seconds += seconds / len(members)
         if record.get("exit") == 0 and (workdir / BINARY).exists():
             return BatchOutcome(results=self._run(members, workdir))
-        errors, other = parse_diagnostics(str(record.get("stderr", "")), SOURCE)
+        errors, other = parse_diagnostics(str(record.get("stderr", "")))
+        root = self.sandbox.inside_path(workdir, SOURCE).removesuffix(SOURCE)
         if len(members) == 1:
-            return BatchOutcome(
-                results={members[0].key: self._compile_failure(members[0], record, errors, other)}
-            )
+            failure = self._compile_failure(members[0], record, errors, other, root + members[0].folder)
+            return BatchOutcome(results={members[0].key: failure})
         if record.get("timed_out"):
             # One sample makes rustc run away: compiling each alone costs one timeout, not log2(n).
             return BatchOutcome(retry=[[m] for m in members])
         if not errors:
             half = len(members) // 2
             return BatchOutcome(retry=[members[:half], members[half:]])
-        culprits = _attribute(errors, members)
+        culprits = _attribute(errors, members, root)
         if not culprits:
             half = len(members) // 2
             return BatchOutcome(retry=[members[:half], members[half:]])
@@ -171,7 +201,12 @@ class RustBatchRunner:
         return BatchOutcome(retry=[[m] for m in culprits] + ([rest] if rest else []))
 
     def _compile_failure(
-        self, member: Member, record: dict[str, object], errors: list[Diagnostic], other: list[str]
+        self,
+        member: Member,
+        record: dict[str, object],
+        errors: list[Diagnostic],
+        other: list[str],
+        prefix: str,
     ) -> ExecResult:
         if record.get("timed_out"):
             status, reason = Status.TIMEOUT, "compilation did not finish in time"
@@ -180,10 +215,10 @@ class RustBatchRunner:
         else:
             detail = " ".join(other[-3:]) or f"exit {record.get('exit')}, signal {record.get('signal')}"
             status, reason = Status.SANDBOX_ERROR, one_line("rustc failed without diagnostics: " + detail)
-        rendered = "\n".join(e.rendered for e in errors) or "\n".join(other)
+        rendered = _own("\n".join(e.rendered for e in errors) or "\n".join(other), prefix)
         return ExecResult(
             status,
-            reason=reason,
+            reason=_own(reason, prefix),
             error_codes=error_codes(errors),
             tests_total=len(member.prepared.tests),
             compile_output=rendered[:KEEP_COMPILE_OUTPUT],
@@ -192,6 +227,7 @@ class RustBatchRunner:
 
     def _run(self, members: list[Member], workdir: Path) -> dict[str, ExecResult]:
         binary = self.sandbox.inside_path(workdir, BINARY)
+        root = self.sandbox.inside_path(workdir, SOURCE).removesuffix(SOURCE)
         runnable = {f"s{i}": m for i, m in enumerate(members) if m.prepared.tests}
         samples = [
             {"id": module, "argv": [binary, "--rc-run", module], "timeout": self.limits.wall_seconds}
@@ -204,23 +240,23 @@ class RustBatchRunner:
             if module not in runnable:
                 result = ExecResult(Status.NO_TESTS, reason="the benchmark defines no tests for this task")
             else:
+                prefix = root + member.folder
                 result = classify(
                     records[module],
                     tests_total=len(member.prepared.tests),
-                    is_test_location=functools.partial(_in_lines, member.test_lines),
+                    is_test_location=functools.partial(_in_file, prefix + TESTS),
                     timeout=self.limits.wall_seconds,
                     output_cap=self.limits.output_bytes,
                 )
+                result.reason = _own(result.reason, prefix)
+                result.stdout, result.stderr = _own(result.stdout, prefix), _own(result.stderr, prefix)
             result.compile_seconds = member.compile_seconds
             result.batch_size = len(members)
             results[member.key] = result
         return results
 
 
-def _in_lines(lines: tuple[int, int], location: str) -> bool:
-    """Whether a `file:line:column` panic location lies within the (first, last) line range."""
+def _in_file(path: str, location: str) -> bool:
+    """Whether a `file:line:column` panic location lies in the file `path`."""
     parts = location.rsplit(":", 2)
-    try:
-        return len(parts) == 3 and lines[0] <= int(parts[1]) <= lines[1]
-    except ValueError:
-        return False
+    return len(parts) == 3 and parts[0] == path

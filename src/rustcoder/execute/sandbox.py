@@ -250,7 +250,7 @@ class Sandbox:
     def _prepare(self, workdir: Path | None, uid: int | None) -> None:
         if workdir is not None and uid is not None:
             os.chown(workdir, uid, uid)
-            for entry in workdir.iterdir():
+            for entry in workdir.rglob("*"):
                 os.chown(entry, uid, uid)
 
     def stop_all(self) -> None:
