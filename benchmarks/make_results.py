@@ -3,7 +3,11 @@
 Only runs whose run.json says "complete" are published; the table is built from their summaries, so
 every figure comes from a real run, and each row links that run's report.
 
-    .venv/bin/python benchmarks/make_results.py [--runs runs] [--out docs/results]
+    .venv/bin/python benchmarks/make_results.py [--runs runs] [--out docs/results] [--refresh]
+
+`--refresh` recomputes each published run's summary figures from its results.jsonl with this
+rustcoder's `summarize` (the "run" section, which says how the run was executed, is kept) and writes
+its report again; `--runs docs/results/runs` does that to the published runs in place.
 """
 
 from __future__ import annotations
@@ -14,6 +18,12 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from rustcoder.evaluation.results import read_results
+from rustcoder.jsonl import write_json
+from rustcoder.metrics.report import load_runs, write_report
+from rustcoder.metrics.starts import describe_start, minutes, starts
+from rustcoder.metrics.summary import summarize
 
 PUBLISHED = [
     ("Llama-3.2-1B, 1 attempt (seed study)", "2.27"),
@@ -109,9 +119,10 @@ def row(name: str, info: dict[str, Any], summary: dict[str, Any]) -> str:
     pass1 = 100 * summary["pass_at_k"]["1"]
     low, high = (100 * x for x in summary["pass_at_1_ci95"])
     counts = summary["status_counts"]
-    history = info.get("history", [])
-    generation = sum(h.get("generation_seconds", 0) for h in history)
     gen = summary.get("generation", {})
+    generation = gen.get("gen_seconds", {}).get("total")
+    per_problem = gen.get("gen_seconds_per_problem", {})
+    walls = "; ".join(describe_start(s) for s in starts(info.get("history", [])))
     ttft = gen.get("ttft_seconds", {})
     rate = gen.get("tokens_per_second", {})
     codes = ", ".join(f"{c} ×{n}" for c, n in list(summary["error_codes"].items())[:3])
@@ -124,9 +135,22 @@ def row(name: str, info: dict[str, Any], summary: dict[str, Any]) -> str:
         f"| [{name}](runs/{name}/report/report.md) | {info['model']['name']} | {strategy} | "
         f"**{pass1:.1f}** ({low:.1f}–{high:.1f}) | {counts['passed']}/{summary['samples']} | "
         f"{counts['compile_error']} | {counts['test_failure']} | {counts['panic'] + counts['timeout']} | "
-        f"{codes} | {generation / 60:.0f} min | {_fmt(ttft.get('p50'), 2)} / {_fmt(ttft.get('p95'), 2)} | "
-        f"{_fmt(rate.get('p50'), 1)} |"
+        f"{codes} | {minutes(generation) if generation is not None else '-'} | "
+        f"{_fmt(per_problem.get('p50'), 1)} / {_fmt(per_problem.get('p95'), 1)} | {walls} | "
+        f"{_fmt(ttft.get('p50'), 2)} / {_fmt(ttft.get('p95'), 2)} | {_fmt(rate.get('p50'), 1)} |"
     )
+
+
+def refresh(folder: Path) -> None:
+    """Summary figures again from the run's own result records; its report written again."""
+    path = folder / "results.summary.json"
+    document = json.loads(path.read_text())
+    records = list(read_results(folder / "results.jsonl").values())
+    ks = [int(k) for k in document["pass_at_k"]]
+    fresh = summarize(records, ks=ks, total_problems=document["benchmark_problems"])
+    document.update({k: v for k, v in fresh.items() if k != "run"})
+    write_json(path, document)
+    write_report(load_runs([folder]), folder / "report")
 
 
 def main() -> None:
@@ -140,10 +164,20 @@ def main() -> None:
         help="Run directories to leave out (default: `default`, the README's main job, timed in "
         "docs/benchmarks.md, which repeats hep-qwen0.5b-delimited).",
     )
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="Recompute each run's summary figures from its results.jsonl and write its report again.",
+    )
     args = parser.parse_args()
+    if args.refresh:
+        for folder in sorted(p for p in args.runs.iterdir() if (p / "results.summary.json").exists()):
+            refresh(folder)
     runs = [run for run in finished(args.runs) if run[0] not in args.exclude]
     for name, _, _ in runs:
         target = args.out / "runs" / name
+        if target.resolve() == (args.runs / name).resolve():
+            continue  # publishing the published runs again: they are in place
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
         for item in KEEP:
@@ -157,8 +191,9 @@ def main() -> None:
         by_benchmark.setdefault(summary["benchmark"], []).append(row(name, info, summary))
     header = (
         "| run | model | strategy | pass@1 % (95 % CI) | passed | compile errors | test failures | "
-        "panics + timeouts | top rustc errors | generation | TTFT p50 / p95 (s) | tokens/s p50 |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "panics + timeouts | top rustc errors | generation (samples' sum) | per problem p50 / p95 (s) | "
+        "wall time per start | TTFT p50 / p95 (s) | tokens/s p50 |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     lines = [
         "# Results",

@@ -256,6 +256,12 @@ def test_run_generates_evaluates_reports_and_guards_its_settings(tmp_path, fixtu
     assert info["execution"]["config"]["limits"]["wall_seconds"] == config.limits.wall_seconds
     assert (out / "report" / "report.html").exists()
     assert document["generation"]["gen_seconds"]["mean"] > 0
+    assert document["generation"]["gen_seconds"]["total"] == pytest.approx(
+        sum(json.loads(line)["gen_seconds"] for line in (out / "samples.jsonl").read_text().splitlines()),
+        abs=1e-3,
+    )
+    report = (out / "report" / "report.md").read_text()
+    assert "## Wall time of each start" in report and "| run | 1 | " in report
     again = run(benchmark, benchmark.problems, FakeBackend([]), strategy, Sampling(), out, config=config)
     assert again["run"]["executed"] == 0 and again["samples"] == 3
     history = json.loads((out / "run.json").read_text())["history"]
@@ -287,6 +293,25 @@ def test_run_generates_evaluates_reports_and_guards_its_settings(tmp_path, fixtu
         run(benchmark, benchmark.problems, FakeBackend([]), strategy, Sampling(), out, config=config)
     legacy = Sampling(loop_span=0)
     assert run(benchmark, benchmark.problems, FakeBackend([]), strategy, legacy, out, config=config)
+
+
+def test_an_interrupted_start_records_when_it_ended(tmp_path, fixtures):
+    from rustcoder.benchmarks import load_benchmark
+    from rustcoder.generation.run import run
+    from rustcoder.metrics.starts import starts
+
+    benchmark = load_benchmark(str(fixtures / "humanevalx_mini.jsonl"))
+
+    def respond(request, call):
+        if call == 1:
+            raise KeyboardInterrupt
+        return "fn f() {}\nRUST_END"
+
+    out = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        run(benchmark, benchmark.problems, FakeBackend(respond), STRATEGIES["delimited"], Sampling(), out)
+    (start,) = starts(json.loads((out / "run.json").read_text())["history"])
+    assert start.ended == "interrupted" and start.wall_seconds is not None
 
 
 @pytest.mark.rustc

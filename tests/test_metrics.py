@@ -98,3 +98,47 @@ def test_summary_attempts_and_generation_figures():
 def test_describe_quantiles():
     stats = describe([1.0, 2.0, 3.0, 4.0, 5.0])
     assert stats == {"mean": 3.0, "p50": 3.0, "p95": 4.8, "max": 5.0}
+
+
+def test_generation_time_is_summed_from_the_samples_and_per_problem():
+    rows = [
+        record("A", "passed", gen_seconds=1.0, tokens=10),
+        record("A", "passed", gen_seconds=3.0, tokens=30),
+        record("B", "passed", gen_seconds=2.0, tokens=20),
+        record("C", "passed"),  # evaluated without generation figures
+    ]
+    generation = summarize(rows)["generation"]
+    assert generation["gen_seconds"]["total"] == 6.0 and generation["tokens"]["total"] == 60
+    assert generation["gen_seconds_per_problem"] == {
+        "mean": 3.0,
+        "p50": 3.0,
+        "p95": 3.9,
+        "max": 4.0,
+        "total": 6.0,
+    }
+    assert "total" not in generation.get("ttft_seconds", {})
+
+
+def test_each_start_has_its_wall_time_or_a_bound():
+    from rustcoder.metrics.starts import describe_start, starts
+
+    history = [
+        {"started_at": "2026-11-23T21:13:36+00:00"},  # killed: no end
+        {"started_at": "2026-11-23T21:34:22+00:00", "ended_at": "2026-11-23T21:34:25+00:00"},
+        {
+            "started_at": "2026-11-23T22:00:00+00:00",
+            "generated": 6,
+            "finished_at": "2026-11-23T22:03:00+00:00",
+        },
+        {"started_at": "2026-11-24T08:00:00+00:00"},
+    ]
+    found = starts(history)
+    assert [s.ended for s in found] == ["killed", "interrupted", "finished", "killed"]
+    assert found[0].wall_seconds is None and found[0].at_most_seconds == 20 * 60 + 46
+    assert found[2].wall_seconds == 180 and found[2].generated == 6
+    assert [describe_start(s) for s in found] == [
+        "killed; at most 20.8 min",
+        "interrupted after 3 s",
+        "3.0 min",
+        "killed; no end recorded",
+    ]

@@ -148,6 +148,39 @@ def run(
     info["status"] = "generating"
     write_json(info_path, info)
 
+    try:
+        return _generate_and_evaluate(
+            benchmark,
+            problems,
+            backend,
+            strategy,
+            sampling,
+            run_dir,
+            info,
+            config,
+            generation_progress,
+            evaluation_progress,
+        )
+    except BaseException:
+        # Ctrl-C or an error: the start's end goes into the history, so its wall time is known.
+        info["history"][-1]["ended_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        write_json(info_path, info)
+        raise
+
+
+def _generate_and_evaluate(
+    benchmark: Benchmark,
+    problems: Sequence[Problem],
+    backend: Backend,
+    strategy: Strategy,
+    sampling: Sampling,
+    run_dir: Path,
+    info: dict[str, Any],
+    config: ExecConfig | None,
+    generation_progress: Progress | None,
+    evaluation_progress: Progress | None,
+) -> dict[str, Any]:
+    info_path = run_dir / "run.json"
     started = time.monotonic()
     samples_path = run_dir / "samples.jsonl"
     check = None
@@ -173,11 +206,13 @@ def run(
     info["execution"] = {k: document["run"][k] for k in ("environment", "config")}  # rustc, crates, limits
     write_json(run_dir / "results.summary.json", document)
     info["history"][-1]["evaluation_seconds"] = round(time.monotonic() - started, 2)
+    info["history"][-1]["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    info["status"] = "reporting"
+    write_json(info_path, info)
 
     from rustcoder.metrics.report import load_runs, write_report
 
     write_report(load_runs([run_dir]), run_dir / "report")
     info["status"] = "complete"
-    info["history"][-1]["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     write_json(info_path, info)
     return document

@@ -31,6 +31,16 @@ def _label(path: Path) -> str:
     return path.parent.name if stem == "results" else stem
 
 
+def _attach_starts(document: dict[str, Any], info_path: Path) -> None:
+    """A run directory's start history (from its run.json) goes with its summary into the report."""
+    try:
+        history = json.loads(info_path.read_text(encoding="utf-8")).get("history")
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return
+    if isinstance(history, list):
+        document["run"]["starts"] = history
+
+
 def load_runs(paths: Sequence[Path]) -> list[Run]:
     """Summary documents for run directories, results files or summary files."""
     runs: list[Run] = []
@@ -45,6 +55,7 @@ def load_runs(paths: Sequence[Path]) -> list[Run]:
                 raise DataError(f"{file}: invalid JSON: {exc.msg} (line {exc.lineno})") from exc
             if "status_counts" not in document:
                 raise DataError(f"{file}: not a rustcoder summary")
+            _attach_starts(document, file.parent / "run.json")
             runs.append((_label(file), document))
     labels = [label for label, _ in runs]
     return [
@@ -119,11 +130,26 @@ def _problem_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
 
 
 def _generation_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
-    header = ["run", "figure", "mean", "p50", "p95", "max"]
+    """Each generation figure per sample (and the time per problem), from the samples' own figures."""
+    header = ["run", "figure", "total", "mean", "p50", "p95", "max"]
     rows = []
     for label, doc in runs:
         for name, stats in doc.get("generation", {}).items():
-            rows.append([label, name, *(str(stats[k]) for k in ("mean", "p50", "p95", "max"))])
+            total = str(stats["total"]) if "total" in stats else "-"
+            rows.append([label, name, total, *(str(stats[k]) for k in ("mean", "p50", "p95", "max"))])
+    return header, rows
+
+
+def _start_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
+    """Wall time of each start of each run (run directories only: their run.json keeps the history)."""
+    from rustcoder.metrics.starts import describe_start, starts
+
+    header = ["run", "start", "started at (UTC)", "wall time", "samples generated"]
+    rows = []
+    for label, doc in runs:
+        for number, start in enumerate(starts(doc["run"].get("starts", [])), start=1):
+            generated = "-" if start.generated is None else str(start.generated)
+            rows.append([label, str(number), start.started_at, describe_start(start), generated])
     return header, rows
 
 
@@ -199,6 +225,7 @@ def _sections(runs: Sequence[Run]) -> list[Section]:
         ),
         ("Attempts until the output was well-formed", "attempts", plots.attempts_plot(runs), None),
         ("pass@1 against latency", "latency", plots.latency_plot(runs), _generation_rows(runs)),
+        ("Wall time of each start (a resumed run has several)", "", None, _start_rows(runs)),
         ("Repair rounds", "", None, _repair_rows(runs)),
         ("Known data defects", "", None, _defect_rows(runs)),
         ("Settings that produced these results", "", None, _settings_rows(runs)),

@@ -29,12 +29,31 @@ def describe(values: Sequence[float]) -> dict[str, float]:
     }
 
 
+def _number(record: dict[str, Any], name: str) -> float | None:
+    value = record.get(name)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _generation(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Per-sample statistics of each generation figure, with totals for time and tokens, and the
+    generation time per problem (all its samples together): the samples' own figures, so a run
+    resumed after a kill still counts the time its earlier starts spent."""
     figures: dict[str, Any] = {}
     for name in ("gen_seconds", "ttft_seconds", "tokens_per_second", "tokens"):
-        values = [float(r[name]) for r in records if isinstance(r.get(name), int | float)]
+        values = [v for r in records if (v := _number(r, name)) is not None]
         if values:
             figures[name] = describe(values)
+            if name in ("gen_seconds", "tokens"):
+                figures[name]["total"] = round(sum(values), 4)
+    per_problem: dict[str, float] = defaultdict(float)
+    for record in records:
+        if (seconds := _number(record, "gen_seconds")) is not None:
+            per_problem[record["task_id"]] += seconds
+    if per_problem:
+        figures["gen_seconds_per_problem"] = {
+            **describe(list(per_problem.values())),
+            "total": round(sum(per_problem.values()), 4),
+        }
     return figures
 
 
