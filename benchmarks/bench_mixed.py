@@ -6,7 +6,7 @@ Samples are built deterministically (seeded) from a Rust benchmark's reference s
   compile  the reference with a type error in front (E0308)
   panic    the reference after an out-of-bounds index
   timeout  `loop {}`
-and evaluated with rustcoder's defaults (all CPUs, batch 48, 10 s per sample) unless told otherwise.
+and evaluated with rustcoder's defaults (all CPUs, batch 96, 10 s per sample) unless told otherwise.
 
     .venv/bin/python benchmarks/bench_mixed.py [--data FILE_OR_NAME] [--samples 1000] [--timeout 10]
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 from rustcoder.benchmarks import load_benchmark
 from rustcoder.evaluation.run import evaluate
 from rustcoder.evaluation.samples import SampleSet
-from rustcoder.execute.engine import ExecConfig
+from rustcoder.execute.engine import DEFAULT_BATCH_SIZE, ExecConfig
 from rustcoder.execute.sandbox import Limits
 from rustcoder.types import Problem, Sample
 
@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("--jobs", type=int, default=0)
-    parser.add_argument("--batch-size", type=int, default=48)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 

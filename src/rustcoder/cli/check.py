@@ -22,6 +22,7 @@ from rustcoder.cli.common import (
     setup_logging,
     stdout,
 )
+from rustcoder.execute.engine import DEFAULT_BATCH_SIZE
 
 
 @handle_errors
@@ -29,7 +30,7 @@ def check_command(
     bench: str = typer.Argument(help="A benchmark name or a benchmark file."),
     out: OutPath = None,
     jobs: Jobs = 0,
-    batch_size: BatchSize = 48,
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
     timeout: Timeout = 10.0,
     memory_mib: MemoryMiB = 1024,
     as_json: AsJson = False,

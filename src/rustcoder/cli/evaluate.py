@@ -23,6 +23,7 @@ from rustcoder.cli.common import (
     setup_logging,
     stderr,
 )
+from rustcoder.execute.engine import DEFAULT_BATCH_SIZE
 
 
 def default_out(samples: Path) -> Path:
@@ -41,7 +42,7 @@ def evaluate_command(
         str, typer.Option("--k", help="pass@k values, comma-separated (kept where n allows).")
     ] = "1,10,100",
     jobs: Jobs = 0,
-    batch_size: BatchSize = 48,
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
     timeout: Timeout = 10.0,
     memory_mib: MemoryMiB = 1024,
     as_json: AsJson = False,

@@ -43,6 +43,7 @@ from rustcoder.cli.modelopts import (
     pick_strategy,
     select,
 )
+from rustcoder.execute.engine import DEFAULT_BATCH_SIZE
 
 
 @handle_errors
@@ -66,7 +67,7 @@ def run_command(
     api_key_env: ApiKeyEnv = "OPENAI_API_KEY",
     concurrency: Concurrency = 4,
     jobs: Jobs = 0,
-    batch_size: BatchSize = 48,
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
     timeout: Timeout = 10.0,
     memory_mib: MemoryMiB = 1024,
     as_json: AsJson = False,

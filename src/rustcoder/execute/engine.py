@@ -27,13 +27,18 @@ Task = tuple[Callable[[list[Any]], BatchOutcome[Any]], list[Any]]
 """A runner's `process` and the batch to give it."""
 
 
+DEFAULT_BATCH_SIZE = 96
+PYTHON_BATCH_SIZE = 32
+
+
 @dataclass(frozen=True, slots=True)
 class ExecConfig:
     """How to execute: parallelism, batch size and per-sample limits."""
 
     jobs: int = 0
     """Concurrent batches (0: one per CPU core)."""
-    batch_size: int = 48
+    batch_size: int = DEFAULT_BATCH_SIZE
+    """At most this many Rust samples are compiled together in one crate."""
     limits: Limits = field(default_factory=Limits)
     workroot: Path | None = None
     """Where each run's scratch directory goes (default: the system temp directory)."""
@@ -49,8 +54,21 @@ class ExecConfig:
         return self.jobs or os.cpu_count() or 1
 
 
-def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+def balanced_chunks(items: Sequence[Any], cap: int, workers: int) -> list[list[Any]]:
+    """Consecutive chunks of at most `cap` items, of near-equal size, as few as possible, their number a
+    multiple of `workers` (where there are items enough) so that every round keeps every worker busy:
+    164 items, cap 48, 2 workers give 4 × 41, not 48 + 48 + 48 + 20."""
+    if not items:
+        return []
+    count = -(-len(items) // cap)
+    count = min(len(items), -(-count // workers) * workers)
+    size, extra = divmod(len(items), count)
+    chunks, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        chunks.append(list(items[start:end]))
+        start = end
+    return chunks
 
 
 class Executor:
@@ -107,14 +125,14 @@ class Executor:
             assert self._toolchain is not None
             runner = RustBatchRunner(self._toolchain, sandbox, self.config.limits, root)
             members = [make_member(p) for p in rust]
-            size = max(1, min(self.config.batch_size, -(-len(members) // self.config.workers)))
-            tasks += [(runner.process, chunk) for chunk in _chunks(members, size)]
+            chunks = balanced_chunks(members, self.config.batch_size, self.config.workers)
+            tasks += [(runner.process, chunk) for chunk in chunks]
         if python:
             from rustcoder.execute.python import PythonRunner
 
             py_runner = PythonRunner(sandbox, self.config.limits, root)
-            size = max(1, min(32, -(-len(python) // self.config.workers)))
-            tasks += [(py_runner.process, chunk) for chunk in _chunks(python, size)]
+            chunks = balanced_chunks(python, PYTHON_BATCH_SIZE, self.config.workers)
+            tasks += [(py_runner.process, chunk) for chunk in chunks]
         return tasks
 
     def _drain(self, tasks: list[Task], on_result: OnResult) -> None:
