@@ -42,7 +42,11 @@ def benchmarks_command(as_json: AsJson = False) -> None:
     if as_json:
         print_json(rows)
         return
-    columns = [Column("name", keep=True), Column("problems", keep=True, justify="right"), Column("data from")]
+    columns = [
+        Column("name", keep=True),
+        Column("problems", keep=True, justify="right"),
+        Column("data from", keep=True),
+    ]
     cells = [
         [
             row["name"],

@@ -52,8 +52,8 @@ def models_command(fetch: Fetch = None, as_json: AsJson = False) -> None:
         Column("name", keep=True),
         Column("default"),
         Column("size", keep=True, justify="right"),
-        Column("sources"),
-        Column("here"),
+        Column("sources", keep=True),
+        Column("here", keep=True),
     ]
     cells = [
         [
