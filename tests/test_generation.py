@@ -6,10 +6,11 @@ import pytest
 
 from rustcoder.backends.base import GenRequest, Message, StopScanner, looping
 from rustcoder.backends.fake import FakeBackend
-from rustcoder.errors import DataError
+from rustcoder.errors import BackendError, ContextOverflowError, DataError
 from rustcoder.generation.generate import Sampling, generate
 from rustcoder.postprocess.extract import extract_solution, imported_names
-from rustcoder.prompting.strategies import ALPACA, STRATEGIES
+from rustcoder.prompting.registry import STRATEGIES
+from rustcoder.prompting.strategies import ALPACA
 from rustcoder.types import Language
 from tests.conftest import fixture_problems, rustcoder_cli
 
@@ -184,13 +185,13 @@ def test_backend_failures_are_recorded_then_generated_again(tmp_path, monkeypatc
 
     def flaky(request, call):
         if "sum_all" in request.messages[0].content:
-            raise ConnectionError("server went away")
+            raise BackendError("server went away")
         return "```rust\nfn reverse_string(s: &str) -> String { s.chars().rev().collect() }\n```"
 
     out = tmp_path / "samples.jsonl"
     generate(FakeBackend(flaky), STRATEGIES["instruct"], problems, Sampling(backend_retries=2), out)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert rows[0]["error"].startswith("ConnectionError") and rows[0]["solution"] == ""
+    assert rows[0]["error"] == "server went away" and rows[0]["solution"] == ""
     assert "error" not in rows[1]
     made = generate(FakeBackend([SUM_OK]), STRATEGIES["instruct"], problems, Sampling(), out)
     assert made == 1
@@ -314,15 +315,74 @@ def test_an_interrupted_start_records_when_it_ended(tmp_path, fixtures):
     assert start.ended == "interrupted" and start.wall_seconds is not None
 
 
+def test_retries_are_decided_by_the_errors_type(tmp_path, monkeypatch):
+    monkeypatch.setattr("rustcoder.generation.generate.time.sleep", lambda _s: None)
+    problem = fixture_problems("humanevalx_mini.jsonl")[0]
+    calls: list[str] = []
+
+    def overflowing(request, call):
+        calls.append("overflow")
+        raise ContextOverflowError("prompt of 9000 tokens exceeds the context of 4096")
+
+    out = tmp_path / "a.jsonl"
+    generate(FakeBackend(overflowing), STRATEGIES["instruct"], [problem], Sampling(backend_retries=3), out)
+    assert calls == ["overflow"]  # retrying cannot help: tried once, recorded
+    assert "exceeds the context" in json.loads(out.read_text())["error"]
+
+    def transient(request, call):
+        calls.append("transient")
+        if call < 2:
+            raise BackendError("503 from the server")
+        return "```rust\n" + SUM_OK + "```"
+
+    calls.clear()
+    out = tmp_path / "b.jsonl"
+    generate(FakeBackend(transient), STRATEGIES["instruct"], [problem], Sampling(backend_retries=3), out)
+    assert calls == ["transient"] * 3 and "error" not in json.loads(out.read_text())
+
+
+def test_a_bug_in_a_strategy_is_raised_not_retried(tmp_path):
+    class Broken:
+        name, description, languages, default_attempts = "broken", "", frozenset(Language), 1
+
+        def request(self, problem, *, temperature, seed, max_tokens):
+            return STRATEGIES["instruct"].request(
+                problem, temperature=temperature, seed=seed, max_tokens=max_tokens
+            )
+
+        def outcome(self, problem, generation):
+            raise KeyError("a bug")
+
+        def template(self):
+            return {}
+
+    backend = FakeBackend(["x"] * 5)
+    with pytest.raises(KeyError, match="a bug"):
+        generate(
+            backend, Broken(), fixture_problems("humanevalx_mini.jsonl")[:1], Sampling(), tmp_path / "s.jsonl"
+        )
+    assert len(backend.requests) == 1
+
+
 @pytest.mark.rustc
 @pytest.mark.sandbox
-def test_a_failed_generation_is_evaluated_as_a_failure_with_its_reason(run_samples):
-    from rustcoder.types import Sample, Status
+def test_a_failed_generation_is_a_backend_error_and_is_executed_again_on_resume(tmp_path, fixtures):
+    from rustcoder.benchmarks import load_benchmark
+    from rustcoder.evaluation.run import evaluate
+    from rustcoder.evaluation.samples import load_samples
 
-    problem = fixture_problems("humanevalx_mini.jsonl")[0]
-    results = run_samples([(problem, Sample(problem.task_id, 0, solution="", meta={"error": "timeout"}))])
-    assert results["Mini/0/0"].status is Status.COMPILE_ERROR
-    assert results["Mini/0/0"].reason == "generation failed: timeout"
+    benchmark = load_benchmark(str(fixtures / "humanevalx_mini.jsonl"))
+    samples = tmp_path / "samples.jsonl"
+    failed = {"task_id": "Mini/0", "sample_index": 0, "solution": "", "error": "timeout", "attempts": 1}
+    samples.write_text(json.dumps(failed) + "\n")
+    out = tmp_path / "results.jsonl"
+    document = evaluate(benchmark, load_samples(samples, {"Mini/0"}), out)
+    row = json.loads(out.read_text())
+    assert row["status"] == "backend_error" and row["reason"] == "generation failed: timeout"
+    assert document["status_counts"]["backend_error"] == 1
+    samples.write_text(json.dumps({"task_id": "Mini/0", "sample_index": 0, "solution": SUM_OK}) + "\n")
+    document = evaluate(benchmark, load_samples(samples, {"Mini/0"}), out)  # generated again: no clash
+    assert document["status_counts"]["passed"] == 1 and document["run"]["executed"] == 1
 
 
 def test_repair_feeds_back_until_the_public_checks_pass(tmp_path):
@@ -362,8 +422,10 @@ def test_repair_feeds_back_until_the_public_checks_pass(tmp_path):
 @pytest.mark.rustc
 @pytest.mark.sandbox
 def test_repair_feedback_never_shows_the_hidden_tests(executor):
-    from rustcoder.prompting.repair import feedback, sandbox_check
+    from rustcoder.evaluation.checks import sandbox_check
+    from rustcoder.prompting.repair import Repair
 
+    feedback = Repair().feedback
     problem = fixture_problems("humanevalx_mini.jsonl")[0]
     check = sandbox_check(executor)
     wrong_type = check(problem, "fn sum_all(xs: Vec<i64>) -> String {\n    String::new()\n}\n")
@@ -371,7 +433,7 @@ def test_repair_feedback_never_shows_the_hidden_tests(executor):
     assert message is None  # compiles alone; only the hidden tests would catch it
     broken = check(problem, 'fn sum_all(xs: Vec<i64>) -> i64 {\n    "no"\n}\n')
     message = feedback(broken)
-    assert message is not None and "E0308" in message
+    assert message is not None and "E0308" in message and "--> solution.rs:2:5" in message
     assert "test_sum_all" not in message and "assert" not in message
     assert feedback(check(problem, SUM_OK)) is None
 

@@ -34,4 +34,17 @@ class ModelError(RustcoderError):
 
 
 class BackendError(RustcoderError):
-    """A generation backend failed (after its retries)."""
+    """A generation backend failed: a transient failure (a server down, a broken stream) that a retry may
+    get past, unless a subclass says otherwise."""
+
+    retryable = True
+
+
+class RequestError(BackendError):
+    """The backend cannot serve this request as asked (no chat template, ...): retrying cannot help."""
+
+    retryable = False
+
+
+class ContextOverflowError(RequestError):
+    """The prompt and the tokens to generate do not fit the model's context."""

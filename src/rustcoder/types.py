@@ -36,6 +36,8 @@ class Status(StrEnum):
     TIMEOUT = "timeout"
     NO_TESTS = "no_tests"
     SANDBOX_ERROR = "sandbox_error"
+    BACKEND_ERROR = "backend_error"
+    """The model backend failed to generate the sample (after its retries); generated again on resume."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,6 +146,12 @@ class StopScanner:
         return "length" if exhausted else "eos"
 
 
+def _close(pieces: Iterable[str]) -> None:
+    close = getattr(pieces, "close", None)
+    if callable(close):
+        close()
+
+
 def streamed_generation(pieces: Iterator[str], request: GenRequest, prompt_tokens: int) -> Generation:
     """Consume a token stream with the request's stops and loop guard applied client-side, timing the
     first token and the whole generation."""
@@ -161,6 +167,7 @@ def streamed_generation(pieces: Iterator[str], request: GenRequest, prompt_token
         if scanner.ended:
             break
     total = time.perf_counter() - started
+    _close(pieces)  # ends the backend's stream now (a server request, a held model lock), not at GC
     finish = scanner.finish(count >= request.max_tokens)
     return Generation(scanner.text, finish, scanner.hit, prompt_tokens, count, first, total)
 
@@ -173,6 +180,7 @@ def stop_at_stops(pieces: Iterable[str], request: GenRequest) -> Iterator[str]:
         if chunk:
             yield chunk
         if scanner.ended:
+            _close(pieces)
             return
     rest = scanner.flush()
     if rest:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
-from rustcoder.errors import BackendError, ModelError
+from rustcoder.errors import BackendError, ContextOverflowError, ModelError, RequestError
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
 
@@ -32,7 +33,11 @@ class LlamaCppOptions:
 
 
 class LlamaCppBackend:
-    """Generates with llama.cpp; one request at a time (llama.cpp uses every core for each)."""
+    """Generates with llama.cpp, one request at a time (llama.cpp uses every core for each).
+
+    Thread-safe: a llama.cpp context is not, so generations from several threads take turns on a lock,
+    held from the first token until the stream ends or is closed.
+    """
 
     name = "llamacpp"
 
@@ -59,6 +64,7 @@ class LlamaCppBackend:
         except ValueError as exc:
             raise ModelError(f"{model.path}: llama.cpp could not load it: {exc}") from exc
         self.threads = threads
+        self._lock = threading.Lock()
         self.chat_template: str | None = self.llm.metadata.get("tokenizer.chat_template")
         self._formatter: Any = None
         if self.chat_template:
@@ -74,40 +80,51 @@ class LlamaCppBackend:
         if request.prompt is not None:
             return request.prompt
         if self._formatter is None:
-            raise BackendError(f"{self.model.name} has no chat template; use a completion strategy")
+            raise RequestError(f"{self.model.name} has no chat template; use a completion strategy")
         messages = [{"role": m.role, "content": m.content} for m in request.messages]
         return str(self._formatter(messages=messages).prompt) + request.prefill
 
     def _pieces(self, request: GenRequest, prompt: str) -> Iterator[str]:
-        chunks: Any = self.llm.create_completion(
-            prompt,
-            max_tokens=request.max_tokens,
-            temperature=request.temperature,
-            top_p=request.top_p,
-            seed=request.seed,
-            stream=True,
-        )
-        for chunk in chunks:
-            yield chunk["choices"][0]["text"]
+        """The model's text, piece by piece; holds the model's lock until the stream is done or closed."""
+        with self._lock:
+            try:
+                chunks: Any = self.llm.create_completion(
+                    prompt,
+                    max_tokens=request.max_tokens,
+                    temperature=request.temperature,
+                    top_p=request.top_p,
+                    seed=request.seed,
+                    stream=True,
+                )
+                for chunk in chunks:
+                    yield chunk["choices"][0]["text"]
+            except (RuntimeError, ValueError) as exc:  # llama.cpp's decode failing
+                raise BackendError(f"llama.cpp failed: {exc}") from exc
 
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
+    def _prompt(self, request: GenRequest) -> tuple[str, int]:
+        """The rendered prompt and its length in tokens; ContextOverflowError if it cannot fit."""
+        prompt = self.render(request)
+        tokens = self.count_tokens(prompt)
+        if tokens + request.max_tokens > self.options.context:
+            raise ContextOverflowError(
+                f"prompt of {tokens} tokens plus {request.max_tokens} to generate exceeds the "
+                f"context of {self.options.context}; raise --context"
+            )
+        return prompt, tokens
+
     def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
         out = []
         for request in requests:
-            prompt = self.render(request)
-            prompt_tokens = self.count_tokens(prompt)
-            if prompt_tokens + request.max_tokens > self.options.context:
-                raise BackendError(
-                    f"prompt of {prompt_tokens} tokens plus {request.max_tokens} to generate exceeds the "
-                    f"context of {self.options.context}; raise --context"
-                )
-            out.append(streamed_generation(self._pieces(request, prompt), request, prompt_tokens))
+            prompt, tokens = self._prompt(request)
+            out.append(streamed_generation(self._pieces(request, prompt), request, tokens))
         return out
 
     def stream(self, request: GenRequest) -> Iterator[str]:
-        yield from stop_at_stops(self._pieces(request, self.render(request)), request)
+        prompt, _ = self._prompt(request)
+        yield from stop_at_stops(self._pieces(request, prompt), request)
 
     def describe(self) -> dict[str, object]:
         import llama_cpp

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
-from rustcoder.errors import BackendError, ModelError
+from rustcoder.errors import BackendError, ModelError, RequestError
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import cache_dir, sha256_file
 
@@ -110,7 +110,7 @@ class TransformersBackend:
         if request.prompt is not None:
             return request.prompt
         if not getattr(self.tokenizer, "chat_template", None):
-            raise BackendError(f"{self.resolved.name} has no chat template; use a completion strategy")
+            raise RequestError(f"{self.resolved.name} has no chat template; use a completion strategy")
         messages = [{"role": m.role, "content": m.content} for m in request.messages]
         text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return str(text) + request.prefill

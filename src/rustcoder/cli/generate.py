@@ -56,6 +56,7 @@ def generate_command(
     """Generate samples with a model and a prompting strategy (no evaluation; see `rustcoder run`)."""
     from rustcoder.benchmarks import load_benchmark
     from rustcoder.generation.generate import Sampling, generate
+    from rustcoder.prompting.base import MultiTurn
 
     setup_logging(verbose)
     benchmark = load_benchmark(bench, patches=not no_patches)
@@ -66,11 +67,11 @@ def generate_command(
         n=n, temperature=temperature, attempts=attempts, max_tokens=max_tokens, loop_span=loop_span
     )
     check = None
-    if chosen.name == "repair":
-        from rustcoder.execute.engine import Executor
-        from rustcoder.prompting.repair import sandbox_check
+    if isinstance(chosen, MultiTurn):
+        from rustcoder.evaluation.checks import sandbox_check
+        from rustcoder.execute.engine import ExecConfig, Executor
 
-        check = sandbox_check(Executor())
+        check = sandbox_check(Executor(ExecConfig(jobs=1)))
     from rustcoder.generation.run import describe_run, same_settings
     from rustcoder.jsonl import write_json
 

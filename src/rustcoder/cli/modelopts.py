@@ -10,7 +10,7 @@ from rustcoder.types import Problem
 
 if TYPE_CHECKING:
     from rustcoder.backends.base import Backend
-    from rustcoder.prompting.strategies import Strategy as PromptStrategy
+    from rustcoder.prompting.base import Strategy as PromptStrategy
 
 Model = Annotated[
     str,
@@ -85,7 +85,7 @@ def open_backend(
 
 def pick_strategy(name: str, problems: list[Problem], rounds: int = 3) -> "PromptStrategy":
     from rustcoder.errors import RustcoderError
-    from rustcoder.prompting.strategies import STRATEGY_NAMES, strategy_named
+    from rustcoder.prompting.registry import STRATEGY_NAMES, strategy_named
 
     try:
         return strategy_named(name, rounds=rounds, languages={p.language for p in problems})

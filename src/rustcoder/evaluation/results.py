@@ -57,17 +57,24 @@ def read_results(path: Path) -> dict[tuple[str, int], dict[str, Any]]:
     return records
 
 
+RETRIED = frozenset({Status.SANDBOX_ERROR.value, Status.BACKEND_ERROR.value})
+"""Statuses that say nothing about the sample's code: resuming executes the sample again."""
+
+
 def reusable(
     existing: dict[tuple[str, int], dict[str, Any]], samples: list[Sample], path: Path
 ) -> set[tuple[str, int]]:
     """Keys whose existing result can be kept. A record for different content is an error, never reused.
 
-    Sandbox errors are not kept: they say nothing about the sample, so resuming runs them again.
+    Sandbox and backend errors are not kept: they say nothing about the sample's code, so resuming
+    runs them again (a backend error's sample has usually been generated again by then).
     """
     by_key = {s.key: s for s in samples}
     keep: set[tuple[str, int]] = set()
     for key, row in existing.items():
         sample = by_key.get(key)
+        if row["status"] == Status.BACKEND_ERROR.value and sample is not None:
+            continue  # its sample was generated again: a new version is expected
         if sample is None or row.get("sample_sha") != sample_digest(sample):
             what = (
                 "a sample not in this samples file"
@@ -78,6 +85,6 @@ def reusable(
                 f"{path}:{row['_line']}: holds a result for {what} ({key[0]}, sample {key[1]}); "
                 "write to another --out or pass --overwrite"
             )
-        if row["status"] != Status.SANDBOX_ERROR.value:
+        if row["status"] not in RETRIED:
             keep.add(key)
     return keep

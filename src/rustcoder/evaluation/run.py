@@ -21,7 +21,7 @@ from rustcoder.jsonl import JsonlAppender, write_json
 from rustcoder.metrics.passk import DEFAULT_KS
 from rustcoder.metrics.summary import summarize
 from rustcoder.provenance import source_version
-from rustcoder.types import ExecResult, Sample
+from rustcoder.types import ExecResult, Sample, Status
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,8 @@ def evaluate(
     todo = [s for s in samples if s.key not in done]
     by_key = {f"{s.task_id}\x00{s.index}": s for s in todo}
     problems = {p.task_id: p for p in benchmark.problems}
-    programs = [assemble(problems[s.task_id], s, key) for key, s in by_key.items()]
+    failed = {key: s for key, s in by_key.items() if s.meta.get("error")}
+    programs = [assemble(problems[s.task_id], s, key) for key, s in by_key.items() if key not in failed]
     executor = Executor(config)
     started = time.monotonic()
     finished = len(samples) - len(todo)
@@ -84,6 +85,9 @@ def evaluate(
             if progress:
                 progress(finished, len(samples))
 
+        for key, sample in failed.items():  # nothing to execute: the backend made no code
+            reason = f"generation failed: {sample.meta['error']}"
+            on_result(key, ExecResult(Status.BACKEND_ERROR, reason=reason))
         executor.execute(programs, on_result)
     seconds = time.monotonic() - started
     records = list(read_results(out).values())

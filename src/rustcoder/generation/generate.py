@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from rustcoder.backends.base import Backend, Generation, GenRequest
-from rustcoder.errors import BackendError, DataError
+from rustcoder.errors import BackendError, ContextOverflowError, DataError
 from rustcoder.jsonl import JsonlAppender, read_jsonl
-from rustcoder.prompting.repair import Check, Repair, feedback
-from rustcoder.prompting.strategies import RETRY_TEMPERATURE, Outcome, Strategy
+from rustcoder.prompting.base import RETRY_TEMPERATURE, Check, MultiTurn, Outcome, Strategy
 from rustcoder.types import Problem
 
 log = logging.getLogger(__name__)
@@ -72,67 +71,67 @@ def _existing(path: Path) -> dict[tuple[str, int], dict[str, Any]]:
     return rows
 
 
-def _attempt(
-    backend: Backend, strategy: Strategy, problem: Problem, sampling: Sampling, index: int, attempt: int
-) -> tuple[GenRequest, Generation, Outcome]:
+def _request(
+    strategy: Strategy, problem: Problem, sampling: Sampling, index: int, attempt: int
+) -> GenRequest:
     temperature = sampling.temperature if attempt == 1 else max(sampling.temperature, RETRY_TEMPERATURE)
     seed = sampling.seed + 1000 * index + attempt - 1
     request = strategy.request(problem, temperature=temperature, seed=seed, max_tokens=sampling.max_tokens)
-    request = dataclasses.replace(request, loop_span=sampling.loop_span)
-    return request, *_call(backend, strategy, problem, sampling, request, index)
+    return dataclasses.replace(request, loop_span=sampling.loop_span)
 
 
-def _call(
-    backend: Backend,
-    strategy: Strategy,
-    problem: Problem,
-    sampling: Sampling,
-    request: GenRequest,
-    index: int,
-) -> tuple[Generation, Outcome]:
-    last: Exception | None = None
-    for retry in range(sampling.backend_retries):
+def _generate(backend: Backend, request: GenRequest, sampling: Sampling, where: str) -> Generation:
+    """One generation; a retryable backend failure is retried with backoff, up to backend_retries calls.
+    Anything else (a request the backend cannot serve, a bug) is raised at once."""
+    for retry in range(1, sampling.backend_retries + 1):
         try:
-            generation = backend.generate([request])[0]
-            return generation, strategy.outcome(problem, generation)
+            return backend.generate([request])[0]
         except BackendError as exc:
-            if "exceeds the context" in str(exc):
-                raise  # retrying cannot help
-            last = exc
-        except Exception as exc:  # a backend failure is recorded and retried, never fatal to the run
-            last = exc
-        log.warning("%s sample %d: backend failed (%s); retry %d", problem.task_id, index, last, retry + 1)
-        time.sleep(min(8.0, 0.5 * 2**retry))
-    raise RuntimeError(f"{type(last).__name__}: {last}")
+            if not exc.retryable or retry == sampling.backend_retries:
+                raise
+            log.warning("%s: backend failed (%s); retry %d", where, exc, retry)
+            time.sleep(min(8.0, 0.5 * 2 ** (retry - 1)))
+    raise AssertionError("backend_retries is at least 1")
 
 
-def _repair(
+@dataclass(slots=True)
+class _Spent:
+    """What one sample's generations took, together."""
+
+    seconds: float = 0.0
+    tokens: int = 0
+
+    def add(self, generation: Generation) -> None:
+        self.seconds += generation.total_seconds
+        self.tokens += generation.tokens
+
+
+def _rounds(
     backend: Backend,
-    strategy: Repair,
+    strategy: MultiTurn,
     problem: Problem,
     sampling: Sampling,
-    index: int,
     check: Check,
     request: GenRequest,
     outcome: Outcome,
-) -> tuple[Outcome, list[dict[str, str]], float, int]:
-    """Feedback rounds after the first answer: (final outcome, the rounds' feedback and answers, seconds,
-    tokens)."""
-    seconds, tokens = 0.0, 0
+    spent: _Spent,
+    where: str,
+) -> tuple[Outcome, list[dict[str, str]]]:
+    """Feedback rounds after the first answer: the final outcome and each round's feedback and answer."""
     log: list[dict[str, str]] = []
     for _ in range(strategy.rounds):
-        message = feedback(check(problem, outcome.text))
+        message = strategy.feedback(check(problem, outcome.text))
         if message is None:
             break
         request = strategy.follow_up(request, outcome.text, message)
         try:
-            generation, outcome = _call(backend, strategy, problem, sampling, request, index)
-        except BackendError:
-            break  # the conversation outgrew the context
+            generation = _generate(backend, request, sampling, where)
+        except ContextOverflowError:
+            break  # the conversation outgrew the context: the last answer stands
+        outcome = strategy.outcome(problem, generation)
         log.append({"feedback": message, "answer": outcome.text})
-        seconds += generation.total_seconds
-        tokens += generation.tokens
-    return outcome, log, seconds, tokens
+        spent.add(generation)
+    return outcome, log
 
 
 def generate_one(
@@ -143,39 +142,46 @@ def generate_one(
     index: int,
     check: Check | None = None,
 ) -> dict[str, Any]:
-    """One sample: attempts until well-formed (or the limit), then repair rounds if the strategy has them."""
+    """One sample: attempts until well-formed (or the limit), then rounds if the strategy has them.
+
+    A backend failure that persists makes a sample with empty code and the error (generated again on
+    resume); an exception from the strategy's own code is a bug and is raised.
+    """
     limit = sampling.attempts or strategy.default_attempts
-    total = first_token = 0.0
-    tokens = 0
+    where = f"{problem.task_id} sample {index}"
+    spent = _Spent()
+    first_token = 0.0
     record: dict[str, Any] = {"task_id": problem.task_id, "sample_index": index}
     for attempt in range(1, limit + 1):
+        request = _request(strategy, problem, sampling, index, attempt)
         try:
-            request, generation, outcome = _attempt(backend, strategy, problem, sampling, index, attempt)
-        except (RuntimeError, BackendError) as exc:
+            generation = _generate(backend, request, sampling, where)
+        except BackendError as exc:
             return {**record, "solution": "", "error": str(exc)[:500], "attempts": attempt}
-        total += generation.total_seconds
-        tokens += generation.tokens
+        outcome = strategy.outcome(problem, generation)
+        spent.add(generation)
         if attempt == 1:
             first_token = generation.ttft_seconds
         if outcome.well_formed or attempt == limit:
             break
-    if isinstance(strategy, Repair) and check is not None:
-        outcome, log, seconds, more = _repair(
-            backend, strategy, problem, sampling, index, check, request, outcome
-        )
+    if isinstance(strategy, MultiTurn) and check is not None:
+        try:
+            outcome, log = _rounds(
+                backend, strategy, problem, sampling, check, request, outcome, spent, where
+            )
+        except BackendError as exc:
+            return {**record, "solution": "", "error": str(exc)[:500], "attempts": attempt}
         record["rounds"] = len(log)
         record["repair_log"] = log
-        total += seconds
-        tokens += more
     return {
         **record,
         outcome.field: outcome.text,
         "attempts": attempt,
         "well_formed": outcome.well_formed,
         "finish": generation.finish,
-        "gen_seconds": round(total, 4),
+        "gen_seconds": round(spent.seconds, 4),
         "ttft_seconds": round(first_token, 4),
-        "tokens": tokens,
+        "tokens": spent.tokens,
         "tokens_per_second": round(generation.tokens_per_second, 2),
         "prompt_tokens": generation.prompt_tokens,
         "raw": generation.text,
@@ -195,8 +201,10 @@ def generate(
 
     `check` (public checks in the sandbox) is what the repair strategy feeds back.
     """
-    if isinstance(strategy, Repair) and check is None:
-        raise ValueError("the repair strategy needs a check (see rustcoder.prompting.repair.sandbox_check)")
+    if isinstance(strategy, MultiTurn) and check is None:
+        raise ValueError(
+            f"the {strategy.name} strategy needs a check (see rustcoder.evaluation.checks.sandbox_check)"
+        )
     for problem in problems:
         if problem.language not in strategy.languages:
             raise DataError(

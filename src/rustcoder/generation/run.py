@@ -20,13 +20,13 @@ from typing import Any
 from rustcoder.backends.base import Backend
 from rustcoder.benchmarks import Benchmark
 from rustcoder.errors import DataError
+from rustcoder.evaluation.checks import sandbox_check
 from rustcoder.evaluation.run import evaluate
 from rustcoder.evaluation.samples import load_samples
 from rustcoder.execute.engine import ExecConfig, Executor
 from rustcoder.generation.generate import Sampling, generate
 from rustcoder.jsonl import write_json
-from rustcoder.prompting.repair import Repair, sandbox_check
-from rustcoder.prompting.strategies import Strategy
+from rustcoder.prompting.base import MultiTurn, Strategy
 from rustcoder.provenance import source_version
 from rustcoder.types import Problem
 
@@ -184,7 +184,7 @@ def _generate_and_evaluate(
     started = time.monotonic()
     samples_path = run_dir / "samples.jsonl"
     check = None
-    if isinstance(strategy, Repair):
+    if isinstance(strategy, MultiTurn):
         check = sandbox_check(Executor(dataclasses.replace(config or ExecConfig(), jobs=1)))
     generated = generate(backend, strategy, problems, sampling, samples_path, generation_progress, check)
     info["history"][-1].update(generated=generated, generation_seconds=round(time.monotonic() - started, 2))

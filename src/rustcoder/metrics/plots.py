@@ -17,6 +17,7 @@ STATUS_COLOURS = {
     Status.TIMEOUT.value: "#1565c0",
     Status.NO_TESTS.value: "#757575",
     Status.SANDBOX_ERROR.value: "#000000",
+    Status.BACKEND_ERROR.value: "#9e9e9e",
 }
 
 Run = tuple[str, dict[str, Any]]

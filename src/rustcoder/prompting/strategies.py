@@ -7,48 +7,13 @@ backend); `alpaca` and `completion` are raw text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from rustcoder.backends.base import Generation, GenRequest, Message
 from rustcoder.postprocess.extract import BEGIN, END, extract_solution
+from rustcoder.prompting.base import Outcome
 from rustcoder.types import Language, Problem
-
-RETRY_TEMPERATURE = 0.5
-"""Attempts after the first sample at this temperature (the first is greedy unless asked otherwise)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """A sample made from one generation."""
-
-    text: str
-    field: str
-    """"solution" or "completion": how the harness assembles it."""
-    well_formed: bool
-
-
-class Strategy(Protocol):
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def description(self) -> str: ...
-
-    @property
-    def languages(self) -> frozenset[Language]: ...
-
-    @property
-    def default_attempts(self) -> int:
-        """Attempts until the output is well-formed; the last is kept regardless."""
-        ...
-
-    def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest: ...
-
-    def outcome(self, problem: Problem, generation: Generation) -> Outcome: ...
-
-    def template(self) -> dict[str, object]: ...
 
 
 def _solution(problem: Problem, text: str) -> Outcome:
@@ -247,33 +212,3 @@ class Completion:
             "stop_rust": list(RUST_STOPS),
             "stop_python": list(PYTHON_STOPS),
         }
-
-
-STRATEGIES: dict[str, Strategy] = {
-    s.name: s for s in (Instruct(), Delimited(), OneShot(), Alpaca(), Completion())
-}
-
-
-AUTO = "auto"
-
-
-def default_strategy_name(languages: Iterable[Language]) -> str:
-    """What `auto` means: `delimited` for Rust (as accurate as `instruct` on the default model and about
-    40 % less generation time, since the model writes no prose around the code), `instruct` otherwise."""
-    return "delimited" if set(languages) == {Language.RUST} else "instruct"
-
-
-def strategy_named(name: str, *, rounds: int = 3, languages: Iterable[Language] = ()) -> Strategy:
-    """A strategy by name (`auto`: see `default_strategy_name`); `repair` takes its feedback rounds."""
-    if name == AUTO:
-        name = default_strategy_name(languages)
-    if name == "repair":
-        from rustcoder.prompting.repair import Repair
-
-        return Repair(rounds=rounds)
-    if name not in STRATEGIES:
-        raise KeyError(name)
-    return STRATEGIES[name]
-
-
-STRATEGY_NAMES = (*STRATEGIES, "repair", AUTO)
