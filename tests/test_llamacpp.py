@@ -6,7 +6,7 @@ import pytest
 
 from rustcoder.backends.base import GenRequest, Message
 from rustcoder.backends.factory import BackendSettings, create_backend
-from rustcoder.errors import BackendError, ModelError
+from rustcoder.errors import ContextOverflowError, ModelError
 from rustcoder.models.fetch import resolve_model
 from tests.conftest import rustcoder_cli
 
@@ -61,10 +61,24 @@ def test_chat_template_and_prefill_are_applied_and_recorded(tiny):
     assert info["model"]["sha256"] == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 
 
-def test_context_overflow_is_a_clear_error():
+def test_context_overflow_is_a_clear_error_that_is_not_retried():
     small = create_backend("llamacpp", TINY, BackendSettings(context=256))
-    with pytest.raises(BackendError, match="exceeds the context"):
-        small.generate([GenRequest(prompt="word " * 300, max_tokens=8)])
+    request = GenRequest(prompt="word " * 300, max_tokens=8)
+    with pytest.raises(ContextOverflowError, match="exceeds the context") as caught:
+        small.generate([request])
+    assert not caught.value.retryable
+    with pytest.raises(ContextOverflowError):  # streaming checks the context too
+        next(small.stream(request))
+
+
+def test_generations_from_several_threads_take_turns(tiny):
+    from concurrent.futures import ThreadPoolExecutor
+
+    request = GenRequest(prompt="fn main() {", max_tokens=12)
+    alone = tiny.generate([request])[0].text
+    with ThreadPoolExecutor(3) as pool:
+        texts = [g[0].text for g in pool.map(lambda r: tiny.generate([r]), [request] * 3)]
+    assert texts == [alone] * 3
 
 
 def test_models_resolve_by_name_file_or_fail_clearly(tmp_path):
