@@ -3,8 +3,9 @@ import json
 import pytest
 
 from rustcoder.errors import DataError
-from rustcoder.evaluation.results import read_results, result_record, reusable, summary_path
+from rustcoder.evaluation.results import read_results, result_record, reusable
 from rustcoder.evaluation.samples import load_samples, sample_digest
+from rustcoder.metrics.summary import summary_path
 from rustcoder.types import ExecResult, Sample, Status
 
 IDS = {"T/0", "T/1"}

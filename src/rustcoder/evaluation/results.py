@@ -33,11 +33,6 @@ def result_record(sample: Sample, result: ExecResult) -> dict[str, Any]:
     }
 
 
-def summary_path(results: Path) -> Path:
-    """`runs/x/results.jsonl` keeps its summary in `runs/x/results.summary.json`."""
-    return results.with_name(results.name.removesuffix(".jsonl") + ".summary.json")
-
-
 def read_results(path: Path) -> dict[tuple[str, int], dict[str, Any]]:
     """Records by (task id, sample index); a later record replaces an earlier one (a retried sample).
 

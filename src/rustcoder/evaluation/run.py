@@ -13,13 +13,13 @@ from typing import Any
 
 from rustcoder.benchmarks import Benchmark
 from rustcoder.errors import DataError
-from rustcoder.evaluation.results import read_results, result_record, reusable, summary_path
+from rustcoder.evaluation.results import read_results, result_record, reusable
 from rustcoder.evaluation.samples import SampleSet
 from rustcoder.execute.assemble import assemble
 from rustcoder.execute.engine import ExecConfig, Executor
 from rustcoder.jsonl import JsonlAppender, write_json
 from rustcoder.metrics.passk import DEFAULT_KS
-from rustcoder.metrics.summary import summarize
+from rustcoder.metrics.summary import summarize, summary_path
 from rustcoder.provenance import source_version
 from rustcoder.types import ExecResult, Sample, Status
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from rustcoder.errors import DataError
-from rustcoder.evaluation.results import summary_path
 from rustcoder.metrics import plots
 from rustcoder.metrics.plots import Run
+from rustcoder.metrics.summary import summary_path
 from rustcoder.provenance import source_version
 from rustcoder.types import Status
 

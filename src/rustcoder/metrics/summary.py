@@ -6,10 +6,16 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from rustcoder.metrics.passk import DEFAULT_KS, bootstrap_pass_at_1, mean_pass_at_k, pass_at_k, usable_ks
 from rustcoder.types import Status
+
+
+def summary_path(results: Path) -> Path:
+    """`runs/x/results.jsonl` keeps its summary in `runs/x/results.summary.json`."""
+    return results.with_name(results.name.removesuffix(".jsonl") + ".summary.json")
 
 
 def _quantile(values: Sequence[float], q: float) -> float:
