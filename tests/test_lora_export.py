@@ -18,7 +18,7 @@ def test_an_exported_lora_changes_llamacpp_output(tmp_path):
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
-    from rustcoder.backends.transformers_backend import converted_from_gguf
+    from rustcoder.models.convert import converted_from_gguf
     from rustcoder.tuning.export import lora_to_gguf
 
     base_dir = converted_from_gguf(resolve_model("smollm2-135m-instruct"))

@@ -142,3 +142,13 @@ def test_each_start_has_its_wall_time_or_a_bound():
         "3.0 min",
         "killed; no end recorded",
     ]
+
+
+def test_the_check_verdict_excuses_only_known_defects():
+    from rustcoder.evaluation.verdict import check_verdict
+
+    per_problem = {"A": {"n": 1, "c": 1}, "B": {"n": 1, "c": 0}, "C": {"n": 2, "c": 1}}
+    verdict = check_verdict(per_problem, excused={"B", "D"})
+    assert (verdict.failures, verdict.excused_failures, verdict.known_defects) == (["C"], ["B"], ["B", "D"])
+    assert not verdict.ok and verdict.as_dict()["ok"] is False
+    assert check_verdict(per_problem, excused={"B", "C"}).ok

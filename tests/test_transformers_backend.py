@@ -101,7 +101,7 @@ def test_gguf_models_are_converted_once_and_cached():
     backend = create_backend("transformers", "smollm2-135m-instruct")
     [generation] = backend.generate([GenRequest(messages=(Message("user", "Say hi."),), max_tokens=8)])
     assert generation.text.strip()
-    from rustcoder.backends.transformers_backend import converted_from_gguf
+    from rustcoder.models.convert import converted_from_gguf
 
     again = converted_from_gguf(resolve_model("smollm2-135m-instruct"))
     assert (again / "config.json").exists()

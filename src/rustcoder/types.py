@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+RUST_BEGIN, RUST_END = "RUST_BEGIN", "RUST_END"
+"""The delimiters the delimited strategies ask a model to put around its code (the seed study's)."""
+
 
 class Language(StrEnum):
     """Language a benchmark is written in."""

@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 
 from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
+from rustcoder.types import RUST_END
 
 Responder = Callable[[GenRequest, int], str]
 """(request, call number) -> the full text the "model" would produce after any prefill."""
@@ -14,7 +15,7 @@ Responder = Callable[[GenRequest, int], str]
 
 def _default(request: GenRequest, call: int) -> str:
     digest = hashlib.sha256((request.prompt or repr(request.messages)).encode()).hexdigest()[:8]
-    return f"// fake answer {digest} (call {call})\nRUST_END\n"
+    return f"// fake answer {digest} (call {call})\n{RUST_END}\n"
 
 
 class FakeBackend:

@@ -10,8 +10,6 @@ prompt-tuning adapter changes the output, so a regression cannot pass unnoticed.
 from __future__ import annotations
 
 import queue
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,8 +18,9 @@ from typing import Any
 
 from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
 from rustcoder.errors import BackendError, ModelError, RequestError
+from rustcoder.models.convert import converted_from_gguf
 from rustcoder.models.fetch import ResolvedModel
-from rustcoder.paths import cache_dir, sha256_file
+from rustcoder.paths import sha256_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,30 +30,6 @@ class TransformersOptions:
     adapter: Path | None = None
     """A PEFT adapter directory (LoRA, prompt tuning, ...)."""
     threads: int = 0
-
-
-def converted_from_gguf(model: ResolvedModel) -> Path:
-    """A model directory dequantised from a GGUF file, made once and cached by the file's sha256."""
-    target = cache_dir() / "hf-from-gguf" / model.sha256[:16]
-    if (target / "config.json").exists():
-        return target
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    folder, name = str(model.path.parent), model.path.name
-    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=target.parent if target.parent.exists() else None))
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
-        loaded: Any = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name)
-        loaded.hf_quantizer = None  # it is plain fp32 now; save_pretrained would refuse otherwise
-        if hasattr(loaded.config, "quantization_config"):
-            del loaded.config.quantization_config
-        loaded.save_pretrained(staging)
-        tokenizer.save_pretrained(staging)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging.replace(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
 
 
 class _TokenQueue:

@@ -40,6 +40,7 @@ def check_command(
     """Execute every reference solution. Failures of tasks with a known data defect are listed, not fatal."""
     from rustcoder.benchmarks import load_benchmark
     from rustcoder.evaluation.run import evaluate, reference_samples
+    from rustcoder.evaluation.verdict import check_verdict
 
     setup_logging(verbose)
     benchmark = load_benchmark(bench, patches=not no_patches)
@@ -51,25 +52,18 @@ def check_command(
             document = evaluate(benchmark, samples, results, config=config, overwrite=True, progress=progress)
         if out is None:
             document["run"]["results"] = None  # the temporary file is gone
-    excused = benchmark.excused
-    failing = sorted(t for t, item in document["per_problem"].items() if item["c"] < item["n"])
-    document["check"] = {
-        "ok": not [t for t in failing if t not in excused],
-        "failures": [t for t in failing if t not in excused],
-        "excused_failures": [t for t in failing if t in excused],
-        "known_defects": sorted(excused),
-    }
+    verdict = check_verdict(document["per_problem"], benchmark.excused)
+    document["check"] = verdict.as_dict()
     if as_json:
         print_json(document)
     else:
         print_summary(document)
-        for task in failing:
+        for task in sorted([*verdict.failures, *verdict.excused_failures]):
             reason = document["per_problem"][task]["statuses"]
-            note = " (known defect)" if task in excused else ""
+            note = " (known defect)" if task in verdict.excused_failures else ""
             stdout.print(f"FAIL {task}{note}: {reason}", highlight=False)
-        verdict = "all reference solutions that should pass do" if document["check"]["ok"] else "check failed"
-        stdout.print(verdict)
-    if not document["check"]["ok"]:
+        stdout.print("all reference solutions that should pass do" if verdict.ok else "check failed")
+    if not verdict.ok:
         raise typer.Exit(1)
 
 

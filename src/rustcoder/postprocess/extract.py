@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from rustcoder.types import Language
+from rustcoder.types import RUST_BEGIN, RUST_END, Language
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
-BEGIN, END = "RUST_BEGIN", "RUST_END"
+BEGIN, END = RUST_BEGIN, RUST_END
 _FENCE = re.compile(r"^[ \t]*```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:^[ \t]*```|\Z)", re.S | re.M)
 """A Markdown fence: only at the start of a line, so a doc-test fence inside `///` comments is not one."""
 _RUST_TAGS = {"rust", "rs", ""}

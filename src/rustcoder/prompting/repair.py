@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rustcoder.backends.base import Generation, GenRequest, Message
-from rustcoder.postprocess.extract import BEGIN, END
 from rustcoder.prompting.base import Outcome
 from rustcoder.prompting.strategies import Delimited
+from rustcoder.types import RUST_BEGIN as BEGIN
+from rustcoder.types import RUST_END as END
 from rustcoder.types import ExecResult, Language, Problem, Status
 
 FIX = f"Fix the function. In your response, use {BEGIN} and {END} to delimit the rust function."

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rustcoder.backends.base import Generation, GenRequest, Message
-from rustcoder.postprocess.extract import BEGIN, END, extract_solution
+from rustcoder.postprocess.extract import extract_solution
 from rustcoder.prompting.base import Outcome
+from rustcoder.types import RUST_BEGIN as BEGIN
+from rustcoder.types import RUST_END as END
 from rustcoder.types import Language, Problem
 
 
@@ -69,8 +71,8 @@ class Instruct:
 
 
 DELIMITED_USER = (
-    "You are an expert Rust programmer. {instruction} In your response, use RUST_BEGIN and RUST_END to "
-    "delimit the rust function."
+    "You are an expert Rust programmer. {instruction} "
+    f"In your response, use {BEGIN} and {END} to delimit the rust function."
 )
 
 
@@ -83,7 +85,7 @@ class Delimited:
     """
 
     name: ClassVar[str] = "delimited"
-    description: ClassVar[str] = "RUST_BEGIN/RUST_END delimiters, retried until well-formed (10 attempts)"
+    description: ClassVar[str] = f"{BEGIN}/{END} delimiters, retried until well-formed (10 attempts)"
     languages: ClassVar[frozenset[Language]] = frozenset({Language.RUST})
     default_attempts: ClassVar[int] = 10
 

@@ -1,0 +1,44 @@
+"""A GGUF file as a transformers model directory: dequantised once, cached by the file's sha256.
+
+transformers reads GGUF and dequantises it to fp32 (slow: 15-60 s); the result trains with PEFT and
+generates with the transformers backend. `save_pretrained` refuses a model that still carries its GGUF
+quantizer, so the quantizer and its config are dropped first (the weights are plain fp32 by then).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rustcoder.models.fetch import ResolvedModel
+from rustcoder.paths import cache_dir
+
+
+def converted_from_gguf(model: ResolvedModel) -> Path:
+    """A model directory dequantised from a GGUF file, made once and cached by the file's sha256."""
+    target = cache_dir() / "hf-from-gguf" / model.sha256[:16]
+    if (target / "config.json").exists():
+        return target
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder, name = str(model.path.parent), model.path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=target.parent))  # same filesystem: rename
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+        loaded: Any = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name)
+        loaded.hf_quantizer = None  # it is plain fp32 now; save_pretrained would refuse otherwise
+        if hasattr(loaded.config, "quantization_config"):
+            del loaded.config.quantization_config
+        loaded.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        try:
+            staging.replace(target)
+        except OSError:
+            if not (target / "config.json").exists():  # not another process finishing first
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
