@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
+from rustcoder.backends.chat import render_chat
 from rustcoder.errors import BackendError, ContextOverflowError, ModelError, RequestError
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
@@ -43,7 +44,6 @@ class LlamaCppBackend:
 
     def __init__(self, model: ResolvedModel, options: LlamaCppOptions | None = None) -> None:
         from llama_cpp import Llama
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self.model = model
         self.options = options or LlamaCppOptions()
@@ -66,23 +66,20 @@ class LlamaCppBackend:
         self.threads = threads
         self._lock = threading.Lock()
         self.chat_template: str | None = self.llm.metadata.get("tokenizer.chat_template")
-        self._formatter: Any = None
-        if self.chat_template:
-            vocab = self.llm._model  # token texts of the special tokens the template refers to
-            self._formatter = Jinja2ChatFormatter(
-                template=self.chat_template,
-                eos_token=vocab.token_get_text(self.llm.token_eos()),
-                bos_token=vocab.token_get_text(self.llm.token_bos()) if self.llm.token_bos() >= 0 else "",
-            )
+        vocab = self.llm._model  # token texts of the special tokens the template refers to
+        self.eos_token = vocab.token_get_text(self.llm.token_eos())
+        self.bos_token = vocab.token_get_text(self.llm.token_bos()) if self.llm.token_bos() >= 0 else ""
 
     def render(self, request: GenRequest) -> str:
         """The exact text the model is given."""
         if request.prompt is not None:
             return request.prompt
-        if self._formatter is None:
+        if not self.chat_template:
             raise RequestError(f"{self.model.name} has no chat template; use a completion strategy")
-        messages = [{"role": m.role, "content": m.content} for m in request.messages]
-        return str(self._formatter(messages=messages).prompt) + request.prefill
+        chat = render_chat(
+            self.chat_template, request.messages, bos_token=self.bos_token, eos_token=self.eos_token
+        )
+        return chat + request.prefill
 
     def _pieces(self, request: GenRequest, prompt: str) -> Iterator[str]:
         """The model's text, piece by piece; holds the model's lock until the stream is done or closed."""

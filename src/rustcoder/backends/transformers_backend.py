@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
+from rustcoder.backends.chat import render_chat
 from rustcoder.errors import BackendError, ModelError, RequestError
 from rustcoder.models.convert import converted_from_gguf
 from rustcoder.models.fetch import ResolvedModel
@@ -84,11 +85,16 @@ class TransformersBackend:
     def render(self, request: GenRequest) -> str:
         if request.prompt is not None:
             return request.prompt
-        if not getattr(self.tokenizer, "chat_template", None):
+        template = getattr(self.tokenizer, "chat_template", None)
+        if not isinstance(template, str) or not template:
             raise RequestError(f"{self.resolved.name} has no chat template; use a completion strategy")
-        messages = [{"role": m.role, "content": m.content} for m in request.messages]
-        text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        return str(text) + request.prefill
+        chat = render_chat(
+            template,
+            request.messages,
+            bos_token=self.tokenizer.bos_token or "",
+            eos_token=self.tokenizer.eos_token or "",
+        )
+        return chat + request.prefill
 
     def _pieces(self, request: GenRequest, prompt: str) -> Iterator[str]:
         import torch
