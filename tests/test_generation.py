@@ -61,10 +61,52 @@ def test_the_loop_guard_ends_runaway_output_early():
     assert guarded.finish == "loop" and guarded.cut_off and guarded.tokens < 30
     assert guarded.text.endswith("o|" * 32) and runaway.startswith(guarded.text)
     assert unguarded.finish == "length" and unguarded.tokens == 150
-    streamed = "".join(backend.stream(GenRequest(prompt="p", max_tokens=150, loop_span=64)))
+    streamed = "".join(c.text for c in backend.stream(GenRequest(prompt="p", max_tokens=150, loop_span=64)))
     assert streamed == guarded.text
     completion = STRATEGIES["completion"].outcome(fixture_problems("humanevalx_mini.jsonl")[0], guarded)
     assert not completion.well_formed
+
+
+def test_a_stream_is_typed_chunks_whose_last_says_how_it_ended():
+    from rustcoder.backends.base import Chunk, collect, scan
+
+    closed: list[bool] = []
+
+    def model():
+        try:
+            yield from ["fn f", "() {", " 1 }", "\nRUST", "_END", " and more"]
+        finally:
+            closed.append(True)
+
+    request = GenRequest(prompt="p", max_tokens=50, stop=("RUST_END",))
+    chunks = list(scan(model(), request, prompt_tokens=7))
+    assert "".join(c.text for c in chunks) == "fn f() { 1 }\n" and closed == [True]
+    assert all(c.finish is None and c.usage is None for c in chunks[:-1])
+    last = chunks[-1]
+    assert (last.text, last.finish, last.stopped_by) == ("", "stop", "RUST_END")
+    assert last.usage is not None and (last.usage.prompt_tokens, last.usage.tokens) == (7, 5)
+    generation = collect(chunks)
+    assert generation.text == "fn f() { 1 }\n" and generation.finish == "stop" and generation.tokens == 5
+    with pytest.raises(ValueError, match="last chunk"):
+        collect([Chunk("x")])
+
+
+def test_closing_a_stream_early_ends_the_models_generation():
+    from rustcoder.backends.base import scan
+
+    closed: list[bool] = []
+
+    def model():
+        try:
+            while True:
+                yield "tok "
+        finally:
+            closed.append(True)
+
+    stream = scan(model(), GenRequest(prompt="p", max_tokens=10_000), prompt_tokens=1)
+    assert next(stream).text == "tok "
+    stream.close()  # a client went away
+    assert closed == [True]
 
 
 def test_requests_are_validated():

@@ -36,7 +36,7 @@ def test_greedy_generation_is_deterministic_and_timed(tiny):
 def test_stream_yields_the_same_text_and_stops_are_client_side(tiny):
     request = GenRequest(prompt="fn main() {\n    println!(", max_tokens=16)
     [generation] = tiny.generate([request])
-    assert "".join(tiny.stream(request)) == generation.text
+    assert "".join(c.text for c in tiny.stream(request)) == generation.text
     stop = generation.text[3:6]
     [stopped] = tiny.generate([GenRequest(prompt=request.prompt, max_tokens=16, stop=(stop,))])
     assert stopped.stopped_by == stop and stopped.finish == "stop"
@@ -57,8 +57,10 @@ def test_chat_template_and_prefill_are_applied_and_recorded(tiny):
     rendered = tiny.render(request)
     assert rendered.endswith("RUST_BEGIN\n") and "hi" in rendered
     info = tiny.describe()
-    assert info["chat_template"] and len(str(info["chat_template_sha256"])) == 64
-    assert info["model"]["sha256"] == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+    assert info.chat_template and len(str(info.settings["chat_template_sha256"])) == 64
+    assert info.record()["chat_template_sha256"] == info.settings["chat_template_sha256"]
+    assert tiny.max_concurrency == 1
+    assert info.model["sha256"] == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 
 
 def test_context_overflow_is_a_clear_error_that_is_not_retried():

@@ -40,7 +40,7 @@ def test_an_exported_lora_changes_llamacpp_output(tmp_path):
     tuned_backend = create_backend("llamacpp", "smollm2-135m-instruct", BackendSettings(lora=exported))
     tuned = tuned_backend.generate([request])[0]
     assert tuned.text != base.text
-    assert tuned_backend.describe()["lora"]["file"] == str(exported)
+    assert tuned_backend.describe().settings["lora"]["file"] == str(exported)
 
 
 def test_a_broken_adapter_is_a_clear_error(tmp_path):

@@ -95,7 +95,10 @@ def test_chat_and_raw_prompts_with_client_side_stops(server):
     )
     assert stopped.stopped_by == stop and stopped.text == raw.text[: raw.text.index(stop)]
     assert (
-        "".join(backend.stream(GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=16)))
+        "".join(
+            c.text
+            for c in backend.stream(GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=16))
+        )
         == raw.text
     )
 

@@ -31,3 +31,24 @@ def test_each_published_strategy_renders_the_recorded_template(path):
     digest = _template_digest(strategy, {"chat_template": recorded["chat_template"]})
     same = strategy.template() == recorded["template"] and digest == recorded["template_sha256"]
     assert same is (path.parent.name not in OLDER_TEMPLATE)
+
+
+@pytest.mark.model
+def test_the_default_backend_still_describes_itself_as_the_published_runs_recorded():
+    """The identity a resume compares: same backend record, same model, for the README's main job."""
+    from rustcoder.backends.factory import BackendSettings, create_backend
+    from rustcoder.generation.run import OPERATIONAL
+
+    recorded = json.loads(
+        (
+            Path(__file__).resolve().parents[1] / "docs/results/runs/hep-qwen0.5b-delimited/run.json"
+        ).read_text()
+    )
+    record = (
+        create_backend("llamacpp", "qwen2.5-coder-0.5b-instruct", BackendSettings(context=4096))
+        .describe()
+        .record()
+    )
+    assert record["model"]["sha256"] == recorded["model"]["sha256"]
+    now = {k: v for k, v in record.items() if k not in ("model", "chat_template", *OPERATIONAL)}
+    assert now == {k: v for k, v in recorded["backend"].items() if k not in OPERATIONAL}

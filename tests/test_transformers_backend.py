@@ -43,7 +43,10 @@ def test_generates_deterministically_with_timings_and_stops(tiny_dir):
     assert first.text == second.text and first.tokens == 12 and first.finish == "length"
     assert 0 < first.ttft_seconds <= first.total_seconds
     assert (
-        "".join(backend.stream(GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=12)))
+        "".join(
+            c.text
+            for c in backend.stream(GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=12))
+        )
         == first.text
     )
     stop = first.text[2:5]
@@ -81,7 +84,7 @@ def test_lora_adapter_changes_the_output(tiny_dir, tmp_path):
     base = greedy(create_backend("transformers", str(tiny_dir)))
     tuned_backend = create_backend("transformers", str(tiny_dir), BackendSettings(lora=adapter))
     assert greedy(tuned_backend).text != base.text
-    assert tuned_backend.describe()["adapter"]["prompt_learning"] is False
+    assert tuned_backend.describe().settings["adapter"]["prompt_learning"] is False
 
 
 def test_prompt_tuning_adapter_changes_the_output(tiny_dir, tmp_path):
@@ -91,7 +94,7 @@ def test_prompt_tuning_adapter_changes_the_output(tiny_dir, tmp_path):
     adapter = _adapter(tiny_dir, tmp_path, PromptTuningConfig(num_virtual_tokens=8, task_type="CAUSAL_LM"))
     base = greedy(create_backend("transformers", str(tiny_dir)))
     tuned_backend = create_backend("transformers", str(tiny_dir), BackendSettings(lora=adapter))
-    assert tuned_backend.describe()["adapter"]["prompt_learning"] is True
+    assert tuned_backend.describe().settings["adapter"]["prompt_learning"] is True
     tuned = greedy(tuned_backend)
     assert tuned.text != base.text and tuned.tokens == 12
 

@@ -1,4 +1,10 @@
-"""What every generation backend takes and returns, and the two methods it must have."""
+"""What every generation backend takes and returns, and the small interface it implements.
+
+A backend streams typed chunks (`stream`) and generates whole answers (`generate`, a batch); both come
+from one scan of the model's raw pieces (`scan`), which applies the request's stops and loop guard and
+times the first token and the whole generation, so a server can render OpenAI or llama.cpp responses
+from the same chunks that evaluation collects into a `Generation`.
+"""
 
 from __future__ import annotations
 
@@ -68,21 +74,84 @@ class Generation:
         return (self.tokens - 1) / decode if self.tokens > 1 and decode > 0 else 0.0
 
 
-class Backend(Protocol):
-    """A model that generates text. Implementations: llamacpp, transformers, openai, fake."""
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """What one generation used and how long it took."""
+
+    prompt_tokens: int
+    """Tokens of the rendered prompt (0 where the backend cannot know, e.g. a remote chat template)."""
+    tokens: int
+    """Tokens generated (pieces read from the model, the one a stop was found in included)."""
+    ttft_seconds: float
+    total_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of a streamed generation. Only the last chunk of a stream says how it ended."""
+
+    text: str
+    finish: str | None = None
+    """On the last chunk: stop, eos, length or loop (see `Generation.finish`)."""
+    stopped_by: str | None = None
+    usage: Usage | None = None
+    """On the last chunk."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackendInfo:
+    """What a run records about a backend; the same shape for every backend."""
 
     name: str
+    model: dict[str, object]
+    """name, sha256 (None where unknown), origin, and where it is (`ResolvedModel.describe`)."""
+    settings: dict[str, object] = field(default_factory=dict)
+    """The backend's own knobs: threads, context, adapter, device, base_url, concurrency ..."""
+    versions: dict[str, str] = field(default_factory=dict)
+    """The libraries that run the model: llama_cpp_python, transformers, torch ..."""
+    chat_template: str | None = None
+    """The template chat requests are rendered with, where this backend applies it."""
+
+    def record(self) -> dict[str, object]:
+        """The flat form run.json keeps (as rustcoder 0.1 wrote it, so its runs still resume)."""
+        return {
+            "backend": self.name,
+            **self.versions,
+            "model": self.model,
+            **self.settings,
+            "chat_template": self.chat_template,
+        }
+
+
+class Backend(Protocol):
+    """A model that generates text. Implementations: llamacpp, transformers, openai, fake.
+
+    Every backend may be called from several threads at once. One that cannot run two requests at
+    the same time (a local model) makes them take turns and says so with `max_concurrency == 1`.
+    """
+
+    name: str
+
+    @property
+    def max_concurrency(self) -> int:
+        """Requests worth having in flight at once (more only queue)."""
+        ...
+
+    def render(self, request: GenRequest) -> str | None:
+        """The exact text the model is given, or None where a server applies its own template."""
+        ...
 
     def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
         """One generation per request, in order."""
         ...
 
-    def stream(self, request: GenRequest) -> Iterator[str]:
-        """The generation's text, piece by piece, as it is produced."""
+    def stream(self, request: GenRequest) -> Iterator[Chunk]:
+        """The generation as it is produced; the last chunk carries its finish and usage. Closing the
+        iterator early ends the generation (and frees the model) at once."""
         ...
 
-    def describe(self) -> dict[str, object]:
-        """What a run records about this backend: model file and hash, settings, chat template."""
+    def describe(self) -> BackendInfo:
+        """What a run records about this backend."""
         ...
 
 
@@ -152,36 +221,49 @@ def _close(pieces: Iterable[str]) -> None:
         close()
 
 
-def streamed_generation(pieces: Iterator[str], request: GenRequest, prompt_tokens: int) -> Generation:
-    """Consume a token stream with the request's stops and loop guard applied client-side, timing the
-    first token and the whole generation."""
+def scan(pieces: Iterable[str], request: GenRequest, prompt_tokens: int) -> Iterator[Chunk]:
+    """Chunks from a model's raw pieces: text held back while it could begin a stop, the stream ended at
+    the first stop or loop (and the model's stream closed then), and a last chunk with the finish and
+    the usage, timed from the call to the first piece and to the end."""
     scanner = StopScanner(request.stop, request.loop_span)
     started = time.perf_counter()
     first = 0.0
     count = 0
-    for piece in pieces:
-        if count == 0:
-            first = time.perf_counter() - started
-        count += 1
-        scanner.feed(piece)
-        if scanner.ended:
-            break
-    total = time.perf_counter() - started
-    _close(pieces)  # ends the backend's stream now (a server request, a held model lock), not at GC
-    finish = scanner.finish(count >= request.max_tokens)
-    return Generation(scanner.text, finish, scanner.hit, prompt_tokens, count, first, total)
+    try:
+        for piece in pieces:
+            if count == 0:
+                first = time.perf_counter() - started
+            count += 1
+            text = scanner.feed(piece)
+            if text:
+                yield Chunk(text)
+            if scanner.ended:
+                break
+        rest = scanner.flush()
+        if rest:
+            yield Chunk(rest)
+    finally:
+        _close(pieces)  # ends the backend's stream now (a server request, a held model lock), not at GC
+    usage = Usage(prompt_tokens, count, first, time.perf_counter() - started)
+    yield Chunk("", scanner.finish(count >= request.max_tokens), scanner.hit, usage)
 
 
-def stop_at_stops(pieces: Iterable[str], request: GenRequest) -> Iterator[str]:
-    """Yield text as it arrives, holding back what could begin a stop; end at the first stop or loop."""
-    scanner = StopScanner(request.stop, request.loop_span)
-    for piece in pieces:
-        chunk = scanner.feed(piece)
-        if chunk:
-            yield chunk
-        if scanner.ended:
-            _close(pieces)
-            return
-    rest = scanner.flush()
-    if rest:
-        yield rest
+def collect(chunks: Iterable[Chunk]) -> Generation:
+    """A whole generation from a stream of chunks (whose last one says how it ended)."""
+    texts: list[str] = []
+    last = Chunk("")
+    for chunk in chunks:
+        texts.append(chunk.text)
+        last = chunk
+    if last.finish is None or last.usage is None:
+        raise ValueError("the stream ended without its last chunk (finish and usage)")
+    usage = last.usage
+    return Generation(
+        "".join(texts),
+        last.finish,
+        last.stopped_by,
+        usage.prompt_tokens,
+        usage.tokens,
+        usage.ttft_seconds,
+        usage.total_seconds,
+    )

@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 
-from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
+from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
 from rustcoder.types import RUST_END
 
 Responder = Callable[[GenRequest, int], str]
@@ -56,18 +56,32 @@ class FakeBackend:
         self.requests.append(request)
         return self._respond(request, call)
 
+    @property
+    def max_concurrency(self) -> int:
+        return 1
+
+    def render(self, request: GenRequest) -> str:
+        return request.prompt if request.prompt is not None else repr(request.messages) + request.prefill
+
     def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
-        out = []
-        for request in requests:
-            pieces = self._pieces(self._answer(request))[: request.max_tokens]
-            prompt_tokens = len(request.prompt or "".join(m.content for m in request.messages)) // 4
-            made = streamed_generation(iter(pieces), request, prompt_tokens)
-            seconds = self.ttft_seconds + max(0, made.tokens - 1) / self.tokens_per_second
-            out.append(dataclasses.replace(made, ttft_seconds=self.ttft_seconds, total_seconds=seconds))
-        return out
+        return [collect(self.stream(request)) for request in requests]
 
-    def stream(self, request: GenRequest) -> Iterator[str]:
-        yield from stop_at_stops(self._pieces(self._answer(request))[: request.max_tokens], request)
+    def stream(self, request: GenRequest) -> Iterator[Chunk]:
+        """The scripted answer in 4-character pieces, timed as if decoded at `tokens_per_second`."""
+        pieces = self._pieces(self._answer(request))[: request.max_tokens]
+        prompt_tokens = len(request.prompt or "".join(m.content for m in request.messages)) // 4
+        for chunk in scan(iter(pieces), request, prompt_tokens):
+            if chunk.usage is not None:
+                seconds = self.ttft_seconds + max(0, chunk.usage.tokens - 1) / self.tokens_per_second
+                usage = dataclasses.replace(
+                    chunk.usage, ttft_seconds=self.ttft_seconds, total_seconds=seconds
+                )
+                chunk = dataclasses.replace(chunk, usage=usage)
+            yield chunk
 
-    def describe(self) -> dict[str, object]:
-        return {"backend": self.name, "model": "fake", "tokens_per_second": self.tokens_per_second}
+    def describe(self) -> BackendInfo:
+        return BackendInfo(
+            name=self.name,
+            model={"name": "fake", "sha256": None, "origin": "rustcoder's deterministic fake"},
+            settings={"tokens_per_second": self.tokens_per_second},
+        )

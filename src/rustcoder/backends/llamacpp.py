@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
+from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
 from rustcoder.backends.chat import render_chat
 from rustcoder.errors import BackendError, ContextOverflowError, ModelError, RequestError
 from rustcoder.models.fetch import ResolvedModel
@@ -112,31 +112,33 @@ class LlamaCppBackend:
             )
         return prompt, tokens
 
+    @property
+    def max_concurrency(self) -> int:
+        return 1
+
     def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
-        out = []
-        for request in requests:
-            prompt, tokens = self._prompt(request)
-            out.append(streamed_generation(self._pieces(request, prompt), request, tokens))
-        return out
+        return [collect(self.stream(request)) for request in requests]
 
-    def stream(self, request: GenRequest) -> Iterator[str]:
-        prompt, _ = self._prompt(request)
-        yield from stop_at_stops(self._pieces(request, prompt), request)
+    def stream(self, request: GenRequest) -> Iterator[Chunk]:
+        prompt, tokens = self._prompt(request)
+        yield from scan(self._pieces(request, prompt), request, tokens)
 
-    def describe(self) -> dict[str, object]:
+    def describe(self) -> BackendInfo:
         import llama_cpp
 
         lora = None
         if self.options.lora:
             lora = {"file": str(self.options.lora), "sha256": sha256_file(self.options.lora)}
         template = self.chat_template or ""
-        return {
-            "backend": self.name,
-            "llama_cpp_python": llama_cpp.__version__,
-            "model": self.model.describe(),
-            "threads": self.threads,
-            "context": self.options.context,
-            "lora": lora,
-            "chat_template_sha256": hashlib.sha256(template.encode()).hexdigest() if template else None,
-            "chat_template": template or None,
-        }
+        return BackendInfo(
+            name=self.name,
+            model=self.model.describe(),
+            settings={
+                "threads": self.threads,
+                "context": self.options.context,
+                "lora": lora,
+                "chat_template_sha256": hashlib.sha256(template.encode()).hexdigest() if template else None,
+            },
+            versions={"llama_cpp_python": llama_cpp.__version__},
+            chat_template=template or None,
+        )

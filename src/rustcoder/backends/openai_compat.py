@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
+from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
 from rustcoder.errors import BackendError
 
 
@@ -77,26 +77,29 @@ class OpenAICompatBackend:
         except Exception as exc:  # the client already retried; name the server in one line
             raise BackendError(f"{self.base_url}: {type(exc).__name__}: {exc}") from exc
 
-    def _one(self, request: GenRequest) -> Generation:
-        pieces = (piece for piece in self._chunks(request) if piece)  # keep-alive chunks carry no text
-        return streamed_generation(pieces, request, prompt_tokens=0)
+    def render(self, request: GenRequest) -> str | None:
+        """A raw prompt is sent as it is; a chat request is rendered by the server."""
+        return request.prompt
 
     def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
         if len(requests) == 1:
-            return [self._one(requests[0])]
+            return [collect(self.stream(requests[0]))]
         with ThreadPoolExecutor(min(self.concurrency, len(requests))) as pool:
-            return list(pool.map(self._one, requests))
+            return list(pool.map(lambda request: collect(self.stream(request)), requests))
 
-    def stream(self, request: GenRequest) -> Iterator[str]:
-        yield from stop_at_stops(self._chunks(request), request)
+    def stream(self, request: GenRequest) -> Iterator[Chunk]:
+        pieces = (piece for piece in self._chunks(request) if piece)  # keep-alive chunks carry no text
+        yield from scan(pieces, request, prompt_tokens=0)
 
-    def describe(self) -> dict[str, object]:
-        return {
-            "backend": self.name,
-            "model": {"name": self.model, "sha256": None, "origin": f"served by {self.base_url}"},
-            "base_url": self.base_url,
-            "api_key_env": self.api_key_env,
-            "concurrency": self.concurrency,
-            "retries": self.retries,
-            "prefill": "continue_final_message",
-        }
+    def describe(self) -> BackendInfo:
+        return BackendInfo(
+            name=self.name,
+            model={"name": self.model, "sha256": None, "origin": f"served by {self.base_url}"},
+            settings={
+                "base_url": self.base_url,
+                "api_key_env": self.api_key_env,
+                "concurrency": self.concurrency,
+                "retries": self.retries,
+                "prefill": "continue_final_message",
+            },
+        )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rustcoder.backends.base import Generation, GenRequest, stop_at_stops, streamed_generation
+from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
 from rustcoder.backends.chat import render_chat
 from rustcoder.errors import BackendError, ModelError, RequestError
 from rustcoder.models.convert import converted_from_gguf
@@ -51,7 +51,8 @@ class _TokenQueue:
 
 
 class TransformersBackend:
-    """Generates with a transformers causal LM; one request at a time."""
+    """Generates with a transformers causal LM, one request at a time: generations from several threads
+    take turns on a lock, held until the stream ends or is closed."""
 
     name = "transformers"
 
@@ -75,6 +76,7 @@ class TransformersBackend:
             self.model: Any = loaded.to(device).eval()
         except (OSError, ValueError) as exc:
             raise ModelError(f"{path}: transformers could not load it: {exc}") from exc
+        self._lock = threading.Lock()
         self.prompt_learning = False
         if self.options.adapter:
             from peft import PeftModel
@@ -131,10 +133,11 @@ class TransformersBackend:
                 streamer.end()
 
         thread = threading.Thread(target=work, daemon=True)
-        thread.start()
         ids: list[int] = []
         emitted = ""
+        self._lock.acquire()
         try:
+            thread.start()
             while (item := streamer.items.get()) is not None:
                 ids += item
                 text = str(self.tokenizer.decode(ids, skip_special_tokens=True))
@@ -145,22 +148,25 @@ class TransformersBackend:
                 emitted = text
         finally:
             stop.set()
-            thread.join()
+            if thread.ident is not None:
+                thread.join()
+            self._lock.release()
         if failure:
             raise BackendError(f"transformers generate failed: {failure[0]}")
 
+    @property
+    def max_concurrency(self) -> int:
+        return 1
+
     def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
-        out = []
-        for request in requests:
-            prompt = self.render(request)
-            prompt_tokens = len(self.tokenizer(prompt, add_special_tokens=False).input_ids)
-            out.append(streamed_generation(self._pieces(request, prompt), request, prompt_tokens))
-        return out
+        return [collect(self.stream(request)) for request in requests]
 
-    def stream(self, request: GenRequest) -> Iterator[str]:
-        yield from stop_at_stops(self._pieces(request, self.render(request)), request)
+    def stream(self, request: GenRequest) -> Iterator[Chunk]:
+        prompt = self.render(request)
+        tokens = len(self.tokenizer(prompt, add_special_tokens=False).input_ids)
+        yield from scan(self._pieces(request, prompt), request, tokens)
 
-    def describe(self) -> dict[str, object]:
+    def describe(self) -> BackendInfo:
         import torch
         import transformers
 
@@ -173,12 +179,10 @@ class TransformersBackend:
                 "prompt_learning": self.prompt_learning,
             }
         template = getattr(self.tokenizer, "chat_template", None)
-        return {
-            "backend": self.name,
-            "transformers": transformers.__version__,
-            "torch": torch.__version__,
-            "device": self.device,
-            "model": self.resolved.describe(),
-            "adapter": adapter,
-            "chat_template": template if isinstance(template, str) else None,
-        }
+        return BackendInfo(
+            name=self.name,
+            model=self.resolved.describe(),
+            settings={"device": self.device, "adapter": adapter},
+            versions={"transformers": transformers.__version__, "torch": torch.__version__},
+            chat_template=template if isinstance(template, str) else None,
+        )

@@ -215,7 +215,7 @@ def generate(
     total = len(problems) * sampling.n
     if progress:
         progress(total - len(todo), total)
-    parallel = max(1, int(getattr(backend, "max_concurrency", 1)))
+    parallel = max(1, backend.max_concurrency)
     with JsonlAppender(out) as samples, ThreadPoolExecutor(parallel) as pool:
         futures = [pool.submit(generate_one, backend, strategy, p, sampling, i, check) for p, i in todo]
         try:

@@ -53,8 +53,8 @@ def describe_run(
     sampling: Sampling,
 ) -> dict[str, Any]:
     """Everything that determines the samples (checked on resume) plus where it ran."""
-    info = backend.describe()
-    model = info.get("model") if isinstance(info.get("model"), dict) else {"name": info.get("model")}
+    info = backend.describe().record()
+    model = info["model"]
     return {
         "benchmark": benchmark.provenance(),
         "problems": [p.task_id for p in problems],
