@@ -7,6 +7,7 @@ pytest.importorskip("peft")
 
 from rustcoder.backends.base import GenRequest, Message
 from rustcoder.backends.factory import BackendSettings, create_backend
+from rustcoder.errors import RequestError
 from rustcoder.models.fetch import resolve_model
 
 pytestmark = pytest.mark.model
@@ -59,6 +60,9 @@ def test_generates_deterministically_with_timings_and_stops(tiny_dir):
     )[0]
     assert chat.prompt_tokens > 3
     assert backend.render(GenRequest(messages=(Message("user", "hi"),), prefill="X")).endswith("X")
+    assert backend.fim is None  # SmolLM2's vocabulary has no FIM markers (the table reads the vocabulary)
+    with pytest.raises(RequestError, match="fill-in-the-middle"):
+        backend.render(GenRequest(prompt="fn f() {", suffix="}"))
 
 
 def _adapter(tiny_dir, tmp_path, config):

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from rustcoder.backends.fim import FimLayout
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -23,10 +25,15 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class GenRequest:
-    """One generation: chat `messages` (the backend applies the model's chat template) or a raw `prompt`."""
+    """One generation: chat `messages` (the backend applies the model's chat template), a raw `prompt`,
+    or a gap to fill: `prompt` is the text before it and `suffix` the text after it."""
 
     messages: tuple[Message, ...] = ()
     prompt: str | None = None
+    suffix: str | None = None
+    """Fill-in-the-middle: the text after the gap; the backend renders the model's FIM tokens around
+    `prompt` and `suffix` in `fim_layout` (a model without FIM tokens refuses the request)."""
+    fim_layout: FimLayout = FimLayout.PSM
     prefill: str = ""
     """Text the assistant's reply starts with (chat only); the generation continues it."""
     max_tokens: int = 512
@@ -41,6 +48,8 @@ class GenRequest:
     def __post_init__(self) -> None:
         if bool(self.messages) == (self.prompt is not None):
             raise ValueError("a request needs either messages or a prompt")
+        if self.suffix is not None and (self.prompt is None or self.prefill):
+            raise ValueError("a fill-in-the-middle suffix goes with a prompt (the prefix), not messages")
         if self.max_tokens < 1:
             raise ValueError(f"max_tokens must be >= 1, got {self.max_tokens}")
         if self.temperature < 0:

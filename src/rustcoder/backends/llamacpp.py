@@ -18,6 +18,7 @@ from typing import Any
 
 from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
 from rustcoder.backends.chat import render_chat
+from rustcoder.backends.fim import find_fim_tokens
 from rustcoder.errors import BackendError, ContextOverflowError, ModelError, RequestError
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
@@ -69,9 +70,14 @@ class LlamaCppBackend:
         vocab = self.llm._model  # token texts of the special tokens the template refers to
         self.eos_token = vocab.token_get_text(self.llm.token_eos())
         self.bos_token = vocab.token_get_text(self.llm.token_bos()) if self.llm.token_bos() >= 0 else ""
+        self.fim = find_fim_tokens(self._is_token)
 
     def render(self, request: GenRequest) -> str:
         """The exact text the model is given."""
+        if request.suffix is not None and request.prompt is not None:
+            if self.fim is None:
+                raise RequestError(f"{self.model.name} has no fill-in-the-middle tokens")
+            return self.fim.prompt(request.prompt, request.suffix, request.fim_layout)
         if request.prompt is not None:
             return request.prompt
         if not self.chat_template:
@@ -97,6 +103,11 @@ class LlamaCppBackend:
                     yield chunk["choices"][0]["text"]
             except (RuntimeError, ValueError) as exc:  # llama.cpp's decode failing
                 raise BackendError(f"llama.cpp failed: {exc}") from exc
+
+    def _is_token(self, text: str) -> bool:
+        """Whether `text` is one special token of the model's vocabulary."""
+        ids = self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        return len(ids) == 1 and self.llm._model.token_get_text(ids[0]) == text
 
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))

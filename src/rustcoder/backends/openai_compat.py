@@ -59,6 +59,8 @@ class OpenAICompatBackend:
         }
         try:
             if request.prompt is not None:
+                if request.suffix is not None:  # the server renders the model's FIM tokens
+                    common["suffix"] = request.suffix
                 stream: Any = self.client.completions.create(prompt=request.prompt, **common)
             else:
                 messages: list[Any] = [{"role": m.role, "content": m.content} for m in request.messages]

@@ -18,6 +18,7 @@ from typing import Any
 
 from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
 from rustcoder.backends.chat import render_chat
+from rustcoder.backends.fim import find_fim_tokens
 from rustcoder.errors import BackendError, ModelError, RequestError
 from rustcoder.models.convert import converted_from_gguf
 from rustcoder.models.fetch import ResolvedModel
@@ -77,6 +78,8 @@ class TransformersBackend:
         except (OSError, ValueError) as exc:
             raise ModelError(f"{path}: transformers could not load it: {exc}") from exc
         self._lock = threading.Lock()
+        vocabulary = self.tokenizer.get_vocab()
+        self.fim = find_fim_tokens(vocabulary.__contains__)
         self.prompt_learning = False
         if self.options.adapter:
             from peft import PeftModel
@@ -85,6 +88,10 @@ class TransformersBackend:
             self.prompt_learning = bool(self.model.active_peft_config.is_prompt_learning)
 
     def render(self, request: GenRequest) -> str:
+        if request.suffix is not None and request.prompt is not None:
+            if self.fim is None:
+                raise RequestError(f"{self.resolved.name} has no fill-in-the-middle tokens")
+            return self.fim.prompt(request.prompt, request.suffix, request.fim_layout)
         if request.prompt is not None:
             return request.prompt
         template = getattr(self.tokenizer, "chat_template", None)
