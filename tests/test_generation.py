@@ -7,10 +7,11 @@ import pytest
 from rustcoder.backends.base import GenRequest, Message, StopScanner, looping
 from rustcoder.backends.fake import FakeBackend
 from rustcoder.errors import BackendError, ContextOverflowError, DataError
-from rustcoder.generation.generate import Sampling, generate
+from rustcoder.generation.generate import generate
 from rustcoder.postprocess.extract import extract_solution, imported_names
 from rustcoder.prompting.registry import STRATEGIES
 from rustcoder.prompting.strategies import ALPACA
+from rustcoder.settings import Sampling
 from rustcoder.types import Language
 from tests.conftest import fixture_problems, rustcoder_cli
 

@@ -5,9 +5,10 @@ import json
 import pytest
 
 from rustcoder.backends.base import GenRequest, Message
-from rustcoder.backends.factory import BackendSettings, create_backend
+from rustcoder.backends.factory import create_backend
 from rustcoder.errors import ContextOverflowError, ModelError
 from rustcoder.models.fetch import resolve_model
+from rustcoder.settings import LlamaCppSettings
 from tests.conftest import rustcoder_cli
 
 pytestmark = pytest.mark.model
@@ -64,7 +65,7 @@ def test_chat_template_and_prefill_are_applied_and_recorded(tiny):
 
 
 def test_context_overflow_is_a_clear_error_that_is_not_retried():
-    small = create_backend("llamacpp", TINY, BackendSettings(context=256))
+    small = create_backend("llamacpp", TINY, LlamaCppSettings(context=256))
     request = GenRequest(prompt="word " * 300, max_tokens=8)
     with pytest.raises(ContextOverflowError, match="exceeds the context") as caught:
         small.generate([request])

@@ -7,8 +7,9 @@ import pytest
 pytest.importorskip("peft")
 
 from rustcoder.backends.base import GenRequest
-from rustcoder.backends.factory import BackendSettings, create_backend
+from rustcoder.backends.factory import create_backend
 from rustcoder.models.fetch import resolve_model
+from rustcoder.settings import LlamaCppSettings
 
 pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.network]
 
@@ -37,7 +38,7 @@ def test_an_exported_lora_changes_llamacpp_output(tmp_path):
 
     request = GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=12)
     base = create_backend("llamacpp", "smollm2-135m-instruct").generate([request])[0]
-    tuned_backend = create_backend("llamacpp", "smollm2-135m-instruct", BackendSettings(lora=exported))
+    tuned_backend = create_backend("llamacpp", "smollm2-135m-instruct", LlamaCppSettings(lora=exported))
     tuned = tuned_backend.generate([request])[0]
     assert tuned.text != base.text
     assert tuned_backend.describe().settings["lora"]["file"] == str(exported)

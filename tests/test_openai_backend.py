@@ -15,6 +15,7 @@ from rustcoder.backends.base import GenRequest, Message
 from rustcoder.backends.openai_compat import OpenAICompatBackend
 from rustcoder.errors import BackendError
 from rustcoder.models.fetch import resolve_model
+from rustcoder.settings import OpenAISettings
 from tests.conftest import rustcoder_cli
 
 pytestmark = pytest.mark.model
@@ -81,7 +82,7 @@ def server():
 
 
 def test_chat_and_raw_prompts_with_client_side_stops(server):
-    backend = OpenAICompatBackend(MODEL, server, concurrency=2)
+    backend = OpenAICompatBackend(MODEL, OpenAISettings(base_url=server, concurrency=2))
     chat, raw = backend.generate(
         [
             GenRequest(messages=(Message("user", "Say hello."),), max_tokens=16),
@@ -104,7 +105,7 @@ def test_chat_and_raw_prompts_with_client_side_stops(server):
 
 
 def test_the_loop_guard_ends_a_served_runaway_and_closes_its_stream(server, monkeypatch):
-    backend = OpenAICompatBackend(MODEL, server)
+    backend = OpenAICompatBackend(MODEL, OpenAISettings(base_url=server))
     prompt = 'let pattern = "' + "o|" * 60  # greedy decoding keeps a repetition going
     [guarded] = backend.generate([GenRequest(prompt=prompt, max_tokens=200, loop_span=64)])
     assert guarded.finish == "loop" and guarded.tokens < 80
@@ -122,7 +123,7 @@ def test_the_loop_guard_ends_a_served_runaway_and_closes_its_stream(server, monk
 
 
 def test_concurrent_requests_keep_their_order(server):
-    backend = OpenAICompatBackend(MODEL, server, concurrency=4)
+    backend = OpenAICompatBackend(MODEL, OpenAISettings(base_url=server, concurrency=4))
     prompts = [f"// {i} + {i} =" for i in range(4)]
     requests = [GenRequest(prompt=p, max_tokens=6) for p in prompts]
     assert [g.text for g in backend.generate(requests)] == [backend.generate([r])[0].text for r in requests]
@@ -130,7 +131,9 @@ def test_concurrent_requests_keep_their_order(server):
 
 def test_retries_until_the_server_comes_up():
     port = free_port()
-    backend = OpenAICompatBackend(MODEL, f"http://127.0.0.1:{port}/v1", retries=6, timeout=30)
+    backend = OpenAICompatBackend(
+        MODEL, OpenAISettings(base_url=f"http://127.0.0.1:{port}/v1", retries=6, request_timeout=30)
+    )
     box: dict[str, object] = {}
 
     def call() -> None:
@@ -152,7 +155,9 @@ def test_retries_until_the_server_comes_up():
 
 
 def test_unreachable_server_is_one_clear_error():
-    backend = OpenAICompatBackend(MODEL, f"http://127.0.0.1:{free_port()}/v1", retries=1, timeout=5)
+    backend = OpenAICompatBackend(
+        MODEL, OpenAISettings(base_url=f"http://127.0.0.1:{free_port()}/v1", retries=1, request_timeout=5)
+    )
     with pytest.raises(BackendError, match=r"127\.0\.0\.1.*Connection"):
         backend.generate([GenRequest(prompt="x", max_tokens=2)])
 

@@ -36,8 +36,9 @@ def test_each_published_strategy_renders_the_recorded_template(path):
 @pytest.mark.model
 def test_the_default_backend_still_describes_itself_as_the_published_runs_recorded():
     """The identity a resume compares: same backend record, same model, for the README's main job."""
-    from rustcoder.backends.factory import BackendSettings, create_backend
+    from rustcoder.backends.factory import create_backend
     from rustcoder.generation.run import OPERATIONAL
+    from rustcoder.settings import LlamaCppSettings
 
     recorded = json.loads(
         (
@@ -45,7 +46,7 @@ def test_the_default_backend_still_describes_itself_as_the_published_runs_record
         ).read_text()
     )
     record = (
-        create_backend("llamacpp", "qwen2.5-coder-0.5b-instruct", BackendSettings(context=4096))
+        create_backend("llamacpp", "qwen2.5-coder-0.5b-instruct", LlamaCppSettings(context=4096))
         .describe()
         .record()
     )

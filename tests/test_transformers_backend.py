@@ -6,9 +6,10 @@ pytest.importorskip("torch")
 pytest.importorskip("peft")
 
 from rustcoder.backends.base import GenRequest, Message
-from rustcoder.backends.factory import BackendSettings, create_backend
+from rustcoder.backends.factory import create_backend
 from rustcoder.errors import RequestError
 from rustcoder.models.fetch import resolve_model
+from rustcoder.settings import TransformersSettings
 
 pytestmark = pytest.mark.model
 
@@ -86,7 +87,7 @@ def test_lora_adapter_changes_the_output(tiny_dir, tmp_path):
     adapter = _adapter(tiny_dir, tmp_path, LoraConfig(r=4, target_modules=["q_proj", "v_proj", "down_proj"],
                                                       task_type="CAUSAL_LM"))  # fmt: skip
     base = greedy(create_backend("transformers", str(tiny_dir)))
-    tuned_backend = create_backend("transformers", str(tiny_dir), BackendSettings(lora=adapter))
+    tuned_backend = create_backend("transformers", str(tiny_dir), TransformersSettings(adapter=adapter))
     assert greedy(tuned_backend).text != base.text
     assert tuned_backend.describe().settings["adapter"]["prompt_learning"] is False
 
@@ -97,7 +98,7 @@ def test_prompt_tuning_adapter_changes_the_output(tiny_dir, tmp_path):
 
     adapter = _adapter(tiny_dir, tmp_path, PromptTuningConfig(num_virtual_tokens=8, task_type="CAUSAL_LM"))
     base = greedy(create_backend("transformers", str(tiny_dir)))
-    tuned_backend = create_backend("transformers", str(tiny_dir), BackendSettings(lora=adapter))
+    tuned_backend = create_backend("transformers", str(tiny_dir), TransformersSettings(adapter=adapter))
     assert tuned_backend.describe().settings["adapter"]["prompt_learning"] is True
     tuned = greedy(tuned_backend)
     assert tuned.text != base.text and tuned.tokens == 12

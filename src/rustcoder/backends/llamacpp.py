@@ -12,8 +12,6 @@ import hashlib
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
@@ -22,16 +20,7 @@ from rustcoder.backends.fim import find_fim_tokens
 from rustcoder.errors import BackendError, ContextOverflowError, ModelError, RequestError
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
-
-
-@dataclass(frozen=True, slots=True)
-class LlamaCppOptions:
-    threads: int = 0
-    """CPU threads (0: one per core)."""
-    context: int = 4096
-    batch: int = 512
-    lora: Path | None = None
-    seed: int = 0
+from rustcoder.settings import LlamaCppSettings
 
 
 class LlamaCppBackend:
@@ -43,11 +32,11 @@ class LlamaCppBackend:
 
     name = "llamacpp"
 
-    def __init__(self, model: ResolvedModel, options: LlamaCppOptions | None = None) -> None:
+    def __init__(self, model: ResolvedModel, options: LlamaCppSettings | None = None) -> None:
         from llama_cpp import Llama
 
         self.model = model
-        self.options = options or LlamaCppOptions()
+        self.options = options or LlamaCppSettings()
         threads = self.options.threads or os.cpu_count() or 1
         if not model.is_gguf:
             raise ModelError(f"{model.path}: the llamacpp backend needs a .gguf file")

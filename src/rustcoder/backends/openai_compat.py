@@ -17,6 +17,7 @@ from typing import Any
 
 from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
 from rustcoder.errors import BackendError
+from rustcoder.settings import OpenAISettings
 
 
 class OpenAICompatBackend:
@@ -24,25 +25,22 @@ class OpenAICompatBackend:
 
     name = "openai"
 
-    def __init__(
-        self,
-        model: str,
-        base_url: str,
-        *,
-        api_key_env: str = "OPENAI_API_KEY",
-        concurrency: int = 4,
-        retries: int = 5,
-        timeout: float = 300.0,
-    ) -> None:
+    def __init__(self, model: str, settings: OpenAISettings) -> None:
         from openai import OpenAI
 
         self.model = model
-        self.base_url = base_url
-        self.concurrency = concurrency
-        self.api_key_env = api_key_env
-        key = os.environ.get(api_key_env) or "not-needed"  # local servers accept any key
-        self.client = OpenAI(base_url=base_url, api_key=key, max_retries=retries, timeout=timeout)
-        self.retries = retries
+        self.settings = settings
+        self.base_url = settings.base_url
+        self.concurrency = settings.concurrency
+        self.api_key_env = settings.api_key_env
+        self.retries = settings.retries
+        key = os.environ.get(settings.api_key_env) or "not-needed"  # local servers accept any key
+        self.client = OpenAI(
+            base_url=settings.base_url,
+            api_key=key,
+            max_retries=settings.retries,
+            timeout=settings.request_timeout,
+        )
 
     @property
     def max_concurrency(self) -> int:

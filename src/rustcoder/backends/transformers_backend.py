@@ -12,7 +12,6 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +22,7 @@ from rustcoder.errors import BackendError, ModelError, RequestError
 from rustcoder.models.convert import converted_from_gguf
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
-
-
-@dataclass(frozen=True, slots=True)
-class TransformersOptions:
-    device: str = "auto"
-    """auto (CUDA when available, else CPU), cpu, cuda, cuda:1 ..."""
-    adapter: Path | None = None
-    """A PEFT adapter directory (LoRA, prompt tuning, ...)."""
-    threads: int = 0
+from rustcoder.settings import TransformersSettings
 
 
 class _TokenQueue:
@@ -57,12 +48,12 @@ class TransformersBackend:
 
     name = "transformers"
 
-    def __init__(self, model: ResolvedModel, options: TransformersOptions | None = None) -> None:
+    def __init__(self, model: ResolvedModel, options: TransformersSettings | None = None) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self.resolved = model
-        self.options = options or TransformersOptions()
+        self.options = options or TransformersSettings()
         if self.options.threads:
             torch.set_num_threads(self.options.threads)
         path = converted_from_gguf(model) if model.is_gguf else model.path

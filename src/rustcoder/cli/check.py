@@ -7,14 +7,9 @@ import typer
 
 from rustcoder.cli.common import (
     AsJson,
-    BatchSize,
-    Jobs,
-    MemoryMiB,
     NoPatches,
     OutPath,
-    Timeout,
     Verbose,
-    exec_config,
     handle_errors,
     print_json,
     print_summary,
@@ -22,17 +17,18 @@ from rustcoder.cli.common import (
     setup_logging,
     stdout,
 )
-from rustcoder.execute.engine import DEFAULT_BATCH_SIZE
+from rustcoder.cli.modelopts import EXECUTION
+from rustcoder.cli.options import with_settings
+from rustcoder.settings import Execution
 
 
 @handle_errors
+@with_settings(EXECUTION)
 def check_command(
     bench: str = typer.Argument(help="A benchmark name or a benchmark file."),
+    *,
+    execution: Execution,
     out: OutPath = None,
-    jobs: Jobs = 0,
-    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
-    timeout: Timeout = 10.0,
-    memory_mib: MemoryMiB = 1024,
     as_json: AsJson = False,
     no_patches: NoPatches = False,
     verbose: Verbose = False,
@@ -45,7 +41,7 @@ def check_command(
     setup_logging(verbose)
     benchmark = load_benchmark(bench, patches=not no_patches)
     samples = reference_samples(benchmark)
-    config = exec_config(jobs, batch_size, timeout, memory_mib)
+    config = execution.config()
     with tempfile.TemporaryDirectory(prefix="rustcoder-check-") as tmp:
         results = out or Path(tmp) / "results.jsonl"
         with progress_bar(f"checking {benchmark.name}") as progress:

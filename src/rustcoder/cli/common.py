@@ -22,8 +22,6 @@ from rich.progress import (
 )
 
 from rustcoder.errors import RustcoderError
-from rustcoder.execute.engine import ExecConfig
-from rustcoder.execute.sandbox import Limits
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,10 +30,6 @@ stderr = Console(stderr=True)
 stdout = Console(soft_wrap=True)
 """soft_wrap: a long line (a path, a name) is never broken with a newline, piped or not."""
 
-Jobs = Annotated[int, typer.Option("--jobs", "-j", min=0, help="Batches run at once (0: one per CPU core).")]
-BatchSize = Annotated[int, typer.Option(min=1, help="Rust samples compiled together in one crate.")]
-Timeout = Annotated[float, typer.Option(min=0.1, help="Seconds each sample's tests may run.")]
-MemoryMiB = Annotated[int, typer.Option(min=16, help="Address-space limit per test process, in MiB.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout instead of a table.")]
 NoPatches = Annotated[
     bool, typer.Option("--no-patches", help="Report known data defects but do not patch them.")
@@ -44,12 +38,6 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens
 OutPath = Annotated[
     Path | None, typer.Option("--out", "-o", help="Results file (.jsonl); a summary is written beside it.")
 ]
-
-
-def exec_config(jobs: int, batch_size: int, timeout: float, memory_mib: int) -> ExecConfig:
-    return ExecConfig(
-        jobs=jobs, batch_size=batch_size, limits=Limits(wall_seconds=timeout, memory_bytes=memory_mib << 20)
-    )
 
 
 def setup_logging(verbose: bool) -> None:

@@ -7,14 +7,9 @@ import typer
 
 from rustcoder.cli.common import (
     AsJson,
-    BatchSize,
-    Jobs,
-    MemoryMiB,
     NoPatches,
     OutPath,
-    Timeout,
     Verbose,
-    exec_config,
     handle_errors,
     parse_ks,
     print_json,
@@ -23,7 +18,9 @@ from rustcoder.cli.common import (
     setup_logging,
     stderr,
 )
-from rustcoder.execute.engine import DEFAULT_BATCH_SIZE
+from rustcoder.cli.modelopts import EXECUTION
+from rustcoder.cli.options import with_settings
+from rustcoder.settings import Execution
 
 
 def default_out(samples: Path) -> Path:
@@ -32,19 +29,18 @@ def default_out(samples: Path) -> Path:
 
 
 @handle_errors
+@with_settings(EXECUTION)
 def evaluate_command(
     bench: Annotated[
         str, typer.Argument(help="A benchmark name (see `rustcoder benchmarks`) or a benchmark file.")
     ],
     samples: Annotated[Path, typer.Argument(help="JSONL: task_id plus completion or solution per line.")],
+    *,
+    execution: Execution,
     out: OutPath = None,
     k: Annotated[
         str, typer.Option("--k", help="pass@k values, comma-separated (kept where n allows).")
     ] = "1,10,100",
-    jobs: Jobs = 0,
-    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
-    timeout: Timeout = 10.0,
-    memory_mib: MemoryMiB = 1024,
     as_json: AsJson = False,
     overwrite: Annotated[
         bool, typer.Option(help="Discard existing results in --out instead of resuming.")
@@ -74,7 +70,7 @@ def evaluate_command(
             benchmark,
             sample_set,
             out,
-            config=exec_config(jobs, batch_size, timeout, memory_mib),
+            config=execution.config(),
             ks=ks,
             overwrite=overwrite,
             samples_origin=origin,

@@ -20,32 +20,12 @@ from rustcoder.backends.base import Backend, Generation, GenRequest
 from rustcoder.errors import BackendError, ContextOverflowError, DataError
 from rustcoder.jsonl import JsonlAppender, read_jsonl
 from rustcoder.prompting.base import RETRY_TEMPERATURE, Check, MultiTurn, Outcome, Strategy
+from rustcoder.settings import Sampling
 from rustcoder.types import Problem
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Sampling:
-    """How to sample: how many per problem, temperature, attempts until well-formed, token budget."""
-
-    n: int = 1
-    temperature: float = 0.0
-    attempts: int = 0
-    """Attempts until the output is well-formed (0: the strategy's default); the last is kept regardless."""
-    max_tokens: int = 768
-    seed: int = 0
-    backend_retries: int = 3
-    loop_span: int = 256
-    """End an output once its last `loop_span` characters repeat one short piece (0: never); a runaway
-    would otherwise run to max_tokens and fail all the same."""
-
-    def __post_init__(self) -> None:
-        bad = self.n < 1 or self.attempts < 0 or self.max_tokens < 1 or self.loop_span < 0
-        if bad or self.temperature < 0:
-            raise ValueError(f"invalid sampling settings: {self}")
 
 
 def _existing(path: Path) -> dict[tuple[str, int], dict[str, Any]]:

@@ -13,7 +13,6 @@ import json
 import platform
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,11 @@ from rustcoder.evaluation.checks import sandbox_check
 from rustcoder.evaluation.run import evaluate
 from rustcoder.evaluation.samples import load_samples
 from rustcoder.execute.engine import ExecConfig, Executor
-from rustcoder.generation.generate import Sampling, generate
+from rustcoder.generation.generate import generate
 from rustcoder.jsonl import write_json
 from rustcoder.prompting.base import MultiTurn, Strategy
 from rustcoder.provenance import source_version
+from rustcoder.settings import Sampling
 from rustcoder.types import Problem
 
 Progress = Callable[[int, int], None]
@@ -68,7 +68,7 @@ def describe_run(
             "template_sha256": _template_digest(strategy, info),
             "attempts": sampling.attempts or strategy.default_attempts,
         },
-        "sampling": asdict(sampling),
+        "sampling": sampling.model_dump(mode="json"),
         "rustcoder": source_version(),
         "machine": {"platform": platform.platform(), "python": platform.python_version()},
     }
