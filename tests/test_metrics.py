@@ -4,6 +4,7 @@ import pytest
 
 from rustcoder.metrics.passk import bootstrap_pass_at_1, mean_pass_at_k, pass_at_k, usable_ks
 from rustcoder.metrics.summary import describe, summarize
+from rustcoder.types import ResultRecord, Status
 
 
 @pytest.mark.parametrize(
@@ -49,15 +50,8 @@ def test_bootstrap_interval_is_reproducible_and_brackets_the_mean():
     assert bootstrap_pass_at_1([(3, 3)] * 5) == (1.0, 1.0)
 
 
-def record(task, status, codes=(), **extra):
-    return {
-        "task_id": task,
-        "sample_index": 0,
-        "status": status,
-        "passed": status == "passed",
-        "error_codes": list(codes),
-        **extra,
-    }
+def record(task, status, codes=(), **meta):
+    return ResultRecord(task, 0, "sha", Status(status), error_codes=tuple(codes), meta=meta)
 
 
 def test_summary_counts_statuses_codes_and_problems():

@@ -12,7 +12,7 @@ IDS = {"T/0", "T/1"}
 
 
 def write(path, *rows):
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    path.write_text("".join(json.dumps(r if isinstance(r, dict) else r.to_json()) + "\n" for r in rows))
     return path
 
 
@@ -107,13 +107,28 @@ def test_later_record_replaces_earlier_one(tmp_path):
         result_record(a, ExecResult(Status.PASSED)),
     )
     records = read_results(out)
-    assert len(records) == 1 and records[("T/0", 0)]["status"] == "passed"
+    assert len(records) == 1 and records[("T/0", 0)].status is Status.PASSED and records[("T/0", 0)].line == 2
 
 
 def test_results_file_that_is_not_ours_is_rejected(tmp_path):
     out = write(tmp_path / "r.jsonl", {"hello": 1})
     with pytest.raises(DataError, match=r"r\.jsonl:1: not a rustcoder result record"):
         read_results(out)
+
+
+def test_a_result_record_round_trips_in_0_1s_flat_layout():
+    from rustcoder.types import ResultRecord
+
+    sample = Sample("T/0", 0, completion="a", meta={"gen_seconds": 1.5, "attempts": 2})
+    record = result_record(sample, ExecResult(Status.COMPILE_ERROR, reason="E0308", error_codes=["E0308"]))
+    row = record.to_json()
+    assert list(row)[:12] == [
+        "task_id", "sample_index", "sample_sha", "status", "passed", "reason", "error_codes",
+        "tests_total", "tests_passed", "compile_seconds", "run_seconds", "batch_size",
+    ]  # fmt: skip
+    assert row["gen_seconds"] == 1.5 and row["passed"] is False and list(row)[-1] == "compile_output"
+    again = ResultRecord.from_json(row)
+    assert again == record and again.figure("attempts") == 2.0 and again.figure("reason") is None
 
 
 def test_digest_depends_on_kind_and_text():

@@ -127,3 +127,114 @@ class ExecResult:
     @property
     def passed(self) -> bool:
         return self.status is Status.PASSED
+
+
+_RESULT_FIELDS = (
+    "task_id",
+    "sample_index",
+    "sample_sha",
+    "status",
+    "passed",
+    "reason",
+    "error_codes",
+    "tests_total",
+    "tests_passed",
+    "compile_seconds",
+    "run_seconds",
+    "batch_size",
+)
+_RESULT_OUTPUTS = ("stdout", "stderr", "compile_output")
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRecord:
+    """One line of a results file: a sample's execution result with the sample's own figures.
+
+    Written by `to_json` and read by `from_json` only. The line is flat, as rustcoder 0.1 wrote it: the
+    sample's generation figures (`meta`) sit beside the result's fields.
+    """
+
+    task_id: str
+    sample_index: int
+    sample_sha: str
+    status: Status
+    reason: str = ""
+    error_codes: tuple[str, ...] = ()
+    tests_total: int = 0
+    tests_passed: int = 0
+    compile_seconds: float = 0.0
+    run_seconds: float = 0.0
+    batch_size: int = 1
+    meta: dict[str, float | int | str] = field(default_factory=dict)
+    """The sample's generation figures: attempts, gen_seconds, ttft_seconds, tokens, rounds ..."""
+    stdout: str = ""
+    stderr: str = ""
+    compile_output: str = ""
+    line: int = 0
+    """Where it was read from (0 when made in code)."""
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASSED
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.task_id, self.sample_index)
+
+    def figure(self, name: str) -> float | None:
+        """A numeric generation figure of the sample, if it has one."""
+        value = self.meta.get(name)
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    def to_json(self) -> dict[str, object]:
+        head: dict[str, object] = {
+            "task_id": self.task_id,
+            "sample_index": self.sample_index,
+            "sample_sha": self.sample_sha,
+            "status": self.status.value,
+            "passed": self.passed,
+            "reason": self.reason,
+            "error_codes": list(self.error_codes),
+            "tests_total": self.tests_total,
+            "tests_passed": self.tests_passed,
+            "compile_seconds": round(self.compile_seconds, 4),
+            "run_seconds": round(self.run_seconds, 4),
+            "batch_size": self.batch_size,
+        }
+        return {
+            **head,
+            **self.meta,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "compile_output": self.compile_output,
+        }
+
+    @classmethod
+    def from_json(cls, row: dict[str, object], line: int = 0) -> ResultRecord:
+        """KeyError, ValueError or TypeError when the row is not a result record."""
+        meta = {
+            k: v
+            for k, v in row.items()
+            if k not in _RESULT_FIELDS and k not in _RESULT_OUTPUTS and isinstance(v, int | float | str)
+        }
+        codes = row.get("error_codes") or []
+        if not isinstance(codes, list):
+            raise TypeError(f"error_codes must be a list, got {codes!r}")
+        return cls(
+            task_id=str(row["task_id"]),
+            sample_index=int(row["sample_index"]),  # type: ignore[call-overload]
+            sample_sha=str(row.get("sample_sha", "")),
+            status=Status(str(row["status"])),
+            reason=str(row.get("reason", "")),
+            error_codes=tuple(str(c) for c in codes),
+            tests_total=int(row.get("tests_total", 0)),  # type: ignore[call-overload]
+            tests_passed=int(row.get("tests_passed", 0)),  # type: ignore[call-overload]
+            compile_seconds=float(row.get("compile_seconds", 0.0)),  # type: ignore[arg-type]
+            run_seconds=float(row.get("run_seconds", 0.0)),  # type: ignore[arg-type]
+            batch_size=int(row.get("batch_size", 1)),  # type: ignore[call-overload]
+            meta=meta,
+            stdout=str(row.get("stdout", "")),
+            stderr=str(row.get("stderr", "")),
+            compile_output=str(row.get("compile_output", "")),
+            line=line,
+        )

@@ -80,7 +80,7 @@ def evaluate(
 
         def on_result(key: str, result: ExecResult) -> None:
             nonlocal finished
-            results.write(result_record(by_key[key], result))
+            results.write(result_record(by_key[key], result).to_json())
             finished += 1
             if progress:
                 progress(finished, len(samples))

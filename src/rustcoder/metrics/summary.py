@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rustcoder.metrics.passk import DEFAULT_KS, bootstrap_pass_at_1, mean_pass_at_k, pass_at_k, usable_ks
-from rustcoder.types import Status
+from rustcoder.types import ResultRecord, Status
 
 
 def summary_path(results: Path) -> Path:
@@ -35,26 +35,21 @@ def describe(values: Sequence[float]) -> dict[str, float]:
     }
 
 
-def _number(record: dict[str, Any], name: str) -> float | None:
-    value = record.get(name)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _generation(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def _generation(records: Sequence[ResultRecord]) -> dict[str, Any]:
     """Per-sample statistics of each generation figure, with totals for time and tokens, and the
     generation time per problem (all its samples together): the samples' own figures, so a run
     resumed after a kill still counts the time its earlier starts spent."""
     figures: dict[str, Any] = {}
     for name in ("gen_seconds", "ttft_seconds", "tokens_per_second", "tokens"):
-        values = [v for r in records if (v := _number(r, name)) is not None]
+        values = [v for r in records if (v := r.figure(name)) is not None]
         if values:
             figures[name] = describe(values)
             if name in ("gen_seconds", "tokens"):
                 figures[name]["total"] = round(sum(values), 4)
     per_problem: dict[str, float] = defaultdict(float)
     for record in records:
-        if (seconds := _number(record, "gen_seconds")) is not None:
-            per_problem[record["task_id"]] += seconds
+        if (seconds := record.figure("gen_seconds")) is not None:
+            per_problem[record.task_id] += seconds
     if per_problem:
         figures["gen_seconds_per_problem"] = {
             **describe(list(per_problem.values())),
@@ -63,12 +58,12 @@ def _generation(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return figures
 
 
-def _attempts(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-    with_attempts = [r for r in records if isinstance(r.get("attempts"), int)]
+def _attempts(records: Sequence[ResultRecord]) -> dict[str, Any] | None:
+    with_attempts = [(int(a), r.passed) for r in records if (a := r.figure("attempts")) is not None]
     if not with_attempts:
         return None
-    distribution = Counter(int(r["attempts"]) for r in with_attempts)
-    correct = Counter(int(r["attempts"]) for r in with_attempts if r["passed"])
+    distribution = Counter(attempts for attempts, _ in with_attempts)
+    correct = Counter(attempts for attempts, passed in with_attempts if passed)
     cumulative, running = [], 0
     for attempts in range(1, max(distribution) + 1):
         running += correct.get(attempts, 0)
@@ -80,17 +75,17 @@ def _attempts(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def summarize(
-    records: Iterable[dict[str, Any]], *, ks: Sequence[int] = DEFAULT_KS, total_problems: int | None = None
+    records: Iterable[ResultRecord], *, ks: Sequence[int] = DEFAULT_KS, total_problems: int | None = None
 ) -> dict[str, Any]:
     """Everything a report shows about one run, from its result records."""
     rows = list(records)
-    by_task: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_task: dict[str, list[ResultRecord]] = defaultdict(list)
     for row in rows:
-        by_task[row["task_id"]].append(row)
-    counts = [(len(items), sum(1 for r in items if r["passed"])) for items in by_task.values()]
+        by_task[row.task_id].append(row)
+    counts = [(len(items), sum(1 for r in items if r.passed)) for items in by_task.values()]
     chosen = usable_ks(counts, ks) if counts else []
-    status_counts = Counter(r["status"] for r in rows)
-    codes = Counter(code for r in rows for code in dict.fromkeys(r.get("error_codes") or []))
+    status_counts = Counter(r.status.value for r in rows)
+    codes = Counter(code for r in rows for code in dict.fromkeys(r.error_codes))
     summary: dict[str, Any] = {
         "problems": len(by_task),
         "benchmark_problems": total_problems if total_problems is not None else len(by_task),
@@ -102,25 +97,25 @@ def summarize(
         "per_problem": {
             task: {
                 "n": len(items),
-                "c": sum(1 for r in items if r["passed"]),
-                "pass@1": round(pass_at_k(len(items), sum(1 for r in items if r["passed"]), 1), 6),
-                "statuses": dict(Counter(r["status"] for r in items)),
+                "c": sum(1 for r in items if r.passed),
+                "pass@1": round(pass_at_k(len(items), sum(1 for r in items if r.passed), 1), 6),
+                "statuses": dict(Counter(r.status.value for r in items)),
             }
             for task, items in by_task.items()
         },
         "execution": {
-            "compile_seconds": round(sum(float(r.get("compile_seconds", 0)) for r in rows), 3),
-            "run_seconds": round(sum(float(r.get("run_seconds", 0)) for r in rows), 3),
+            "compile_seconds": round(sum(r.compile_seconds for r in rows), 3),
+            "run_seconds": round(sum(r.run_seconds for r in rows), 3),
         },
         "generation": _generation(rows),
     }
     attempts = _attempts(rows)
     if attempts is not None:
         summary["attempts"] = attempts
-    repaired = [r for r in rows if isinstance(r.get("rounds"), int)]
+    repaired = [(str(int(rounds)), r.passed) for r in rows if (rounds := r.figure("rounds")) is not None]
     if repaired:
         summary["repair_rounds"] = {
-            "distribution": dict(sorted(Counter(str(r["rounds"]) for r in repaired).items())),
-            "passed": dict(sorted(Counter(str(r["rounds"]) for r in repaired if r["passed"]).items())),
+            "distribution": dict(sorted(Counter(rounds for rounds, _ in repaired).items())),
+            "passed": dict(sorted(Counter(rounds for rounds, passed in repaired if passed).items())),
         }
     return summary
