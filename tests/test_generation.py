@@ -560,10 +560,19 @@ def test_the_default_strategy_is_delimited_for_rust_and_instruct_otherwise(
 
 
 def test_an_unreadable_settings_record_is_a_clear_error(tmp_path):
-    from rustcoder.generation.run import same_settings
+    from rustcoder.generation.manifest import RunManifest
 
+    ours = RunManifest(
+        benchmark={"sha256": "x", "defects": []}, problems=["A"], model={}, backend={},
+        strategy={"name": "d"}, sampling={}, rustcoder="test", machine={},
+    )  # fmt: skip
     recorded = tmp_path / "run.json"
-    for text in ("{not json", "[1, 2]", '{"benchmark": 3}'):
+    for text in (
+        "{not json",
+        "[1, 2]",
+        '{"benchmark": 3}',
+        '{"benchmark": {}, "problems": [], "strategy": {}}',
+    ):
         recorded.write_text(text)
         with pytest.raises(DataError, match="not a rustcoder settings record"):
-            same_settings(recorded, {"benchmark": {"sha256": "x", "defects": []}})
+            ours.resuming(recorded)

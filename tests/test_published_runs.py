@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rustcoder.generation.run import _template_digest
+from rustcoder.generation.manifest import OPERATIONAL, RunManifest, template_digest
 from rustcoder.prompting.registry import strategy_named
 
 RUNS = sorted((Path(__file__).resolve().parents[1] / "docs" / "results" / "runs").glob("*/run.json"))
@@ -28,7 +28,7 @@ def test_each_published_strategy_renders_the_recorded_template(path):
     info = json.loads(path.read_text())
     recorded = info["strategy"]
     strategy = strategy_named(recorded["name"], rounds=recorded["template"].get("rounds", 3))
-    digest = _template_digest(strategy, {"chat_template": recorded["chat_template"]})
+    digest = template_digest(strategy, recorded["chat_template"])
     same = strategy.template() == recorded["template"] and digest == recorded["template_sha256"]
     assert same is (path.parent.name not in OLDER_TEMPLATE)
 
@@ -37,7 +37,6 @@ def test_each_published_strategy_renders_the_recorded_template(path):
 def test_the_default_backend_still_describes_itself_as_the_published_runs_recorded():
     """The identity a resume compares: same backend record, same model, for the README's main job."""
     from rustcoder.backends.factory import create_backend
-    from rustcoder.generation.run import OPERATIONAL
     from rustcoder.settings import LlamaCppSettings
 
     recorded = json.loads(
@@ -53,3 +52,22 @@ def test_the_default_backend_still_describes_itself_as_the_published_runs_record
     assert record["model"]["sha256"] == recorded["model"]["sha256"]
     now = {k: v for k, v in record.items() if k not in ("model", "chat_template", *OPERATIONAL)}
     assert now == {k: v for k, v in recorded["backend"].items() if k not in OPERATIONAL}
+
+
+@pytest.mark.parametrize("path", RUNS, ids=[p.parent.name for p in RUNS])
+def test_each_published_manifest_reads_back_and_would_resume_itself(path):
+    manifest = RunManifest.read(path)
+    assert manifest.status == "complete" and manifest.history and manifest.differences(manifest) == []
+    assert manifest.to_json() == json.loads(path.read_text())  # nothing lost, nothing added
+
+
+def test_every_published_sample_line_round_trips_byte_for_byte():
+    """The generator's record reproduces 0.1's samples lines exactly (key order, rounding, repair logs)."""
+    from rustcoder.generation.records import GeneratedSample
+
+    lines = 0
+    for path in RUNS:
+        for line in (path.parent / "samples.jsonl").read_text().splitlines():
+            assert json.dumps(GeneratedSample.from_json(json.loads(line)).to_json()) == line
+            lines += 1
+    assert lines > 2000

@@ -27,8 +27,7 @@ def generate_command(
     """Generate samples with a model and a prompting strategy (no evaluation; see `rustcoder run`)."""
     from rustcoder.benchmarks import load_benchmark
     from rustcoder.generation.generate import generate
-    from rustcoder.generation.run import describe_run, same_settings
-    from rustcoder.jsonl import write_json
+    from rustcoder.generation.manifest import RunManifest
     from rustcoder.prompting.base import MultiTurn
 
     setup_logging(verbose)
@@ -43,10 +42,10 @@ def generate_command(
 
         check = sandbox_check(Executor(ExecConfig(jobs=1)))
     meta = out.with_name(out.name.removesuffix(".jsonl") + ".meta.json")
-    info = describe_run(benchmark, problems, engine, chosen, sampling)
+    manifest = RunManifest.describe(benchmark, problems, engine, chosen, sampling)
     if meta.exists() and out.exists():
-        same_settings(meta, info)  # a resume must not mix samples made otherwise
-    write_json(meta, info)
+        manifest.resuming(meta)  # a resume must not mix samples made otherwise
+    manifest.write(meta)
     with progress_bar(f"generating {benchmark.name} with {chosen.name}") as progress:
         made = generate(engine, chosen, problems, sampling, out, progress, check)
     stdout.print(

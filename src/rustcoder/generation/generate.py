@@ -18,6 +18,7 @@ from typing import Any
 
 from rustcoder.backends.base import Backend, Generation, GenRequest
 from rustcoder.errors import BackendError, ContextOverflowError, DataError
+from rustcoder.generation.records import GeneratedSample
 from rustcoder.jsonl import JsonlAppender, read_jsonl
 from rustcoder.prompting.base import RETRY_TEMPERATURE, Check, MultiTurn, Outcome, Strategy
 from rustcoder.settings import Sampling
@@ -29,18 +30,21 @@ Progress = Callable[[int, int], None]
 
 
 def _existing(path: Path) -> dict[tuple[str, int], dict[str, Any]]:
-    """Samples already in the file; failed ones are dropped from it so they are generated again."""
+    """Samples already in the file, as written; failed ones are dropped from the file so that they are
+    generated again."""
     if not path.exists():
         return {}
     rows = {}
     failed = False
-    for _, row in read_jsonl(path, allow_torn_tail=True):
-        if "task_id" not in row or "sample_index" not in row:
-            raise DataError(f"{path}: not a rustcoder samples file (a line lacks task_id/sample_index)")
-        if row.get("error"):
+    for line, row in read_jsonl(path, allow_torn_tail=True):
+        try:
+            sample = GeneratedSample.from_json(row)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise DataError(f"{path}:{line}: not a rustcoder samples line ({exc})") from exc
+        if sample.error is not None:
             failed = True
             continue
-        rows[(row["task_id"], int(row["sample_index"]))] = row
+        rows[sample.key] = row
     if failed:
         tmp = path.with_name(path.name + ".tmp")
         tmp.unlink(missing_ok=True)  # a rewrite cut short earlier must not be appended to
@@ -121,51 +125,53 @@ def generate_one(
     sampling: Sampling,
     index: int,
     check: Check | None = None,
-) -> dict[str, Any]:
+) -> GeneratedSample:
     """One sample: attempts until well-formed (or the limit), then rounds if the strategy has them.
 
-    A backend failure that persists makes a sample with empty code and the error (generated again on
-    resume); an exception from the strategy's own code is a bug and is raised.
+    A backend failure that persists makes a failed sample with the error (generated again on resume);
+    an exception from the strategy's own code is a bug and is raised.
     """
     limit = sampling.attempts or strategy.default_attempts
     where = f"{problem.task_id} sample {index}"
     spent = _Spent()
     first_token = 0.0
-    record: dict[str, Any] = {"task_id": problem.task_id, "sample_index": index}
     for attempt in range(1, limit + 1):
         request = _request(strategy, problem, sampling, index, attempt)
         try:
             generation = _generate(backend, request, sampling, where)
         except BackendError as exc:
-            return {**record, "solution": "", "error": str(exc)[:500], "attempts": attempt}
+            return GeneratedSample.failed(problem.task_id, index, str(exc), attempt)
         outcome = strategy.outcome(problem, generation)
         spent.add(generation)
         if attempt == 1:
             first_token = generation.ttft_seconds
         if outcome.well_formed or attempt == limit:
             break
+    log: list[dict[str, str]] | None = None
     if isinstance(strategy, MultiTurn) and check is not None:
         try:
             outcome, log = _rounds(
                 backend, strategy, problem, sampling, check, request, outcome, spent, where
             )
         except BackendError as exc:
-            return {**record, "solution": "", "error": str(exc)[:500], "attempts": attempt}
-        record["rounds"] = len(log)
-        record["repair_log"] = log
-    return {
-        **record,
-        outcome.field: outcome.text,
-        "attempts": attempt,
-        "well_formed": outcome.well_formed,
-        "finish": generation.finish,
-        "gen_seconds": round(spent.seconds, 4),
-        "ttft_seconds": round(first_token, 4),
-        "tokens": spent.tokens,
-        "tokens_per_second": round(generation.tokens_per_second, 2),
-        "prompt_tokens": generation.prompt_tokens,
-        "raw": generation.text,
-    }
+            return GeneratedSample.failed(problem.task_id, index, str(exc), attempt)
+    return GeneratedSample(
+        problem.task_id,
+        index,
+        outcome.field,
+        outcome.text,
+        attempt,
+        well_formed=outcome.well_formed,
+        finish=generation.finish,
+        gen_seconds=spent.seconds,
+        ttft_seconds=first_token,
+        tokens=spent.tokens,
+        tokens_per_second=generation.tokens_per_second,
+        prompt_tokens=generation.prompt_tokens,
+        raw=generation.text,
+        rounds=len(log) if log is not None else None,
+        repair_log=tuple(log) if log is not None else None,
+    )
 
 
 def generate(
@@ -200,7 +206,7 @@ def generate(
         futures = [pool.submit(generate_one, backend, strategy, p, sampling, i, check) for p, i in todo]
         try:
             for count, future in enumerate(as_completed(futures), start=1):
-                samples.write(future.result())
+                samples.write(future.result().to_json())
                 if progress:
                     progress(total - len(todo) + count, total)
         except BaseException:
