@@ -49,7 +49,7 @@ stamp_value="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ ! -f .venv/.rustcoder-stamp ] || [ "$(cat .venv/.rustcoder-stamp)" != "$stamp_value" ]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --find-links "$WHEELS" \
-        -c constraints.txt -e ".[dev]"
+        -c constraints.txt -e ".[dev,tune]"
     echo "$stamp_value" > .venv/.rustcoder-stamp
 fi
 

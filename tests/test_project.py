@@ -26,6 +26,33 @@ def test_library_modules_defer_heavy_imports():
     assert not loaded & {"matplotlib", "datasets", "huggingface_hub", "tree_sitter", "torch"}
 
 
+def test_evaluation_and_serving_install_without_the_tuning_stack():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[=<>\[ ]", spec)[0].lower() for spec in project["dependencies"]}
+    assert not names & {"torch", "transformers", "peft"}
+    tune = {re.split(r"[=<>\[ ]", spec)[0].lower() for spec in project["optional-dependencies"]["tune"]}
+    assert {"torch", "transformers", "peft"} <= tune
+    assert '".[dev,tune]"' in (ROOT / "setup.sh").read_text()  # the README's set-up installs it
+    loaded = imported_after(
+        "import rustcoder.cli, rustcoder.generation.run, rustcoder.backends.llamacpp, "
+        "rustcoder.evaluation.run"
+    )
+    assert not loaded & {"torch", "transformers", "peft"}
+
+
+def test_the_transformers_backend_without_torch_says_what_to_install():
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from rustcoder.backends.transformers_backend import TransformersBackend\n"
+        "from rustcoder.errors import ModelError\n"
+        "try:\n    TransformersBackend(None)\nexcept ModelError as exc:\n    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "pip install 'rustcoder[tune]'" in out and "torch is missing" in out
+
+
 def readme_commands() -> list[str]:
     text = (ROOT / "README.md").read_text()
     block = re.search(r"```(?:bash|sh)\n(.*?)```", text, re.S)

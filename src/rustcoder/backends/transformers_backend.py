@@ -49,8 +49,14 @@ class TransformersBackend:
     name = "transformers"
 
     def __init__(self, model: ResolvedModel, options: TransformersSettings | None = None) -> None:
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        try:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+        except ImportError as exc:
+            raise ModelError(
+                f"the transformers backend needs PyTorch and transformers ({exc.name} is missing): "
+                "pip install 'rustcoder[tune]'"
+            ) from exc
 
         self.resolved = model
         self.options = options or TransformersSettings()
