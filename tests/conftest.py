@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from rustcoder.execute.sandbox import Limits
 from rustcoder.types import ExecResult, Problem, Sample
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SUM_OK = "fn sum_all(xs: Vec<i64>) -> i64 {\n    xs.iter().sum()\n}\n"
+"""A correct solution of the fixtures' first problem (Mini/0)."""
 
 
 @pytest.fixture
@@ -29,6 +32,35 @@ def fixture_problems(name: str) -> list[Problem]:
 
 
 CLI = [sys.executable, "-m", "rustcoder"]
+
+
+def sandbox_processes() -> list[int]:
+    """Processes still running in a sandbox: under a sandbox uid (as root, samples run as
+    DEFAULT_UID_BASE + slot), or, for any user, carrying the sandbox's environment marker."""
+    from rustcoder.execute.sandbox import DEFAULT_UID_BASE
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            uid = entry.stat().st_uid
+            marked = b"RUSTCODER_SANDBOXED=1" in (entry / "environ").read_bytes().split(b"\0")
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            marked, uid = False, -1
+        if DEFAULT_UID_BASE <= uid < DEFAULT_UID_BASE + 64 or marked:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0, poll: float = 0.02) -> bool:
+    """Whether `condition` came true within `timeout` seconds (checked every `poll` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(poll)
+    return True
 
 
 def rustcoder_cli(

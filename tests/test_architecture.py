@@ -101,3 +101,11 @@ def test_no_two_stages_import_each_other():
 )
 def test_stages_depend_only_on_earlier_ones(stage, must_not_import):
     assert not package_graph(module_graph())[stage] & must_not_import
+
+
+def test_test_modules_share_helpers_only_through_conftest():
+    tests = Path(__file__).resolve().parent
+    for path in tests.glob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tests."):
+                assert node.module == "tests.conftest", f"{path.name} imports {node.module}"

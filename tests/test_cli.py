@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CLI, rustcoder_cli
-from tests.test_hostile import sandbox_processes
+from tests.conftest import CLI, rustcoder_cli, sandbox_processes, wait_until
 
 pytestmark = [pytest.mark.rustc, pytest.mark.sandbox]
 
@@ -130,15 +129,12 @@ def test_killed_run_resumes_without_losing_or_double_counting(fixtures, tmp_path
     proc = subprocess.Popen(
         [*CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not out.exists() or len(out.read_bytes().splitlines()) < 2):
-        time.sleep(0.05)
+    assert wait_until(lambda: out.exists() and len(out.read_bytes().splitlines()) >= 2, timeout=60)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     partial = len(out.read_bytes().splitlines())
     assert 2 <= partial < len(rows)
-    time.sleep(0.5)
-    assert sandbox_processes() == []
+    assert wait_until(lambda: sandbox_processes() == [], timeout=5), sandbox_processes()
     assert list(Path(tempfile.gettempdir()).glob(f"rustcoder-run-{proc.pid}-*"))  # left by the kill
     document = json.loads(rustcoder(*args, "--json", check=True).stdout)
     assert not list(Path(tempfile.gettempdir()).glob(f"rustcoder-run-{proc.pid}-*"))  # swept on the rerun
@@ -157,10 +153,8 @@ def test_ctrl_c_stops_promptly_and_keeps_results(fixtures, tmp_path):
     args = ["evaluate", str(fixtures / "humanevalx_mini.jsonl"), str(samples), "--out", str(out),
             "--timeout", "30", "--batch-size", "4", "--jobs", "1"]  # fmt: skip
     proc = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not out.exists() or len(out.read_bytes().splitlines()) < 4):
-        time.sleep(0.05)
-    time.sleep(1.0)  # now inside the 30 s loops
+    assert wait_until(lambda: out.exists() and len(out.read_bytes().splitlines()) >= 4, timeout=60)
+    assert wait_until(lambda: sandbox_processes() != [], timeout=30)  # now inside the 30 s loops
     interrupted = time.monotonic()
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=20)
@@ -168,8 +162,7 @@ def test_ctrl_c_stops_promptly_and_keeps_results(fixtures, tmp_path):
     assert time.monotonic() - interrupted < 5
     assert "results written so far are kept" in stderr and "Traceback" not in stderr
     assert len(out.read_bytes().splitlines()) == 4
-    time.sleep(0.3)
-    assert sandbox_processes() == []
+    assert wait_until(lambda: sandbox_processes() == [], timeout=5), sandbox_processes()
 
 
 def test_resume_refuses_a_results_file_of_other_samples(fixtures, tmp_path):

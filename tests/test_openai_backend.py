@@ -18,8 +18,6 @@ from rustcoder.models.fetch import resolve_model
 from rustcoder.settings import OpenAISettings
 from tests.conftest import rustcoder_cli
 
-pytestmark = pytest.mark.model
-
 MODEL = "smollm2-135m-instruct"
 
 
@@ -81,6 +79,7 @@ def server():
         proc.wait(timeout=10)
 
 
+@pytest.mark.model
 def test_chat_and_raw_prompts_with_client_side_stops(server):
     backend = OpenAICompatBackend(MODEL, OpenAISettings(base_url=server, concurrency=2))
     chat, raw = backend.generate(
@@ -104,6 +103,7 @@ def test_chat_and_raw_prompts_with_client_side_stops(server):
     )
 
 
+@pytest.mark.model
 def test_the_loop_guard_ends_a_served_runaway_and_closes_its_stream(server, monkeypatch):
     backend = OpenAICompatBackend(MODEL, OpenAISettings(base_url=server))
     prompt = 'let pattern = "' + "o|" * 60  # greedy decoding keeps a repetition going
@@ -122,6 +122,7 @@ def test_the_loop_guard_ends_a_served_runaway_and_closes_its_stream(server, monk
     assert opened[0].response.is_closed  # the server is told at once, not after 200 tokens
 
 
+@pytest.mark.model
 def test_concurrent_requests_keep_their_order(server):
     backend = OpenAICompatBackend(MODEL, OpenAISettings(base_url=server, concurrency=4))
     prompts = [f"// {i} + {i} =" for i in range(4)]
@@ -129,6 +130,7 @@ def test_concurrent_requests_keep_their_order(server):
     assert [g.text for g in backend.generate(requests)] == [backend.generate([r])[0].text for r in requests]
 
 
+@pytest.mark.model
 def test_retries_until_the_server_comes_up():
     port = free_port()
     backend = OpenAICompatBackend(
@@ -142,9 +144,12 @@ def test_retries_until_the_server_comes_up():
         except Exception as exc:
             box["error"] = exc
 
-    worker = threading.Thread(target=call)
-    worker.start()
-    time.sleep(1.0)  # the first attempts meet a closed port
+    with socket.create_server(("127.0.0.1", port)) as refusing:  # the server is not up yet
+        refusing.settimeout(60)
+        worker = threading.Thread(target=call)
+        worker.start()
+        conn, _ = refusing.accept()  # the first attempt arrived: fail it, and stop listening
+        conn.close()
     proc = start_server(port)
     try:
         worker.join(timeout=90)
@@ -162,6 +167,7 @@ def test_unreachable_server_is_one_clear_error():
         backend.generate([GenRequest(prompt="x", max_tokens=2)])
 
 
+@pytest.mark.model
 @pytest.mark.rustc
 @pytest.mark.sandbox
 def test_run_through_the_cli_against_the_server(server, fixtures, tmp_path):

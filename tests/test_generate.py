@@ -1,0 +1,130 @@
+"""The generation driver: attempts, retries by error type, failures recorded and resumed."""
+
+import json
+
+import pytest
+
+from rustcoder.backends.fake import FakeBackend
+from rustcoder.errors import BackendError, ContextOverflowError, DataError
+from rustcoder.generation.generate import generate
+from rustcoder.prompting.registry import STRATEGIES
+from rustcoder.settings import Sampling
+from rustcoder.types import Language
+from tests.conftest import SUM_OK, fixture_problems
+
+
+def test_delimited_retries_until_well_formed(tmp_path):
+    problem = fixture_problems("humanevalx_mini.jsonl")[0]
+    answers = ["fn sum_all(" + "o|" * 1000, "", SUM_OK + "RUST_END"]  # a runaway, an empty answer, code
+    backend = FakeBackend(answers)
+    out = tmp_path / "samples.jsonl"
+    assert generate(backend, STRATEGIES["delimited"], [problem], Sampling(), out) == 1
+    [row] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert row["attempts"] == 3 and row["well_formed"] is True
+    assert row["solution"].strip() == SUM_OK.strip()
+    assert [r.temperature for r in backend.requests] == [0.0, 0.5, 0.5]
+    assert len({r.seed for r in backend.requests}) == 3
+    assert {r.loop_span for r in backend.requests} == {256} and row["tokens"] < 100  # not 768 for the loop
+    assert row["gen_seconds"] > 0 and row["tokens"] > 0 and "ttft_seconds" in row
+
+
+def test_the_last_attempt_is_kept_regardless(tmp_path):
+    problem = fixture_problems("humanevalx_mini.jsonl")[0]
+    backend = FakeBackend(lambda request, call: "never closed")
+    out = tmp_path / "samples.jsonl"
+    generate(backend, STRATEGIES["delimited"], [problem], Sampling(attempts=4), out)
+    row = json.loads(out.read_text())
+    assert row["attempts"] == 4 and row["well_formed"] is False and len(backend.requests) == 4
+
+
+def test_backend_failures_are_recorded_then_generated_again(tmp_path, monkeypatch):
+    monkeypatch.setattr("rustcoder.generation.generate.time.sleep", lambda _s: None)
+    problems = fixture_problems("humanevalx_mini.jsonl")[:2]
+
+    def flaky(request, call):
+        if "sum_all" in request.messages[0].content:
+            raise BackendError("server went away")
+        return "```rust\nfn reverse_string(s: &str) -> String { s.chars().rev().collect() }\n```"
+
+    out = tmp_path / "samples.jsonl"
+    generate(FakeBackend(flaky), STRATEGIES["instruct"], problems, Sampling(backend_retries=2), out)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert rows[0]["error"] == "server went away" and rows[0]["solution"] == ""
+    assert "error" not in rows[1]
+    made = generate(FakeBackend([SUM_OK]), STRATEGIES["instruct"], problems, Sampling(), out)
+    assert made == 1
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 2 and not any("error" in r for r in rows)
+
+
+def test_generation_resumes_where_it_stopped(tmp_path):
+    problems = fixture_problems("humanevalx_mini.jsonl")
+
+    def interrupted(request, call):
+        if call == 3:
+            raise KeyboardInterrupt
+        return SUM_OK
+
+    out = tmp_path / "samples.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        generate(FakeBackend(interrupted), STRATEGIES["instruct"], problems, Sampling(n=2), out)
+    assert len(out.read_text().splitlines()) == 3
+    backend = FakeBackend(lambda r, c: SUM_OK)
+    assert generate(backend, STRATEGIES["instruct"], problems, Sampling(n=2), out) == 3
+    keys = [(r["task_id"], r["sample_index"]) for r in map(json.loads, out.read_text().splitlines())]
+    assert sorted(keys) == sorted({(p.task_id, i) for p in problems for i in range(2)})
+
+
+def test_strategies_refuse_languages_they_do_not_support(tmp_path):
+    python = fixture_problems("humaneval_python_mini.jsonl")
+    with pytest.raises(DataError, match="does not support python"):
+        generate(FakeBackend(), STRATEGIES["delimited"], python, Sampling(), tmp_path / "s.jsonl")
+
+
+def test_retries_are_decided_by_the_errors_type(tmp_path, monkeypatch):
+    monkeypatch.setattr("rustcoder.generation.generate.time.sleep", lambda _s: None)
+    problem = fixture_problems("humanevalx_mini.jsonl")[0]
+    calls: list[str] = []
+
+    def overflowing(request, call):
+        calls.append("overflow")
+        raise ContextOverflowError("prompt of 9000 tokens exceeds the context of 4096")
+
+    out = tmp_path / "a.jsonl"
+    generate(FakeBackend(overflowing), STRATEGIES["instruct"], [problem], Sampling(backend_retries=3), out)
+    assert calls == ["overflow"]  # retrying cannot help: tried once, recorded
+    assert "exceeds the context" in json.loads(out.read_text())["error"]
+
+    def transient(request, call):
+        calls.append("transient")
+        if call < 2:
+            raise BackendError("503 from the server")
+        return "```rust\n" + SUM_OK + "```"
+
+    calls.clear()
+    out = tmp_path / "b.jsonl"
+    generate(FakeBackend(transient), STRATEGIES["instruct"], [problem], Sampling(backend_retries=3), out)
+    assert calls == ["transient"] * 3 and "error" not in json.loads(out.read_text())
+
+
+def test_a_bug_in_a_strategy_is_raised_not_retried(tmp_path):
+    class Broken:
+        name, description, languages, default_attempts = "broken", "", frozenset(Language), 1
+
+        def request(self, problem, *, temperature, seed, max_tokens):
+            return STRATEGIES["instruct"].request(
+                problem, temperature=temperature, seed=seed, max_tokens=max_tokens
+            )
+
+        def outcome(self, problem, generation):
+            raise KeyError("a bug")
+
+        def template(self):
+            return {}
+
+    backend = FakeBackend(["x"] * 5)
+    with pytest.raises(KeyError, match="a bug"):
+        generate(
+            backend, Broken(), fixture_problems("humanevalx_mini.jsonl")[:1], Sampling(), tmp_path / "s.jsonl"
+        )
+    assert len(backend.requests) == 1
