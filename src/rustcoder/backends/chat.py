@@ -1,4 +1,5 @@
-"""A model's chat template rendered into the exact prompt text: one function for every local backend.
+"""A local model's prompt text, exactly: its chat template rendered (`render_chat`), and every kind of
+request written in the model's own format (`PromptFormat`: raw prompt, FIM gap, conversation).
 
 llama.cpp (the template stored in the GGUF) and transformers (the tokenizer's template) render through
 `render_chat`, so the two backends, and the training prompts built from the same messages, cannot drift
@@ -13,10 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from rustcoder.backends.base import Message
+from rustcoder.backends.base import GenRequest, Message
+from rustcoder.backends.fim import FimTokens
 from rustcoder.errors import RequestError
 
 
@@ -85,3 +88,30 @@ def render_chat(
         tool_choice=None,
     )
     return str(rendered)
+
+
+@dataclass(frozen=True, slots=True)
+class PromptFormat:
+    """How a local model's prompts are written: its chat template and special tokens, its FIM markers."""
+
+    model: str
+    chat_template: str | None
+    bos_token: str
+    eos_token: str
+    fim: FimTokens | None
+
+    def render(self, request: GenRequest) -> str:
+        """The exact text the model is given for `request`: a raw prompt as it is, a gap in the model's
+        FIM layout, a conversation through its chat template (then the prefill)."""
+        if request.suffix is not None and request.prompt is not None:
+            if self.fim is None:
+                raise RequestError(f"{self.model} has no fill-in-the-middle tokens")
+            return self.fim.prompt(request.prompt, request.suffix, request.fim_layout)
+        if request.prompt is not None:
+            return request.prompt
+        if not self.chat_template:
+            raise RequestError(f"{self.model} has no chat template; use a completion strategy")
+        chat = render_chat(
+            self.chat_template, request.messages, bos_token=self.bos_token, eos_token=self.eos_token
+        )
+        return chat + request.prefill

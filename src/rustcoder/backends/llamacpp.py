@@ -15,9 +15,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
-from rustcoder.backends.chat import render_chat
+from rustcoder.backends.chat import PromptFormat
 from rustcoder.backends.fim import find_fim_tokens
-from rustcoder.errors import BackendError, ContextOverflowError, ModelError, RequestError
+from rustcoder.errors import BackendError, ContextOverflowError, ModelError
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
 from rustcoder.settings import LlamaCppSettings
@@ -57,24 +57,18 @@ class LlamaCppBackend:
         self._lock = threading.Lock()
         self.chat_template: str | None = self.llm.metadata.get("tokenizer.chat_template")
         vocab = self.llm._model  # token texts of the special tokens the template refers to
-        self.eos_token = vocab.token_get_text(self.llm.token_eos())
-        self.bos_token = vocab.token_get_text(self.llm.token_bos()) if self.llm.token_bos() >= 0 else ""
         self.fim = find_fim_tokens(self._is_token)
+        self.format = PromptFormat(
+            model.name,
+            self.chat_template,
+            bos_token=vocab.token_get_text(self.llm.token_bos()) if self.llm.token_bos() >= 0 else "",
+            eos_token=vocab.token_get_text(self.llm.token_eos()),
+            fim=self.fim,
+        )
 
     def render(self, request: GenRequest) -> str:
         """The exact text the model is given."""
-        if request.suffix is not None and request.prompt is not None:
-            if self.fim is None:
-                raise RequestError(f"{self.model.name} has no fill-in-the-middle tokens")
-            return self.fim.prompt(request.prompt, request.suffix, request.fim_layout)
-        if request.prompt is not None:
-            return request.prompt
-        if not self.chat_template:
-            raise RequestError(f"{self.model.name} has no chat template; use a completion strategy")
-        chat = render_chat(
-            self.chat_template, request.messages, bos_token=self.bos_token, eos_token=self.eos_token
-        )
-        return chat + request.prefill
+        return self.format.render(request)
 
     def _pieces(self, request: GenRequest, prompt: str) -> Iterator[str]:
         """The model's text, piece by piece; holds the model's lock until the stream is done or closed."""

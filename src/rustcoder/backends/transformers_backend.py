@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
-from rustcoder.backends.chat import render_chat
+from rustcoder.backends.chat import PromptFormat
 from rustcoder.backends.fim import find_fim_tokens
-from rustcoder.errors import BackendError, ModelError, RequestError
+from rustcoder.errors import BackendError, ModelError
 from rustcoder.models.convert import converted_from_gguf
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
@@ -77,6 +77,14 @@ class TransformersBackend:
         self._lock = threading.Lock()
         vocabulary = self.tokenizer.get_vocab()
         self.fim = find_fim_tokens(vocabulary.__contains__)
+        template = getattr(self.tokenizer, "chat_template", None)
+        self.format = PromptFormat(
+            model.name,
+            template if isinstance(template, str) else None,
+            bos_token=self.tokenizer.bos_token or "",
+            eos_token=self.tokenizer.eos_token or "",
+            fim=self.fim,
+        )
         self.prompt_learning = False
         if self.options.adapter:
             from peft import PeftModel
@@ -85,22 +93,7 @@ class TransformersBackend:
             self.prompt_learning = bool(self.model.active_peft_config.is_prompt_learning)
 
     def render(self, request: GenRequest) -> str:
-        if request.suffix is not None and request.prompt is not None:
-            if self.fim is None:
-                raise RequestError(f"{self.resolved.name} has no fill-in-the-middle tokens")
-            return self.fim.prompt(request.prompt, request.suffix, request.fim_layout)
-        if request.prompt is not None:
-            return request.prompt
-        template = getattr(self.tokenizer, "chat_template", None)
-        if not isinstance(template, str) or not template:
-            raise RequestError(f"{self.resolved.name} has no chat template; use a completion strategy")
-        chat = render_chat(
-            template,
-            request.messages,
-            bos_token=self.tokenizer.bos_token or "",
-            eos_token=self.tokenizer.eos_token or "",
-        )
-        return chat + request.prefill
+        return self.format.render(request)
 
     def _pieces(self, request: GenRequest, prompt: str) -> Iterator[str]:
         import torch

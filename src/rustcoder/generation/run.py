@@ -51,75 +51,48 @@ def run(
     manifest.write(info_path)
 
     try:
-        return _generate_and_evaluate(
+        started = time.monotonic()
+        samples_path = run_dir / "samples.jsonl"
+        check = None
+        if isinstance(strategy, MultiTurn):
+            check = sandbox_check(Executor(dataclasses.replace(config or ExecConfig(), jobs=1)))
+        generated = generate(backend, strategy, problems, sampling, samples_path, generation_progress, check)
+        this_start.update(generated=generated, generation_seconds=round(time.monotonic() - started, 2))
+        manifest.status = "evaluating"
+        manifest.write(info_path)
+
+        started = time.monotonic()
+        sample_set = load_samples(samples_path, {p.task_id for p in problems})
+        origin = {"path": str(samples_path), "strategy": strategy.name, "model": manifest.model.get("name")}
+        document = evaluate(
             benchmark,
-            problems,
-            backend,
-            strategy,
-            sampling,
-            run_dir,
-            manifest,
-            config,
-            generation_progress,
-            evaluation_progress,
+            sample_set,
+            run_dir / "results.jsonl",
+            config=config,
+            samples_origin=origin,
+            progress=evaluation_progress,
         )
+        document["run"]["generation"] = {
+            "model": manifest.model,
+            "backend": manifest.backend,
+            "strategy": manifest.strategy,
+            "sampling": manifest.sampling,
+        }
+        # rustc, crates and limits, in the manifest too
+        manifest.execution = {k: document["run"][k] for k in ("environment", "config")}
+        write_json(run_dir / "results.summary.json", document)
+        this_start.update(evaluation_seconds=round(time.monotonic() - started, 2), finished_at=now())
+        manifest.status = "reporting"
+        manifest.write(info_path)
+
+        from rustcoder.metrics.report import load_runs, write_report
+
+        write_report(load_runs([run_dir]), run_dir / "report")
+        manifest.status = "complete"
+        manifest.write(info_path)
+        return document
     except BaseException:
         # Ctrl-C or an error: the start's end goes into the history, so its wall time is known.
         this_start["ended_at"] = now()
         manifest.write(info_path)
         raise
-
-
-def _generate_and_evaluate(
-    benchmark: Benchmark,
-    problems: Sequence[Problem],
-    backend: Backend,
-    strategy: Strategy,
-    sampling: Sampling,
-    run_dir: Path,
-    manifest: RunManifest,
-    config: ExecConfig | None,
-    generation_progress: Progress | None,
-    evaluation_progress: Progress | None,
-) -> dict[str, Any]:
-    info_path = run_dir / "run.json"
-    this_start = manifest.history[-1]
-    started = time.monotonic()
-    samples_path = run_dir / "samples.jsonl"
-    check = None
-    if isinstance(strategy, MultiTurn):
-        check = sandbox_check(Executor(dataclasses.replace(config or ExecConfig(), jobs=1)))
-    generated = generate(backend, strategy, problems, sampling, samples_path, generation_progress, check)
-    this_start.update(generated=generated, generation_seconds=round(time.monotonic() - started, 2))
-    manifest.status = "evaluating"
-    manifest.write(info_path)
-
-    started = time.monotonic()
-    sample_set = load_samples(samples_path, {p.task_id for p in problems})
-    origin = {"path": str(samples_path), "strategy": strategy.name, "model": manifest.model.get("name")}
-    document = evaluate(
-        benchmark,
-        sample_set,
-        run_dir / "results.jsonl",
-        config=config,
-        samples_origin=origin,
-        progress=evaluation_progress,
-    )
-    document["run"]["generation"] = {
-        "model": manifest.model,
-        "backend": manifest.backend,
-        "strategy": manifest.strategy,
-        "sampling": manifest.sampling,
-    }
-    manifest.execution = {k: document["run"][k] for k in ("environment", "config")}  # rustc, crates, limits
-    write_json(run_dir / "results.summary.json", document)
-    this_start.update(evaluation_seconds=round(time.monotonic() - started, 2), finished_at=now())
-    manifest.status = "reporting"
-    manifest.write(info_path)
-
-    from rustcoder.metrics.report import load_runs, write_report
-
-    write_report(load_runs([run_dir]), run_dir / "report")
-    manifest.status = "complete"
-    manifest.write(info_path)
-    return document
