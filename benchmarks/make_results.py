@@ -23,7 +23,7 @@ from rustcoder.evaluation.results import read_results
 from rustcoder.jsonl import write_json
 from rustcoder.metrics.report import load_runs, write_report
 from rustcoder.metrics.starts import describe_start, minutes, starts
-from rustcoder.metrics.summary import summarize
+from rustcoder.metrics.summary import Summary, summarize
 
 PUBLISHED = [
     ("Llama-3.2-1B, 1 attempt (seed study)", "2.27"),
@@ -52,7 +52,7 @@ PUBLISHED_GRID = [
     ("Qwen2.5-Coder-0.5B-Instruct (FIELD.md baseline: chat, first fenced block)", {"instruct": "28.0"}),
     ("Qwen2.5-Coder-1.5B-Instruct (FIELD.md baseline: chat, first fenced block)", {"instruct": "35.4"}),
 ]
-Runs = list[tuple[str, dict[str, Any], dict[str, Any]]]
+Runs = list[tuple[str, dict[str, Any], Summary]]
 """(run directory name, run.json, results summary) of each finished run."""
 KEEP = ("run.json", "samples.jsonl", "results.jsonl", "results.summary.json", "report")
 
@@ -62,7 +62,8 @@ def finished(runs: Path) -> Runs:
     for folder in sorted(p for p in runs.iterdir() if (p / "run.json").exists()):
         info = json.loads((folder / "run.json").read_text())
         if info.get("status") == "complete" and (folder / "results.summary.json").exists():
-            found.append((folder.name, info, json.loads((folder / "results.summary.json").read_text())))
+            summary = Summary.from_json(json.loads((folder / "results.summary.json").read_text()))
+            found.append((folder.name, info, summary))
     return found
 
 
@@ -78,9 +79,9 @@ def column(info: dict[str, Any]) -> str:
     return str(name)
 
 
-def _link(name: str, summary: dict[str, Any]) -> str:
+def _link(name: str, summary: Summary) -> str:
     """A run's pass@1 %, linked to its report."""
-    return f"[{100 * summary['pass_at_k']['1']:.1f}](runs/{name}/report/report.md)"
+    return f"[{100 * summary.pass_at_k['1']:.1f}](runs/{name}/report/report.md)"
 
 
 def _pivot(cells: dict[str, dict[str, str]], columns: Sequence[str], label: str) -> list[str]:
@@ -96,7 +97,7 @@ def grid(runs: Runs, benchmark: str) -> list[str]:
     """The seed-study-shaped table for one benchmark: pass@1 % per model and strategy, each linked."""
     cells: dict[str, dict[str, str]] = {}
     for name, info, summary in runs:
-        if summary["benchmark"] == benchmark:
+        if summary.benchmark == benchmark:
             cells.setdefault(info["model"]["name"], {})[column(info)] = _link(name, summary)
     lines = _pivot(cells, COLUMNS, "**{}** (rustcoder)")
     for system, values in PUBLISHED_GRID:
@@ -109,23 +110,25 @@ def language_gap(runs: Runs) -> list[str]:
     cells: dict[str, dict[str, str]] = {}
     for name, info, summary in runs:
         if info["strategy"]["name"] == "instruct":
-            bench = Path(summary["benchmark"]).name.removesuffix(".gz").removesuffix(".jsonl")
+            bench = Path(summary.benchmark).name.removesuffix(".gz").removesuffix(".jsonl")
             cells.setdefault(info["model"]["name"], {})[bench] = _link(name, summary)
     benchmarks = sorted({bench for row_cells in cells.values() for bench in row_cells})
     return _pivot(cells, benchmarks, "{}")
 
 
-def row(name: str, info: dict[str, Any], summary: dict[str, Any]) -> str:
-    pass1 = 100 * summary["pass_at_k"]["1"]
-    low, high = (100 * x for x in summary["pass_at_1_ci95"])
-    counts = summary["status_counts"]
-    gen = summary.get("generation", {})
-    generation = gen.get("gen_seconds", {}).get("total")
-    per_problem = gen.get("gen_seconds_per_problem", {})
+def _stat(summary: Summary, figure: str, which: str, digits: int) -> str:
+    stats = summary.generation.get(figure)
+    return "-" if stats is None else _fmt(getattr(stats, which), digits)
+
+
+def row(name: str, info: dict[str, Any], summary: Summary) -> str:
+    pass1 = 100 * summary.pass_at_k["1"]
+    low, high = (100 * x for x in summary.pass_at_1_ci95 or (0.0, 0.0))
+    counts = summary.status_counts
+    gen_seconds = summary.generation.get("gen_seconds")
+    generation = gen_seconds.total if gen_seconds else None
     walls = "; ".join(describe_start(s) for s in starts(info.get("history", [])))
-    ttft = gen.get("ttft_seconds", {})
-    rate = gen.get("tokens_per_second", {})
-    codes = ", ".join(f"{c} ×{n}" for c, n in list(summary["error_codes"].items())[:3])
+    codes = ", ".join(f"{c} ×{n}" for c, n in list(summary.error_codes.items())[:3])
     attempts = info["strategy"]["attempts"]
     rounds = (
         info["strategy"]["template"].get("rounds") if isinstance(info["strategy"]["template"], dict) else None
@@ -133,23 +136,26 @@ def row(name: str, info: dict[str, Any], summary: dict[str, Any]) -> str:
     strategy = info["strategy"]["name"] + (f" ({rounds} rounds)" if rounds else f", ≤{attempts} attempts")
     return (
         f"| [{name}](runs/{name}/report/report.md) | {info['model']['name']} | {strategy} | "
-        f"**{pass1:.1f}** ({low:.1f}–{high:.1f}) | {counts['passed']}/{summary['samples']} | "
+        f"**{pass1:.1f}** ({low:.1f}–{high:.1f}) | {counts['passed']}/{summary.samples} | "
         f"{counts['compile_error']} | {counts['test_failure']} | {counts['panic'] + counts['timeout']} | "
         f"{codes} | {minutes(generation) if generation is not None else '-'} | "
-        f"{_fmt(per_problem.get('p50'), 1)} / {_fmt(per_problem.get('p95'), 1)} | {walls} | "
-        f"{_fmt(ttft.get('p50'), 2)} / {_fmt(ttft.get('p95'), 2)} | {_fmt(rate.get('p50'), 1)} |"
+        f"{_stat(summary, 'gen_seconds_per_problem', 'p50', 1)} / "
+        f"{_stat(summary, 'gen_seconds_per_problem', 'p95', 1)} | {walls} | "
+        f"{_stat(summary, 'ttft_seconds', 'p50', 2)} / {_stat(summary, 'ttft_seconds', 'p95', 2)} | "
+        f"{_stat(summary, 'tokens_per_second', 'p50', 1)} |"
     )
 
 
 def refresh(folder: Path) -> None:
     """Summary figures again from the run's own result records; its report written again."""
     path = folder / "results.summary.json"
-    document = json.loads(path.read_text())
+    stored = Summary.from_json(json.loads(path.read_text()))
     records = list(read_results(folder / "results.jsonl").values())
-    ks = [int(k) for k in document["pass_at_k"]]
-    fresh = summarize(records, ks=ks, total_problems=document["benchmark_problems"])
-    document.update({k: v for k, v in fresh.items() if k != "run"})
-    write_json(path, document)
+    fresh = summarize(
+        records, ks=[int(k) for k in stored.pass_at_k], total_problems=stored.benchmark_problems
+    )
+    fresh.benchmark, fresh.run, fresh.check = stored.benchmark, stored.run, stored.check
+    write_json(path, fresh.to_json())
     write_report(load_runs([folder]), folder / "report")
 
 
@@ -188,7 +194,7 @@ def main() -> None:
                 shutil.copy2(source, target / item)
     by_benchmark: dict[str, list[str]] = {}
     for name, info, summary in runs:
-        by_benchmark.setdefault(summary["benchmark"], []).append(row(name, info, summary))
+        by_benchmark.setdefault(summary.benchmark, []).append(row(name, info, summary))
     header = (
         "| run | model | strategy | pass@1 % (95 % CI) | passed | compile errors | test failures | "
         "panics + timeouts | top rustc errors | generation (samples' sum) | per problem p50 / p95 (s) | "

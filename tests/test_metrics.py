@@ -3,7 +3,7 @@ import math
 import pytest
 
 from rustcoder.metrics.passk import bootstrap_pass_at_1, mean_pass_at_k, pass_at_k, usable_ks
-from rustcoder.metrics.summary import describe, summarize
+from rustcoder.metrics.summary import Summary, describe, summarize
 from rustcoder.types import ResultRecord, Status
 
 
@@ -61,7 +61,10 @@ def test_summary_counts_statuses_codes_and_problems():
         record("B", "compile_error", ["E0308"]),
         record("B", "timeout"),
     ]
-    summary = summarize(rows, total_problems=5)
+    typed = summarize(rows, total_problems=5)
+    assert typed.per_problem["A"].c == 1 and typed.count(Status.COMPILE_ERROR) == 2
+    summary = typed.to_json()  # the layout results.summary.json keeps
+    assert Summary.from_json(summary) == typed
     assert summary["problems"] == 2 and summary["benchmark_problems"] == 5 and summary["samples"] == 4
     assert summary["pass_at_k"] == {"1": 0.25}
     assert summary["status_counts"]["compile_error"] == 2 and summary["status_counts"]["panic"] == 0
@@ -81,12 +84,12 @@ def test_summary_attempts_and_generation_figures():
         record("C", "test_failure", attempts=3, gen_seconds=2.0),
         record("D", "passed", attempts=10, gen_seconds=4.0),
     ]
-    summary = summarize(rows)
+    summary = summarize(rows).to_json()
     assert summary["attempts"]["distribution"] == {"1": 1, "3": 2, "10": 1}
     cumulative = dict(summary["attempts"]["cumulative_correct"])
     assert cumulative[1] == 1 and cumulative[2] == 1 and cumulative[3] == 2 and cumulative[10] == 3
     assert summary["generation"]["gen_seconds"]["mean"] == 2.5
-    assert "attempts" not in summarize([record("A", "passed")])
+    assert "attempts" not in summarize([record("A", "passed")]).to_json()
 
 
 def test_describe_quantiles():
@@ -101,7 +104,7 @@ def test_generation_time_is_summed_from_the_samples_and_per_problem():
         record("B", "passed", gen_seconds=2.0, tokens=20),
         record("C", "passed"),  # evaluated without generation figures
     ]
-    generation = summarize(rows)["generation"]
+    generation = summarize(rows).to_json()["generation"]
     assert generation["gen_seconds"]["total"] == 6.0 and generation["tokens"]["total"] == 60
     assert generation["gen_seconds_per_problem"] == {
         "mean": 3.0,
@@ -140,8 +143,9 @@ def test_each_start_has_its_wall_time_or_a_bound():
 
 def test_the_check_verdict_excuses_only_known_defects():
     from rustcoder.evaluation.verdict import check_verdict
+    from rustcoder.metrics.summary import ProblemResult
 
-    per_problem = {"A": {"n": 1, "c": 1}, "B": {"n": 1, "c": 0}, "C": {"n": 2, "c": 1}}
+    per_problem = {t: ProblemResult(n, c, c / n, {}) for t, n, c in (("A", 1, 1), ("B", 1, 0), ("C", 2, 1))}
     verdict = check_verdict(per_problem, excused={"B", "D"})
     assert (verdict.failures, verdict.excused_failures, verdict.known_defects) == (["C"], ["B"], ["B", "D"])
     assert not verdict.ok and verdict.as_dict()["ok"] is False

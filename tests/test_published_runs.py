@@ -71,3 +71,11 @@ def test_every_published_sample_line_round_trips_byte_for_byte():
             assert json.dumps(GeneratedSample.from_json(json.loads(line)).to_json()) == line
             lines += 1
     assert lines > 2000
+
+
+@pytest.mark.parametrize("path", RUNS, ids=[p.parent.name for p in RUNS])
+def test_each_published_summary_reads_back_unchanged(path):
+    from rustcoder.metrics.summary import Summary
+
+    document = json.loads((path.parent / "results.summary.json").read_text())
+    assert Summary.from_json(document).to_json() == document

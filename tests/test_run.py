@@ -8,6 +8,7 @@ from rustcoder.backends.fake import FakeBackend
 from rustcoder.errors import DataError
 from rustcoder.prompting.registry import STRATEGIES
 from rustcoder.settings import Sampling
+from rustcoder.types import Status
 from tests.conftest import SUM_OK, rustcoder_cli
 
 
@@ -34,7 +35,7 @@ def test_run_generates_evaluates_reports_and_guards_its_settings(tmp_path, fixtu
     document = run(
         benchmark, benchmark.problems, FakeBackend(respond), strategy, Sampling(), out, config=config
     )
-    assert document["pass_at_k"] == {"1": 1.0} and document["samples"] == 3
+    assert document.pass_at_k == {"1": 1.0} and document.samples == 3
     info = json.loads((out / "run.json").read_text())
     assert info["status"] == "complete" and info["strategy"]["name"] == "delimited"
     assert (
@@ -44,15 +45,15 @@ def test_run_generates_evaluates_reports_and_guards_its_settings(tmp_path, fixtu
     assert info["execution"]["environment"]["rustc"].startswith("rustc 1.")
     assert info["execution"]["config"]["limits"]["wall_seconds"] == config.limits.wall_seconds
     assert (out / "report" / "report.html").exists()
-    assert document["generation"]["gen_seconds"]["mean"] > 0
-    assert document["generation"]["gen_seconds"]["total"] == pytest.approx(
+    assert document.generation["gen_seconds"].mean > 0
+    assert document.generation["gen_seconds"].total == pytest.approx(
         sum(json.loads(line)["gen_seconds"] for line in (out / "samples.jsonl").read_text().splitlines()),
         abs=1e-3,
     )
     report = (out / "report" / "report.md").read_text()
     assert "## Wall time of each start" in report and "| run | 1 | " in report
     again = run(benchmark, benchmark.problems, FakeBackend([]), strategy, Sampling(), out, config=config)
-    assert again["run"]["executed"] == 0 and again["samples"] == 3
+    assert again.run is not None and again.run.executed == 0 and again.samples == 3
     history = json.loads((out / "run.json").read_text())["history"]
     assert [start["rustcoder"] for start in history] == [source_version()] * 2  # which code, per start
     with pytest.raises(DataError, match="other settings"):
@@ -118,10 +119,10 @@ def test_a_failed_generation_is_a_backend_error_and_is_executed_again_on_resume(
     document = evaluate(benchmark, load_samples(samples, {"Mini/0"}), out)
     row = json.loads(out.read_text())
     assert row["status"] == "backend_error" and row["reason"] == "generation failed: timeout"
-    assert document["status_counts"]["backend_error"] == 1
+    assert document.count(Status.BACKEND_ERROR) == 1
     samples.write_text(json.dumps({"task_id": "Mini/0", "sample_index": 0, "solution": SUM_OK}) + "\n")
     document = evaluate(benchmark, load_samples(samples, {"Mini/0"}), out)  # generated again: no clash
-    assert document["status_counts"]["passed"] == 1 and document["run"]["executed"] == 1
+    assert document.count(Status.PASSED) == 1 and document.run is not None and document.run.executed == 1
 
 
 def test_generate_command_records_its_settings(tmp_path, fixtures):

@@ -1,5 +1,6 @@
 """`rustcoder check BENCH`: run the reference solutions; exit 0 only if all that should pass do."""
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -45,17 +46,17 @@ def check_command(
     with tempfile.TemporaryDirectory(prefix="rustcoder-check-") as tmp:
         results = out or Path(tmp) / "results.jsonl"
         with progress_bar(f"checking {benchmark.name}") as progress:
-            document = evaluate(benchmark, samples, results, config=config, overwrite=True, progress=progress)
-        if out is None:
-            document["run"]["results"] = None  # the temporary file is gone
-    verdict = check_verdict(document["per_problem"], benchmark.excused)
-    document["check"] = verdict.as_dict()
+            summary = evaluate(benchmark, samples, results, config=config, overwrite=True, progress=progress)
+        if out is None and summary.run is not None:
+            summary.run = dataclasses.replace(summary.run, results=None)  # the temporary file is gone
+    verdict = check_verdict(summary.per_problem, benchmark.excused)
+    summary.check = verdict.as_dict()
     if as_json:
-        print_json(document)
+        print_json(summary.to_json())
     else:
-        print_summary(document)
+        print_summary(summary)
         for task in sorted([*verdict.failures, *verdict.excused_failures]):
-            reason = document["per_problem"][task]["statuses"]
+            reason = summary.per_problem[task].statuses
             note = " (known defect)" if task in verdict.excused_failures else ""
             stdout.print(f"FAIL {task}{note}: {reason}", highlight=False)
         stdout.print("all reference solutions that should pass do" if verdict.ok else "check failed")

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from rich.progress import (
 )
 
 from rustcoder.errors import RustcoderError
+
+if TYPE_CHECKING:
+    from rustcoder.metrics.summary import Summary
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -102,35 +105,35 @@ def parse_ks(text: str) -> list[int]:
     return ks
 
 
-def print_summary(document: dict[str, Any]) -> None:
+def print_summary(summary: "Summary") -> None:
     """A short human-readable account of one run."""
     from rustcoder.cli.tables import Column, print_table
 
     rows: list[list[str]] = []
-    for k, value in document["pass_at_k"].items():
+    for k, value in summary.pass_at_k.items():
         rows.append([f"pass@{k}", f"{100 * value:.2f} %"])
-    if document.get("pass_at_1_ci95"):
-        low, high = document["pass_at_1_ci95"]
+    if summary.pass_at_1_ci95:
+        low, high = summary.pass_at_1_ci95
         rows.append(["pass@1 95 % CI", f"{100 * low:.1f} – {100 * high:.1f} %"])
-    for status, count in document["status_counts"].items():
+    for status, count in summary.status_counts.items():
         if count:
             rows.append([status, str(count)])
-    codes = list(document["error_codes"].items())[:8]
+    codes = list(summary.error_codes.items())[:8]
     if codes:
         rows.append(["top error codes", ", ".join(f"{c} ×{n}" for c, n in codes)])
-    run = document["run"]
-    rows.append(
-        [
-            "executed / resumed",
-            f"{run['executed']} / {run['resumed_from']} in {run['execution_wall_seconds']} s",
-        ]
-    )
-    title = f"{document['benchmark']}: {document['samples']} samples, {document['problems']} problems"
+    run = summary.run
+    if run is not None:
+        rows.append(
+            ["executed / resumed", f"{run.executed} / {run.resumed_from} in {run.execution_wall_seconds} s"]
+        )
+    title = f"{summary.benchmark}: {summary.samples} samples, {summary.problems} problems"
     columns = [Column("metric"), Column("value", keep=True, justify="right")]
     print_table(stdout, columns, [[escape(cell) for cell in row] for row in rows], title=title)
-    if run["results"]:
-        stdout.print(f"results: {run['results']}", highlight=False)
-    defects = [d for d in run["data"]["defects"] if d["action"] != "absent"]
+    if run is None:
+        return
+    if run.results:
+        stdout.print(f"results: {run.results}", highlight=False)
+    defects = [d for d in run.data["defects"] if d["action"] != "absent"]
     if defects:
         stdout.print(
             f"known data defects: {len(defects)} "

@@ -66,7 +66,7 @@ def evaluate_command(
     out = out or default_out(samples)
     origin = {"path": str(samples), "sha256": sha256_file(samples)}
     with progress_bar(f"evaluating {benchmark.name}") as progress:
-        document = evaluate(
+        summary = evaluate(
             benchmark,
             sample_set,
             out,
@@ -77,9 +77,9 @@ def evaluate_command(
             progress=progress,
         )
     if as_json:
-        print_json(document)
+        print_json(summary.to_json())
     else:
-        print_summary(document)
+        print_summary(summary)
 
 
 def register(app: typer.Typer) -> None:

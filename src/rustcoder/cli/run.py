@@ -47,7 +47,7 @@ def run_command(
     chosen = pick_strategy(job, problems)
     engine = open_backend(job, backend)
     with progress_bar(f"generating ({chosen.name})") as gen, progress_bar("evaluating") as ev:
-        document = run(
+        summary = run(
             benchmark,
             problems,
             engine,
@@ -59,9 +59,9 @@ def run_command(
             evaluation_progress=ev,
         )
     if as_json:
-        print_json(document)
+        print_json(summary.to_json())
     else:
-        print_summary(document)
+        print_summary(summary)
         stdout.print(f"report: {out / 'report' / 'report.html'}", highlight=False)
 
 

@@ -19,7 +19,7 @@ from rustcoder.execute.assemble import assemble
 from rustcoder.execute.engine import ExecConfig, Executor
 from rustcoder.jsonl import JsonlAppender, write_json
 from rustcoder.metrics.passk import DEFAULT_KS
-from rustcoder.metrics.summary import summarize, summary_path
+from rustcoder.metrics.summary import RunInfo, Summary, summarize, summary_path
 from rustcoder.provenance import source_version
 from rustcoder.types import ExecResult, Sample, Status
 
@@ -59,8 +59,8 @@ def evaluate(
     overwrite: bool = False,
     samples_origin: dict[str, Any] | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
-    """Execute every sample without a result in `out` yet, then write and return the summary document."""
+) -> Summary:
+    """Execute every sample without a result in `out` yet, then write and return the summary."""
     config = config or ExecConfig()
     samples = sample_set.samples
     if overwrite and out.exists():
@@ -91,27 +91,25 @@ def evaluate(
         executor.execute(programs, on_result)
     seconds = time.monotonic() - started
     records = list(read_results(out).values())
-    document = {
-        "benchmark": benchmark.name,
-        **summarize(records, ks=ks, total_problems=len(benchmark.problems)),
-        "run": {
-            "rustcoder": source_version(),
-            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "results": str(out),
-            "samples_file": samples_origin or {},
-            "resumed_from": len(samples) - len(todo),
-            "executed": len(todo),
-            "execution_wall_seconds": round(seconds, 3),
-            "data": benchmark.provenance(),
-            "environment": executor.environment({p.language for p in benchmark.problems}),
-            "config": {
-                "jobs": config.workers,
-                "batch_size": config.batch_size,
-                "limits": {k: getattr(config.limits, k) for k in config.limits.__dataclass_fields__},
-            },
-            "machine": _machine(),
-            "warnings": sample_set.warnings,
+    summary = summarize(records, ks=ks, total_problems=len(benchmark.problems))
+    summary.benchmark = benchmark.name
+    summary.run = RunInfo(
+        rustcoder=source_version(),
+        finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        results=str(out),
+        samples_file=samples_origin or {},
+        resumed_from=len(samples) - len(todo),
+        executed=len(todo),
+        execution_wall_seconds=round(seconds, 3),
+        data=benchmark.provenance(),
+        environment=executor.environment({p.language for p in benchmark.problems}),
+        config={
+            "jobs": config.workers,
+            "batch_size": config.batch_size,
+            "limits": {k: getattr(config.limits, k) for k in config.limits.__dataclass_fields__},
         },
-    }
-    write_json(summary_path(out), document)
-    return document
+        machine=_machine(),
+        warnings=sample_set.warnings,
+    )
+    write_json(summary_path(out), summary.to_json())
+    return summary

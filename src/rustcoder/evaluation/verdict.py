@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from rustcoder.metrics.summary import ProblemResult
+
 
 @dataclass(frozen=True, slots=True)
 class CheckVerdict:
@@ -23,10 +25,10 @@ class CheckVerdict:
         return {"ok": self.ok, **asdict(self)}
 
 
-def check_verdict(per_problem: Mapping[str, Mapping[str, Any]], excused: Iterable[str]) -> CheckVerdict:
+def check_verdict(per_problem: Mapping[str, ProblemResult], excused: Iterable[str]) -> CheckVerdict:
     """The verdict from a summary's per-problem results (n samples, c correct) and the excused tasks."""
     excused = set(excused)
-    failing = sorted(task for task, item in per_problem.items() if item["c"] < item["n"])
+    failing = sorted(task for task, item in per_problem.items() if item.c < item.n)
     return CheckVerdict(
         failures=[t for t in failing if t not in excused],
         excused_failures=[t for t in failing if t in excused],

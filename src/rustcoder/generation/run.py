@@ -10,7 +10,6 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from rustcoder.backends.base import Backend
 from rustcoder.benchmarks import Benchmark
@@ -21,6 +20,7 @@ from rustcoder.execute.engine import ExecConfig, Executor
 from rustcoder.generation.generate import generate
 from rustcoder.generation.manifest import RunManifest, now
 from rustcoder.jsonl import write_json
+from rustcoder.metrics.summary import Summary
 from rustcoder.prompting.base import MultiTurn, Strategy
 from rustcoder.settings import Sampling
 from rustcoder.types import Problem
@@ -39,8 +39,8 @@ def run(
     config: ExecConfig | None = None,
     generation_progress: Progress | None = None,
     evaluation_progress: Progress | None = None,
-) -> dict[str, Any]:
-    """Generate what is missing, evaluate what is not evaluated, report; returns the summary document."""
+) -> Summary:
+    """Generate what is missing, evaluate what is not evaluated, report; returns the summary."""
     run_dir.mkdir(parents=True, exist_ok=True)
     info_path = run_dir / "run.json"
     manifest = RunManifest.describe(benchmark, problems, backend, strategy, sampling)
@@ -64,7 +64,7 @@ def run(
         started = time.monotonic()
         sample_set = load_samples(samples_path, {p.task_id for p in problems})
         origin = {"path": str(samples_path), "strategy": strategy.name, "model": manifest.model.get("name")}
-        document = evaluate(
+        summary = evaluate(
             benchmark,
             sample_set,
             run_dir / "results.jsonl",
@@ -72,15 +72,19 @@ def run(
             samples_origin=origin,
             progress=evaluation_progress,
         )
-        document["run"]["generation"] = {
-            "model": manifest.model,
-            "backend": manifest.backend,
-            "strategy": manifest.strategy,
-            "sampling": manifest.sampling,
-        }
+        assert summary.run is not None
+        summary.run = dataclasses.replace(
+            summary.run,
+            generation={
+                "model": manifest.model,
+                "backend": manifest.backend,
+                "strategy": manifest.strategy,
+                "sampling": manifest.sampling,
+            },
+        )
         # rustc, crates and limits, in the manifest too
-        manifest.execution = {k: document["run"][k] for k in ("environment", "config")}
-        write_json(run_dir / "results.summary.json", document)
+        manifest.execution = {"environment": summary.run.environment, "config": summary.run.config}
+        write_json(run_dir / "results.summary.json", summary.to_json())
         this_start.update(evaluation_seconds=round(time.monotonic() - started, 2), finished_at=now())
         manifest.status = "reporting"
         manifest.write(info_path)
@@ -90,7 +94,7 @@ def run(
         write_report(load_runs([run_dir]), run_dir / "report")
         manifest.status = "complete"
         manifest.write(info_path)
-        return document
+        return summary
     except BaseException:
         # Ctrl-C or an error: the start's end goes into the history, so its wall time is known.
         this_start["ended_at"] = now()

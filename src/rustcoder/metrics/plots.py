@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rustcoder.types import Status
+
+if TYPE_CHECKING:
+    from rustcoder.metrics.summary import Summary
 
 STATUS_COLOURS = {
     Status.PASSED.value: "#2e7d32",
@@ -20,8 +23,8 @@ STATUS_COLOURS = {
     Status.BACKEND_ERROR.value: "#9e9e9e",
 }
 
-Run = tuple[str, dict[str, Any]]
-"""(label, summary document)."""
+Run = tuple[str, "Summary"]
+"""(label, summary)."""
 
 
 def _figure(width: float, height: float) -> Any:
@@ -47,7 +50,7 @@ def status_plot(runs: Sequence[Run]) -> str:
     labels = [label for label, _ in runs]
     left = [0.0] * len(runs)
     for status, colour in STATUS_COLOURS.items():
-        shares = [doc["status_counts"].get(status, 0) / max(1, doc["samples"]) for _, doc in runs]
+        shares = [doc.status_counts.get(status, 0) / max(1, doc.samples) for _, doc in runs]
         if any(shares):
             axes.barh(labels, shares, left=left, color=colour, label=status)
             left = [a + b for a, b in zip(left, shares, strict=True)]
@@ -62,7 +65,7 @@ def error_code_plot(runs: Sequence[Run], top: int = 12) -> str | None:
     """The most frequent rustc error codes (samples with the code), grouped by run."""
     total: Counter[str] = Counter()
     for _, doc in runs:
-        total.update(doc.get("error_codes", {}))
+        total.update(doc.error_codes)
     codes = [code for code, _ in total.most_common(top)]
     if not codes:
         return None
@@ -71,7 +74,7 @@ def error_code_plot(runs: Sequence[Run], top: int = 12) -> str | None:
     width = 0.8 / len(runs)
     for index, (label, doc) in enumerate(runs):
         xs = [i + index * width for i in range(len(codes))]
-        axes.bar(xs, [doc.get("error_codes", {}).get(c, 0) for c in codes], width=width, label=label)
+        axes.bar(xs, [doc.error_codes.get(c, 0) for c in codes], width=width, label=label)
     axes.set_xticks([i + 0.4 - width / 2 for i in range(len(codes))], codes, rotation=45, fontsize=8)
     axes.set_ylabel("samples")
     if len(runs) > 1:
@@ -81,7 +84,7 @@ def error_code_plot(runs: Sequence[Run], top: int = 12) -> str | None:
 
 def attempts_plot(runs: Sequence[Run]) -> str | None:
     """How many attempts samples needed for well-formed output, and cumulative correct results."""
-    with_attempts = [(label, doc["attempts"]) for label, doc in runs if doc.get("attempts")]
+    with_attempts = [(label, doc.attempts) for label, doc in runs if doc.attempts]
     if not with_attempts:
         return None
     figure = _figure(9, 3.2)
@@ -111,9 +114,9 @@ def attempts_plot(runs: Sequence[Run]) -> str | None:
 def latency_plot(runs: Sequence[Run]) -> str | None:
     """pass@1 against mean generation time per sample, one point per run."""
     points = [
-        (label, doc["generation"]["gen_seconds"]["mean"], doc["pass_at_k"]["1"])
+        (label, doc.generation["gen_seconds"].mean, doc.pass_at_k["1"])
         for label, doc in runs
-        if doc.get("generation", {}).get("gen_seconds") and "1" in doc.get("pass_at_k", {})
+        if "gen_seconds" in doc.generation and "1" in doc.pass_at_k
     ]
     if not points:
         return None

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from rustcoder.errors import DataError
 from rustcoder.metrics import plots
 from rustcoder.metrics.plots import Run
-from rustcoder.metrics.summary import summary_path
+from rustcoder.metrics.summary import Summary, summary_path
 from rustcoder.provenance import source_version
 from rustcoder.types import Status
 
@@ -31,14 +31,15 @@ def _label(path: Path) -> str:
     return path.parent.name if stem == "results" else stem
 
 
-def _attach_starts(document: dict[str, Any], info_path: Path) -> None:
+def _with_starts(summary: Summary, info_path: Path) -> Summary:
     """A run directory's start history (from its run.json) goes with its summary into the report."""
     try:
         history = json.loads(info_path.read_text(encoding="utf-8")).get("history")
     except (OSError, json.JSONDecodeError, AttributeError):
-        return
-    if isinstance(history, list):
-        document["run"]["starts"] = history
+        return summary
+    if isinstance(history, list) and summary.run is not None:
+        summary.run = dataclasses.replace(summary.run, starts=history)
+    return summary
 
 
 def load_runs(paths: Sequence[Path]) -> list[Run]:
@@ -53,10 +54,11 @@ def load_runs(paths: Sequence[Path]) -> list[Run]:
                 document = json.loads(file.read_text(encoding="utf-8"))
             except json.JSONDecodeError as exc:
                 raise DataError(f"{file}: invalid JSON: {exc.msg} (line {exc.lineno})") from exc
-            if "status_counts" not in document:
-                raise DataError(f"{file}: not a rustcoder summary")
-            _attach_starts(document, file.parent / "run.json")
-            runs.append((_label(file), document))
+            try:
+                summary = Summary.from_json(document)
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                raise DataError(f"{file}: not a rustcoder summary ({exc})") from exc
+            runs.append((_label(file), _with_starts(summary, file.parent / "run.json")))
     labels = [label for label, _ in runs]
     return [
         (f"{label} ({i + 1})" if labels.count(label) > 1 else label, doc)
@@ -69,25 +71,25 @@ def _pct(value: float | None) -> str:
 
 
 def _summary_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
-    ks = sorted({int(k) for _, doc in runs for k in doc["pass_at_k"]})
+    ks = sorted({int(k) for _, doc in runs for k in doc.pass_at_k})
     header = ["run", "benchmark", "model / strategy", "problems", "samples", *(f"pass@{k}" for k in ks)]
     header.append("pass@1 95 % CI")
     header += [s.value for s in Status]
     rows = []
     for label, doc in runs:
-        ci = doc.get("pass_at_1_ci95")
-        row = [label, doc["benchmark"], _producer(doc), f"{doc['problems']}/{doc['benchmark_problems']}"]
-        row.append(str(doc["samples"]))
-        row += [_pct(doc["pass_at_k"].get(str(k))) for k in ks]
+        ci = doc.pass_at_1_ci95
+        row = [label, doc.benchmark, _producer(doc), f"{doc.problems}/{doc.benchmark_problems}"]
+        row.append(str(doc.samples))
+        row += [_pct(doc.pass_at_k.get(str(k))) for k in ks]
         row.append(f"{_pct(ci[0])} – {_pct(ci[1])}" if ci else "-")
-        row += [str(doc["status_counts"].get(s.value, 0)) for s in Status]
+        row += [str(doc.count(s)) for s in Status]
         rows.append(row)
     return header, rows
 
 
-def _producer(doc: dict[str, Any]) -> str:
+def _producer(doc: Summary) -> str:
     """Model and strategy, with the sampling settings, for generated runs; "-" for evaluated sample files."""
-    generation = doc["run"].get("generation")
+    generation = doc.run.generation if doc.run else None
     if not generation:
         return "-"
     sampling = generation["sampling"]
@@ -101,30 +103,28 @@ def _producer(doc: dict[str, Any]) -> str:
 def _code_rows(runs: Sequence[Run], top: int = 20) -> tuple[list[str], list[list[str]]]:
     codes: dict[str, int] = {}
     for _, doc in runs:
-        for code, count in doc.get("error_codes", {}).items():
+        for code, count in doc.error_codes.items():
             codes[code] = codes.get(code, 0) + count
     ordered = sorted(codes, key=lambda c: -codes[c])[:top]
     header = ["error code", *(label for label, _ in runs)]
-    return header, [
-        [code, *(str(doc.get("error_codes", {}).get(code, 0)) for _, doc in runs)] for code in ordered
-    ]
+    return header, [[code, *(str(doc.error_codes.get(code, 0)) for _, doc in runs)] for code in ordered]
 
 
 def _problem_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     tasks: list[str] = []
     for _, doc in runs:
-        tasks += [t for t in doc["per_problem"] if t not in tasks]
+        tasks += [t for t in doc.per_problem if t not in tasks]
     header = ["task", *(label for label, _ in runs)]
     rows = []
     for task in tasks:
         cells = [task]
         for _, doc in runs:
-            item = doc["per_problem"].get(task)
+            item = doc.per_problem.get(task)
             if item is None:
                 cells.append("-")
                 continue
-            statuses = ", ".join(f"{s} {n}" for s, n in item["statuses"].items() if s != Status.PASSED.value)
-            cells.append(f"{item['c']}/{item['n']}" + (f" ({statuses})" if statuses else ""))
+            statuses = ", ".join(f"{s} {n}" for s, n in item.statuses.items() if s != Status.PASSED.value)
+            cells.append(f"{item.c}/{item.n}" + (f" ({statuses})" if statuses else ""))
         rows.append(cells)
     return header, rows
 
@@ -134,9 +134,9 @@ def _generation_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     header = ["run", "figure", "total", "mean", "p50", "p95", "max"]
     rows = []
     for label, doc in runs:
-        for name, stats in doc.get("generation", {}).items():
-            total = str(stats["total"]) if "total" in stats else "-"
-            rows.append([label, name, total, *(str(stats[k]) for k in ("mean", "p50", "p95", "max"))])
+        for name, stats in doc.generation.items():
+            total = "-" if stats.total is None else str(stats.total)
+            rows.append([label, name, total, *map(str, (stats.mean, stats.p50, stats.p95, stats.max))])
     return header, rows
 
 
@@ -147,7 +147,8 @@ def _start_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     header = ["run", "start", "started at (UTC)", "wall time", "samples generated"]
     rows = []
     for label, doc in runs:
-        for number, start in enumerate(starts(doc["run"].get("starts", [])), start=1):
+        history = doc.run.starts if doc.run and doc.run.starts else []
+        for number, start in enumerate(starts(history), start=1):
             generated = "-" if start.generated is None else str(start.generated)
             rows.append([label, str(number), start.started_at, describe_start(start), generated])
     return header, rows
@@ -157,7 +158,7 @@ def _repair_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     header = ["run", "feedback rounds used", "samples", "of which passed"]
     rows = []
     for label, doc in runs:
-        rounds = doc.get("repair_rounds")
+        rounds = doc.repair_rounds
         if rounds:
             for used, count in rounds["distribution"].items():
                 rows.append([label, used, str(count), str(rounds["passed"].get(used, 0))])
@@ -168,7 +169,7 @@ def _defect_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     header = ["run", "task", "defect", "action"]
     rows = []
     for label, doc in runs:
-        for note in doc["run"]["data"].get("defects", []):
+        for note in doc.run.data.get("defects", []) if doc.run else []:
             action = note["action"] + (f": {note['detail']}" if note.get("detail") else "")
             rows.append([label, note["task_id"], note["summary"], action])
     return header, rows
@@ -178,16 +179,18 @@ def _settings_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     header = ["run", "data", "toolchain and sandbox", "execution", "machine"]
     rows = []
     for label, doc in runs:
-        run = doc["run"]
-        data = f"{run['data']['origin']} (sha256 {run['data']['sha256'][:12]})"
-        env = ", ".join(f"{k}: {v}" for k, v in run["environment"].items() if k != "crates")
-        limits = run["config"]["limits"]
+        run = doc.run
+        if run is None:
+            continue
+        data = f"{run.data['origin']} (sha256 {run.data['sha256'][:12]})"
+        env = ", ".join(f"{k}: {v}" for k, v in run.environment.items() if k != "crates")
+        limits = run.config["limits"]
         execution = (
-            f"jobs {run['config']['jobs']}, batch {run['config']['batch_size']}, "
+            f"jobs {run.config['jobs']}, batch {run.config['batch_size']}, "
             f"timeout {limits['wall_seconds']} s, memory {limits['memory_bytes'] >> 20} MiB; "
-            f"wall {run['execution_wall_seconds']} s for {run['executed']} samples"
+            f"wall {run.execution_wall_seconds} s for {run.executed} samples"
         )
-        machine = f"{run['machine']['platform']}, {run['machine']['cpus']} CPUs; rustcoder {run['rustcoder']}"
+        machine = f"{run.machine['platform']}, {run.machine['cpus']} CPUs; rustcoder {run.rustcoder}"
         rows.append([label, data, env, execution, machine])
     return header, rows
 

@@ -6,6 +6,7 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,26 +36,21 @@ def describe(values: Sequence[float]) -> dict[str, float]:
     }
 
 
-def _generation(records: Sequence[ResultRecord]) -> dict[str, Any]:
+def _generation(records: Sequence[ResultRecord]) -> dict[str, Stats]:
     """Per-sample statistics of each generation figure, with totals for time and tokens, and the
     generation time per problem (all its samples together): the samples' own figures, so a run
     resumed after a kill still counts the time its earlier starts spent."""
-    figures: dict[str, Any] = {}
+    figures: dict[str, Stats] = {}
     for name in ("gen_seconds", "ttft_seconds", "tokens_per_second", "tokens"):
         values = [v for r in records if (v := r.figure(name)) is not None]
         if values:
-            figures[name] = describe(values)
-            if name in ("gen_seconds", "tokens"):
-                figures[name]["total"] = round(sum(values), 4)
+            figures[name] = Stats.of(values, total=name in ("gen_seconds", "tokens"))
     per_problem: dict[str, float] = defaultdict(float)
     for record in records:
         if (seconds := record.figure("gen_seconds")) is not None:
             per_problem[record.task_id] += seconds
     if per_problem:
-        figures["gen_seconds_per_problem"] = {
-            **describe(list(per_problem.values())),
-            "total": round(sum(per_problem.values()), 4),
-        }
+        figures["gen_seconds_per_problem"] = Stats.of(list(per_problem.values()), total=True)
     return figures
 
 
@@ -74,10 +70,194 @@ def _attempts(records: Sequence[ResultRecord]) -> dict[str, Any] | None:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Mean, median, 95th percentile and maximum of one figure (and its total, for times and tokens)."""
+
+    mean: float
+    p50: float
+    p95: float
+    max: float
+    total: float | None = None
+
+    @classmethod
+    def of(cls, values: Sequence[float], *, total: bool = False) -> Stats:
+        return cls(**describe(values), total=round(sum(values), 4) if total else None)
+
+    def to_json(self) -> dict[str, float]:
+        out = {"mean": self.mean, "p50": self.p50, "p95": self.p95, "max": self.max}
+        return out if self.total is None else {**out, "total": self.total}
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Stats:
+        return cls(row["mean"], row["p50"], row["p95"], row["max"], row.get("total"))
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemResult:
+    """One problem's samples: how many (n), how many passed (c), pass@1 and the statuses."""
+
+    n: int
+    c: int
+    pass_at_1: float
+    statuses: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "c": self.c, "pass@1": self.pass_at_1, "statuses": self.statuses}
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> ProblemResult:
+        return cls(int(row["n"]), int(row["c"]), float(row["pass@1"]), dict(row["statuses"]))
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """How a summary's results were made: where from, with what, on what, how long."""
+
+    rustcoder: str
+    finished_at: str
+    results: str | None
+    """The results file (None when it was temporary)."""
+    samples_file: dict[str, Any]
+    resumed_from: int
+    executed: int
+    execution_wall_seconds: float
+    data: dict[str, Any]
+    """The benchmark's provenance: origin, sha256, defects."""
+    environment: dict[str, Any]
+    """rustc, crates, sandbox."""
+    config: dict[str, Any]
+    """jobs, batch_size, limits."""
+    machine: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    generation: dict[str, Any] | None = None
+    """For `rustcoder run`: the model, backend, strategy and sampling (from run.json)."""
+    starts: list[dict[str, Any]] | None = None
+    """For a run directory: run.json's history of starts (attached when a report is made)."""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rustcoder": self.rustcoder,
+            "finished_at": self.finished_at,
+            "results": self.results,
+            "samples_file": self.samples_file,
+            "resumed_from": self.resumed_from,
+            "executed": self.executed,
+            "execution_wall_seconds": self.execution_wall_seconds,
+            "data": self.data,
+            "environment": self.environment,
+            "config": self.config,
+            "machine": self.machine,
+            "warnings": self.warnings,
+        }
+        if self.generation is not None:
+            out["generation"] = self.generation
+        if self.starts is not None:
+            out["starts"] = self.starts
+        return out
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> RunInfo:
+        return cls(
+            rustcoder=str(row.get("rustcoder", "")),
+            finished_at=str(row.get("finished_at", "")),
+            results=row.get("results"),
+            samples_file=dict(row.get("samples_file") or {}),
+            resumed_from=int(row.get("resumed_from", 0)),
+            executed=int(row.get("executed", 0)),
+            execution_wall_seconds=float(row.get("execution_wall_seconds", 0.0)),
+            data=dict(row["data"]),
+            environment=dict(row.get("environment") or {}),
+            config=dict(row["config"]),
+            machine=dict(row.get("machine") or {}),
+            warnings=list(row.get("warnings") or []),
+            generation=row.get("generation"),
+            starts=row.get("starts"),
+        )
+
+
+@dataclass(slots=True)
+class Summary:
+    """Everything a report shows about one run: results.summary.json, and `--json`'s output.
+
+    Written by `to_json` and read by `from_json` only, in the layout rustcoder 0.1 wrote.
+    """
+
+    problems: int
+    benchmark_problems: int
+    samples: int
+    pass_at_k: dict[str, float]
+    """pass@k by k (as a string: "1", "10"), for the ks the samples allow."""
+    pass_at_1_ci95: tuple[float, float] | None
+    status_counts: dict[str, int]
+    error_codes: dict[str, int]
+    """Samples with each rustc error code, most frequent first."""
+    per_problem: dict[str, ProblemResult]
+    execution: dict[str, float]
+    """compile_seconds and run_seconds, summed over samples."""
+    generation: dict[str, Stats]
+    """gen_seconds, ttft_seconds, tokens_per_second, tokens (per sample), gen_seconds_per_problem."""
+    attempts: dict[str, Any] | None = None
+    repair_rounds: dict[str, Any] | None = None
+    benchmark: str = ""
+    run: RunInfo | None = None
+    check: dict[str, Any] | None = None
+    """For `rustcoder check`: the verdict (evaluation.verdict)."""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "benchmark": self.benchmark,
+            "problems": self.problems,
+            "benchmark_problems": self.benchmark_problems,
+            "samples": self.samples,
+            "pass_at_k": self.pass_at_k,
+            "pass_at_1_ci95": list(self.pass_at_1_ci95) if self.pass_at_1_ci95 else None,
+            "status_counts": self.status_counts,
+            "error_codes": self.error_codes,
+            "per_problem": {task: item.to_json() for task, item in self.per_problem.items()},
+            "execution": self.execution,
+            "generation": {name: stats.to_json() for name, stats in self.generation.items()},
+        }
+        if self.attempts is not None:
+            out["attempts"] = self.attempts
+        if self.repair_rounds is not None:
+            out["repair_rounds"] = self.repair_rounds
+        if self.run is not None:
+            out["run"] = self.run.to_json()
+        if self.check is not None:
+            out["check"] = self.check
+        return out
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Summary:
+        """KeyError, ValueError or TypeError when the document is not a rustcoder summary."""
+        ci = row.get("pass_at_1_ci95")
+        return cls(
+            benchmark=str(row["benchmark"]),
+            problems=int(row["problems"]),
+            benchmark_problems=int(row.get("benchmark_problems", row["problems"])),
+            samples=int(row["samples"]),
+            pass_at_k={str(k): float(v) for k, v in row["pass_at_k"].items()},
+            pass_at_1_ci95=(float(ci[0]), float(ci[1])) if ci else None,
+            status_counts={str(k): int(v) for k, v in row["status_counts"].items()},
+            error_codes={str(k): int(v) for k, v in (row.get("error_codes") or {}).items()},
+            per_problem={t: ProblemResult.from_json(item) for t, item in row["per_problem"].items()},
+            execution=dict(row.get("execution") or {}),
+            generation={n: Stats.from_json(v) for n, v in (row.get("generation") or {}).items()},
+            attempts=row.get("attempts"),
+            repair_rounds=row.get("repair_rounds"),
+            run=RunInfo.from_json(row["run"]) if row.get("run") else None,
+            check=row.get("check"),
+        )
+
+    def count(self, status: Status) -> int:
+        return self.status_counts.get(status.value, 0)
+
+
 def summarize(
     records: Iterable[ResultRecord], *, ks: Sequence[int] = DEFAULT_KS, total_problems: int | None = None
-) -> dict[str, Any]:
-    """Everything a report shows about one run, from its result records."""
+) -> Summary:
+    """Everything a report shows about one run, from its result records (benchmark and run unset)."""
     rows = list(records)
     by_task: dict[str, list[ResultRecord]] = defaultdict(list)
     for row in rows:
@@ -86,36 +266,35 @@ def summarize(
     chosen = usable_ks(counts, ks) if counts else []
     status_counts = Counter(r.status.value for r in rows)
     codes = Counter(code for r in rows for code in dict.fromkeys(r.error_codes))
-    summary: dict[str, Any] = {
-        "problems": len(by_task),
-        "benchmark_problems": total_problems if total_problems is not None else len(by_task),
-        "samples": len(rows),
-        "pass_at_k": {str(k): round(mean_pass_at_k(counts, k), 6) for k in chosen},
-        "pass_at_1_ci95": [round(x, 6) for x in bootstrap_pass_at_1(counts)] if counts else None,
-        "status_counts": {s.value: status_counts.get(s.value, 0) for s in Status},
-        "error_codes": dict(codes.most_common()),
-        "per_problem": {
-            task: {
-                "n": len(items),
-                "c": sum(1 for r in items if r.passed),
-                "pass@1": round(pass_at_k(len(items), sum(1 for r in items if r.passed), 1), 6),
-                "statuses": dict(Counter(r.status.value for r in items)),
-            }
+    ci = bootstrap_pass_at_1(counts) if counts else None
+    repaired = [(str(int(rounds)), r.passed) for r in rows if (rounds := r.figure("rounds")) is not None]
+    return Summary(
+        problems=len(by_task),
+        benchmark_problems=total_problems if total_problems is not None else len(by_task),
+        samples=len(rows),
+        pass_at_k={str(k): round(mean_pass_at_k(counts, k), 6) for k in chosen},
+        pass_at_1_ci95=(round(ci[0], 6), round(ci[1], 6)) if ci else None,
+        status_counts={s.value: status_counts.get(s.value, 0) for s in Status},
+        error_codes=dict(codes.most_common()),
+        per_problem={
+            task: ProblemResult(
+                n=len(items),
+                c=sum(1 for r in items if r.passed),
+                pass_at_1=round(pass_at_k(len(items), sum(1 for r in items if r.passed), 1), 6),
+                statuses=dict(Counter(r.status.value for r in items)),
+            )
             for task, items in by_task.items()
         },
-        "execution": {
+        execution={
             "compile_seconds": round(sum(r.compile_seconds for r in rows), 3),
             "run_seconds": round(sum(r.run_seconds for r in rows), 3),
         },
-        "generation": _generation(rows),
-    }
-    attempts = _attempts(rows)
-    if attempts is not None:
-        summary["attempts"] = attempts
-    repaired = [(str(int(rounds)), r.passed) for r in rows if (rounds := r.figure("rounds")) is not None]
-    if repaired:
-        summary["repair_rounds"] = {
+        generation=_generation(rows),
+        attempts=_attempts(rows),
+        repair_rounds={
             "distribution": dict(sorted(Counter(rounds for rounds, _ in repaired).items())),
             "passed": dict(sorted(Counter(rounds for rounds, passed in repaired if passed).items())),
         }
-    return summary
+        if repaired
+        else None,
+    )
