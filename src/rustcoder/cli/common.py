@@ -127,7 +127,7 @@ def print_summary(summary: "Summary") -> None:
             ["executed / resumed", f"{run.executed} / {run.resumed_from} in {run.execution_wall_seconds} s"]
         )
     title = f"{summary.benchmark}: {summary.samples} samples, {summary.problems} problems"
-    columns = [Column("metric"), Column("value", keep=True, justify="right")]
+    columns = [Column("metric"), Column("value", keep=True)]
     print_table(stdout, columns, [[escape(cell) for cell in row] for row in rows], title=title)
     if run is None:
         return
