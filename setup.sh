@@ -2,8 +2,18 @@
 # Set up rustcoder on Debian 12 (idempotent; fast when already done):
 #   apt packages (crate sources for rand/regex/md5, bubblewrap), a Rust toolchain if none is installed,
 #   the virtual environment .venv with pinned dependencies, the crate cache and the benchmark data.
+#   ./setup.sh --with-crates also installs the pinned Debian crate sources that `rustcoder data mine`
+#   reads by default (src/rustcoder/data/debian_crates.txt; about 2,000 packages with dependencies).
 set -euo pipefail
 cd "$(dirname "$0")"
+
+WITH_CRATES=0
+for arg in "$@"; do
+    case "$arg" in
+        --with-crates) WITH_CRATES=1 ;;
+        *) echo "setup: unknown option $arg (the only one is --with-crates)" >&2; exit 2 ;;
+    esac
+done
 
 APT_PACKAGES="librust-rand-dev librust-regex-dev librust-md5-dev bubblewrap python3-venv cmake build-essential"
 SUDO=""
@@ -51,6 +61,21 @@ if [ ! -f .venv/.rustcoder-stamp ] || [ "$(cat .venv/.rustcoder-stamp)" != "$sta
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --find-links "$WHEELS" \
         -c constraints.txt -e ".[dev,tune]"
     echo "$stamp_value" > .venv/.rustcoder-stamp
+fi
+
+if [ "$WITH_CRATES" -eq 1 ]; then
+    crates="$(grep -v '^#' src/rustcoder/data/debian_crates.txt | sed 's/^/librust-/; s/$/-dev/' | tr '\n' ' ')"
+    wanted=""
+    for package in $crates; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || wanted="$wanted $package"
+    done
+    if [ -n "$wanted" ]; then
+        echo "setup: installing $(echo $wanted | wc -w) Debian crate-source packages for rustcoder data mine"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $wanted >/dev/null
+    else
+        echo "setup: the pinned crate sources are installed (/usr/share/cargo/registry)"
+    fi
 fi
 
 export PATH="$HOME/.cargo/bin:$PATH"

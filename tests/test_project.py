@@ -53,6 +53,11 @@ def test_the_transformers_backend_without_torch_says_what_to_install():
     assert "pip install 'rustcoder[tune]'" in out and "torch is missing" in out
 
 
+def test_setup_refuses_an_unknown_option_before_doing_anything():
+    proc = subprocess.run(["bash", str(ROOT / "setup.sh"), "--with-crate"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "unknown option --with-crate" in proc.stderr and not proc.stdout
+
+
 def readme_commands() -> list[str]:
     text = (ROOT / "README.md").read_text()
     block = re.search(r"```(?:bash|sh)\n(.*?)```", text, re.S)

@@ -1,0 +1,1 @@
+"""Mine Rust code from real crates: sources and licences, extraction, dedup, decontamination, examples."""
