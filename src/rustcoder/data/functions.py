@@ -75,23 +75,28 @@ def _parser() -> Parser:
     return Parser(Language(tree_sitter_rust.language()))
 
 
-def normalised_digest(code: str) -> str:
-    """A hash of the code's tokens: comments dropped and whitespace collapsed, so reformatting or
-    recommenting a function does not make it new."""
+def code_tokens(code: str) -> list[str]:
+    """The code's tokens as tree-sitter reads them, comments dropped (a string literal is one token)."""
     tree = _parser().parse(code.encode("utf-8", errors="replace"))
-    tokens: list[bytes] = []
+    tokens: list[str] = []
 
     def walk(node: Node) -> None:
         if node.type in ("line_comment", "block_comment"):
             return
         if node.child_count == 0 or node.type in ("string_literal", "raw_string_literal", "char_literal"):
-            tokens.append(node.text or b"")
+            tokens.append((node.text or b"").decode("utf-8", errors="replace"))
             return
         for child in node.children:
             walk(child)
 
     walk(tree.root_node)
-    return hashlib.sha256(b"\x00".join(tokens)).hexdigest()[:20]
+    return tokens
+
+
+def normalised_digest(code: str) -> str:
+    """A hash of the code's tokens: comments dropped and whitespace collapsed, so reformatting or
+    recommenting a function does not make it new."""
+    return hashlib.sha256("\x00".join(code_tokens(code)).encode("utf-8")).hexdigest()[:20]
 
 
 def _text(node: Node | None) -> str:
