@@ -68,7 +68,7 @@ class Extraction:
 
 
 @lru_cache(maxsize=1)
-def _parser() -> Parser:
+def rust_parser() -> Parser:
     import tree_sitter_rust
     from tree_sitter import Language, Parser
 
@@ -77,7 +77,7 @@ def _parser() -> Parser:
 
 def code_tokens(code: str) -> list[str]:
     """The code's tokens as tree-sitter reads them, comments dropped (a string literal is one token)."""
-    tree = _parser().parse(code.encode("utf-8", errors="replace"))
+    tree = rust_parser().parse(code.encode("utf-8", errors="replace"))
     tokens: list[str] = []
 
     def walk(node: Node) -> None:
@@ -271,7 +271,7 @@ def extract(crate: Crate, *, nested: set[Path] | None = None, include_tests: boo
         if any(marker.lower() in head.lower() for marker in GENERATED_MARKERS):
             out.skipped["generated file"] += 1
             continue
-        tree = _parser().parse(data)
+        tree = rust_parser().parse(data)
         if tree.root_node.has_error:
             out.skipped["file with syntax errors (its functions that contain them left out)"] += 1
         out.files += 1

@@ -1,0 +1,189 @@
+"""Training examples from mined functions: fill-in-the-middle spans at syntax boundaries, instructions from
+doc comments, and a split by crate.
+
+A FIM middle is a span tree-sitter finds in the function, so it starts and ends where code does: the
+whole body (inside its braces), a nested block's contents, one statement, one line, or one expression.
+Which span of each kind is taken is decided by a seeded generator keyed by the function's digest, so a
+re-run makes the same examples whatever order the functions come in. The split assigns whole crates,
+never single functions, by a hash of the seed and the crate's name: the test crates are unseen in
+training, and adding a crate does not move the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from rustcoder.backends.fim import FimLayout, FimTokens
+from rustcoder.data.functions import MinedFunction, rust_parser
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+
+class SpanKind(StrEnum):
+    BODY = "body"
+    BLOCK = "block"
+    STATEMENT = "statement"
+    LINE = "line"
+    EXPRESSION = "expression"
+
+
+@dataclass(frozen=True, slots=True)
+class FimExample:
+    id: str
+    crate: str
+    version: str
+    licence: str
+    path: str
+    kind: SpanKind
+    prefix: str
+    middle: str
+    suffix: str
+
+    def text(self, tokens: FimTokens, layout: FimLayout = FimLayout.PSM) -> str:
+        """The training text for a model with `tokens`: the FIM prompt, then the middle."""
+        return tokens.prompt(self.prefix, self.suffix, layout) + self.middle
+
+
+@dataclass(frozen=True, slots=True)
+class InstructionExample:
+    """Alpaca fields: the instruction (from the doc comment), an empty input, the function as output."""
+
+    id: str
+    crate: str
+    version: str
+    licence: str
+    path: str
+    instruction: str
+    input: str
+    output: str
+
+
+_STATEMENTS = ("expression_statement", "let_declaration")
+_EXPRESSIONS = ("call_expression", "binary_expression", "method_call_expression", "macro_invocation")
+_BLOCK_PARENTS = ("if_expression", "for_expression", "while_expression", "loop_expression", "else_clause")
+
+
+def _nodes(node: Node, types: tuple[str, ...]) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if current.type in types:
+            found.append(current)
+        stack.extend(reversed(current.children))
+    return found
+
+
+def _spans(code: str) -> dict[SpanKind, list[tuple[int, int]]]:
+    """Candidate middles of each kind, as (start, end) character offsets into `code`."""
+    data = code.encode("utf-8")
+    tree = rust_parser().parse(data)
+    functions = _nodes(tree.root_node, ("function_item",))
+    body = functions[0].child_by_field_name("body") if functions else None
+    if body is None or body.end_byte - body.start_byte < 3:
+        return {}
+
+    def chars(start: int, end: int) -> tuple[int, int]:
+        return len(data[:start].decode("utf-8")), len(data[:end].decode("utf-8"))
+
+    def inside(block: Node) -> tuple[int, int] | None:
+        start, end = block.start_byte + 1, block.end_byte - 1  # within the braces
+        return chars(start, end) if data[start:end].strip() else None
+
+    spans: dict[SpanKind, list[tuple[int, int]]] = {kind: [] for kind in SpanKind}
+    if (whole := inside(body)) is not None:
+        spans[SpanKind.BODY].append(whole)
+    for block in _nodes(body, ("block",)):
+        if block.parent is not None and block.parent.type in _BLOCK_PARENTS and (span := inside(block)):
+            spans[SpanKind.BLOCK].append(span)
+    for statement in _nodes(body, _STATEMENTS):
+        spans[SpanKind.STATEMENT].append(chars(statement.start_byte, statement.end_byte))
+    for expression in _nodes(body, _EXPRESSIONS):
+        if expression.end_point[0] == expression.start_point[0]:
+            spans[SpanKind.EXPRESSION].append(chars(expression.start_byte, expression.end_byte))
+    body_start, body_end = chars(body.start_byte, body.end_byte)
+    position = 0
+    for line in code.splitlines(keepends=True):
+        start, position = position, position + len(line)
+        inner = start > body_start and position <= body_end  # lines after `{`, up to the one holding `}`
+        stripped = line.strip()
+        if inner and stripped and stripped not in ("{", "}", "};"):
+            indent = len(line) - len(line.lstrip())
+            spans[SpanKind.LINE].append((start + indent, start + len(line.rstrip("\n"))))
+    return {kind: found for kind, found in spans.items() if found}
+
+
+def _example_id(function: MinedFunction, suffix: str) -> str:
+    return f"{function.crate}-{function.version}/{function.path}:{function.start_line}/{suffix}"
+
+
+def fim_examples(
+    function: MinedFunction, *, seed: int = 0, kinds: Sequence[SpanKind] = tuple(SpanKind)
+) -> list[FimExample]:
+    """One example per kind the function has a span of, chosen by a generator seeded from `seed` and
+    the function's digest."""
+    spans = _spans(function.code)
+    chooser = random.Random(f"{seed}:{function.digest}")
+    out = []
+    for kind in kinds:
+        candidates = spans.get(kind)
+        if not candidates:
+            continue
+        start, end = candidates[chooser.randrange(len(candidates))]
+        out.append(
+            FimExample(
+                id=_example_id(function, kind.value),
+                crate=function.crate,
+                version=function.version,
+                licence=function.licence,
+                path=function.path,
+                kind=kind,
+                prefix=function.code[:start],
+                middle=function.code[start:end],
+                suffix=function.code[end:],
+            )
+        )
+    return out
+
+
+INSTRUCTION = "Write a Rust function `{signature}` to solve the following problem:\n{doc}"
+"""HumanEvalPack's instruction shape, so tuned models see the form they are evaluated with."""
+
+
+def instruction_example(function: MinedFunction) -> InstructionExample | None:
+    """An instruction from a documented function (None when it has no doc comment)."""
+    if not function.doc:
+        return None
+    signature = function.signature.removeprefix("pub(crate) ").removeprefix("pub ")
+    at = function.code.find(function.signature)
+    output = function.code[at:] if at >= 0 else function.code  # the code without its doc comment
+    return InstructionExample(
+        id=_example_id(function, "instruction"),
+        crate=function.crate,
+        version=function.version,
+        licence=function.licence,
+        path=function.path,
+        instruction=INSTRUCTION.format(signature=signature, doc=function.doc),
+        input="",
+        output=output,
+    )
+
+
+SPLITS = (("train", 0.9), ("validation", 0.05), ("test", 0.05))
+
+
+def split_of(crate: str, seed: int = 0) -> str:
+    """train, validation or test for a crate (all versions of it together), fixed by `seed`."""
+    digest = hashlib.sha256(f"{seed}\x00{crate}".encode()).digest()
+    point = int.from_bytes(digest[:8], "big") / 2**64
+    edge = 0.0
+    for name, share in SPLITS:
+        edge += share
+        if point < edge:
+            return name
+    return SPLITS[-1][0]
