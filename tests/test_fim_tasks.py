@@ -1,0 +1,73 @@
+"""Fill-in-the-middle tasks in the harness: the format, the file's own tests, real execution."""
+
+import json
+
+import pytest
+
+from rustcoder.benchmarks.fim import split_tests
+from rustcoder.benchmarks.formats import Format, load_problems
+from rustcoder.errors import DataError
+from rustcoder.types import Sample, Status
+
+
+def test_the_format_is_detected_and_the_files_tests_become_the_tasks_tests(fixtures):
+    fmt, problems = load_problems(fixtures / "fim_mini.jsonl")
+    assert fmt is Format.FIM and [p.task_id for p in problems] == ["Fim/0", "Fim/1", "Fim/2"]
+    first, untested, tests_first = problems
+    assert first.canonical_solution == "a + b" and first.prompt.endswith("-> i64 {\n    ")
+    assert first.suffix.startswith("\n}\n") and "mod tests" not in first.suffix and "fn adds()" in first.tests
+    assert (
+        untested.tests == "" and "mod tests" not in tests_first.prompt and "fn squares()" in tests_first.tests
+    )
+
+
+def test_a_test_module_the_gap_cuts_stays_in_the_code():
+    prefix, middle, suffix = (
+        "fn f() {}\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() { ",
+        "assert!(true);",
+        " }\n}\n",
+    )
+    assert split_tests(prefix, middle, suffix) == (prefix, suffix, "")
+
+
+def test_bad_records_are_clear_errors(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"task_id": "F/0", "prefix": "a", "middle": "b", "suffix": "c"}) + "\n"
+                    + json.dumps({"task_id": "F/1", "prefix": "a", "suffix": "c"}) + "\n")  # fmt: skip
+    with pytest.raises(DataError, match=r"bad\.jsonl:2: missing field\(s\) middle for fill-in-the-middle"):
+        load_problems(path)
+    path.write_text(json.dumps({"task_id": "F/0", "prefix": "a\udc80", "middle": "b", "suffix": "c"}) + "\n")
+    with pytest.raises(DataError, match=r"bad\.jsonl:1: prefix \+ middle \+ suffix is not valid UTF-8"):
+        load_problems(path)
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_middles_are_executed_between_prefix_and_suffix_with_the_files_tests(fixtures, run_samples):
+    _, problems = load_problems(fixtures / "fim_mini.jsonl")
+    first, untested, tests_first = problems
+    results = run_samples(
+        [
+            (first, Sample(first.task_id, 0, completion="a + b")),
+            (first, Sample(first.task_id, 1, completion="a - b")),
+            (first, Sample(first.task_id, 2, completion="a +")),
+            (untested, Sample(untested.task_id, 0, completion=untested.canonical_solution)),
+            (tests_first, Sample(tests_first.task_id, 0, completion="x * x")),
+        ]
+    )
+    assert results["Fim/0/0"].status is Status.PASSED
+    assert results["Fim/0/1"].status is Status.TEST_FAILURE
+    assert results["Fim/0/2"].status is Status.COMPILE_ERROR
+    assert results["Fim/1/0"].status is Status.NO_TESTS
+    assert results["Fim/2/0"].status is Status.PASSED
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_check_runs_the_reference_middles(fixtures):
+    from tests.conftest import rustcoder_cli
+
+    proc = rustcoder_cli("check", str(fixtures / "fim_mini.jsonl"), "--json")
+    document = json.loads(proc.stdout)
+    assert document["status_counts"]["passed"] == 2 and document["status_counts"]["no_tests"] == 1
+    assert document["check"]["failures"] == ["Fim/1"] and proc.returncode == 1  # no tests is never a pass
