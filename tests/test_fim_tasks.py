@@ -71,3 +71,50 @@ def test_check_runs_the_reference_middles(fixtures):
     document = json.loads(proc.stdout)
     assert document["status_counts"]["passed"] == 2 and document["status_counts"]["no_tests"] == 1
     assert document["check"]["failures"] == ["Fim/1"] and proc.returncode == 1  # no tests is never a pass
+
+
+def test_fim_scores_exact_match_edit_similarity_and_parsing(fixtures):
+    from rustcoder.evaluation.fim_scores import fim_scores, syntax_errors
+
+    _, problems = load_problems(fixtures / "fim_mini.jsonl")
+    first = problems[0]
+    assert fim_scores(first, " a + b ").exact_match  # surrounding whitespace does not count for a match
+    exact = fim_scores(first, "a + b")
+    assert exact.exact_match and exact.edit_similarity == 1.0 and exact.parses
+    wrong = fim_scores(first, "a - b")
+    assert not wrong.exact_match and wrong.edit_similarity == 0.8 and wrong.parses
+    broken = fim_scores(first, "a + (b")
+    assert not broken.parses and syntax_errors("fn f() {") > 0 == syntax_errors("fn f() {}")
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_evaluate_records_and_summarises_fim_scores(fixtures, tmp_path):
+    from rustcoder.benchmarks import load_benchmark
+    from rustcoder.cli.common import print_summary
+    from rustcoder.evaluation.run import evaluate
+    from rustcoder.evaluation.samples import load_samples
+    from rustcoder.metrics.summary import Summary
+
+    samples = tmp_path / "samples.jsonl"
+    rows = [{"task_id": "Fim/0", "completion": c} for c in ("a + b", "a - b", "a + (b", "b + a")]
+    samples.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    benchmark = load_benchmark(str(fixtures / "fim_mini.jsonl"))
+    out = tmp_path / "results.jsonl"
+    summary = evaluate(benchmark, load_samples(samples, {"Fim/0"}), out)
+    similarity = pytest.approx((1 + 0.8 + 0.8333 + 0.6) / 4, abs=1e-3)
+    expected = {
+        "samples": 4,
+        "exact_match": 0.25,
+        "edit_similarity": similarity,
+        "parses": 0.75,
+        "compiles": 0.75,
+    }
+    assert summary.fim == expected
+    assert summary.count(Status.PASSED) == 2  # b + a passes the tests without matching the reference
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {line["exact_match"] for line in lines} == {True, False} and all(
+        "parses" in line for line in lines
+    )
+    assert Summary.from_json(summary.to_json()) == summary
+    print_summary(summary)

@@ -63,6 +63,8 @@ class Problem:
     completion_closer: str = ""
     suffix: str = ""
     """For fill-in-the-middle tasks: the code after the gap, which follows a completion exactly."""
+    fill_in_the_middle: bool = False
+    """A FIM task: samples are also scored against `canonical_solution`, the reference middle."""
     """Appended after a completion before the tests (MultiPL-E completions stop before the final `}`)."""
     canonical_solution: str | None = None
     """A reference completion of `prompt`, when the benchmark has one."""
@@ -131,6 +133,16 @@ class ExecResult:
         return self.status is Status.PASSED
 
 
+@dataclass(frozen=True, slots=True)
+class FimScores:
+    """A fill-in-the-middle sample against its reference middle (evaluation.fim_scores)."""
+
+    exact_match: bool
+    edit_similarity: float
+    parses: bool
+
+
+_FIM_FIELDS = ("exact_match", "edit_similarity", "parses")
 _RESULT_FIELDS = (
     "task_id",
     "sample_index",
@@ -172,6 +184,8 @@ class ResultRecord:
     stdout: str = ""
     stderr: str = ""
     compile_output: str = ""
+    fim: FimScores | None = None
+    """For a fill-in-the-middle task: how the middle compares with the reference."""
     line: int = 0
     """Where it was read from (0 when made in code)."""
 
@@ -203,13 +217,9 @@ class ResultRecord:
             "run_seconds": round(self.run_seconds, 4),
             "batch_size": self.batch_size,
         }
-        return {
-            **head,
-            **self.meta,
-            "stdout": self.stdout,
-            "stderr": self.stderr,
-            "compile_output": self.compile_output,
-        }
+        fim = {} if self.fim is None else {k: getattr(self.fim, k) for k in _FIM_FIELDS}
+        outputs = {"stdout": self.stdout, "stderr": self.stderr, "compile_output": self.compile_output}
+        return {**head, **fim, **self.meta, **outputs}
 
     @classmethod
     def from_json(cls, row: dict[str, object], line: int = 0) -> ResultRecord:
@@ -217,11 +227,15 @@ class ResultRecord:
         meta = {
             k: v
             for k, v in row.items()
-            if k not in _RESULT_FIELDS and k not in _RESULT_OUTPUTS and isinstance(v, int | float | str)
+            if k not in (*_RESULT_FIELDS, *_RESULT_OUTPUTS, *_FIM_FIELDS) and isinstance(v, int | float | str)
         }
         codes = row.get("error_codes") or []
         if not isinstance(codes, list):
             raise TypeError(f"error_codes must be a list, got {codes!r}")
+        fim = None
+        if all(k in row for k in _FIM_FIELDS):
+            similarity = float(row["edit_similarity"])  # type: ignore[arg-type]
+            fim = FimScores(bool(row["exact_match"]), similarity, bool(row["parses"]))
         return cls(
             task_id=str(row["task_id"]),
             sample_index=int(row["sample_index"]),  # type: ignore[call-overload]
@@ -238,5 +252,6 @@ class ResultRecord:
             stdout=str(row.get("stdout", "")),
             stderr=str(row.get("stderr", "")),
             compile_output=str(row.get("compile_output", "")),
+            fim=fim,
             line=line,
         )

@@ -179,6 +179,7 @@ def from_fim(row: Mapping[str, Any]) -> Problem:
         test_style=TestStyle.LIBTEST,
         canonical_solution=middle,
         suffix=suffix,
+        fill_in_the_middle=True,
     )
 
 

@@ -118,6 +118,15 @@ def print_summary(summary: "Summary") -> None:
     for status, count in summary.status_counts.items():
         if count:
             rows.append([status, str(count)])
+    if summary.fim:
+        rows.append(["FIM exact match", f"{100 * summary.fim['exact_match']:.1f} %"])
+        rows.append(["FIM edit similarity", f"{summary.fim['edit_similarity']:.3f}"])
+        rows.append(
+            [
+                "FIM parses / compiles",
+                f"{100 * summary.fim['parses']:.1f} % / {100 * summary.fim['compiles']:.1f} %",
+            ]
+        )
     codes = list(summary.error_codes.items())[:8]
     if codes:
         rows.append(["top error codes", ", ".join(f"{c} ×{n}" for c, n in codes)])

@@ -7,11 +7,16 @@ from pathlib import Path
 from rustcoder.errors import DataError
 from rustcoder.evaluation.samples import sample_digest
 from rustcoder.jsonl import read_jsonl
-from rustcoder.types import ExecResult, ResultRecord, Sample, Status
+from rustcoder.types import ExecResult, Problem, ResultRecord, Sample, Status
 
 
-def result_record(sample: Sample, result: ExecResult) -> ResultRecord:
-    """The record of one executed sample."""
+def result_record(sample: Sample, result: ExecResult, problem: Problem | None = None) -> ResultRecord:
+    """The record of one executed sample (with FIM scores when `problem` is a fill-in-the-middle task)."""
+    fim = None
+    if problem is not None and problem.fill_in_the_middle and sample.completion is not None:
+        from rustcoder.evaluation.fim_scores import fim_scores
+
+        fim = fim_scores(problem, sample.completion)
     return ResultRecord(
         task_id=sample.task_id,
         sample_index=sample.index,
@@ -28,6 +33,7 @@ def result_record(sample: Sample, result: ExecResult) -> ResultRecord:
         stdout=result.stdout,
         stderr=result.stderr,
         compile_output=result.compile_output,
+        fim=fim,
     )
 
 

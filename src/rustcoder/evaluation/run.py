@@ -80,7 +80,8 @@ def evaluate(
 
         def on_result(key: str, result: ExecResult) -> None:
             nonlocal finished
-            results.write(result_record(by_key[key], result).to_json())
+            sample = by_key[key]
+            results.write(result_record(sample, result, problems[sample.task_id]).to_json())
             finished += 1
             if progress:
                 progress(finished, len(samples))

@@ -154,6 +154,19 @@ def _start_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _fim_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
+    header = ["run", "samples", "exact match", "edit similarity", "parses", "compiles", "pass@1"]
+    rows = []
+    for label, doc in runs:
+        if doc.fim:
+            fim = doc.fim
+            rows.append(
+                [label, str(int(fim["samples"])), _pct(fim["exact_match"]), f"{fim['edit_similarity']:.3f}",
+                 _pct(fim["parses"]), _pct(fim["compiles"]), _pct(doc.pass_at_k.get("1"))]
+            )  # fmt: skip
+    return header, rows
+
+
 def _repair_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     header = ["run", "feedback rounds used", "samples", "of which passed"]
     rows = []
@@ -229,6 +242,7 @@ def _sections(runs: Sequence[Run]) -> list[Section]:
         ("Attempts until the output was well-formed", "attempts", plots.attempts_plot(runs), None),
         ("pass@1 against latency", "latency", plots.latency_plot(runs), _generation_rows(runs)),
         ("Wall time of each start (a resumed run has several)", "", None, _start_rows(runs)),
+        ("Fill-in-the-middle scores", "", None, _fim_rows(runs)),
         ("Repair rounds", "", None, _repair_rows(runs)),
         ("Known data defects", "", None, _defect_rows(runs)),
         ("Settings that produced these results", "", None, _settings_rows(runs)),

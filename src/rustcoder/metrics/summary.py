@@ -54,6 +54,23 @@ def _generation(records: Sequence[ResultRecord]) -> dict[str, Stats]:
     return figures
 
 
+def _fim(records: Sequence[ResultRecord]) -> dict[str, float] | None:
+    scored = [r for r in records if r.fim is not None]
+    if not scored:
+        return None
+
+    def share(values: list[bool]) -> float:
+        return round(sum(values) / len(values), 4)
+
+    return {
+        "samples": len(scored),
+        "exact_match": share([r.fim.exact_match for r in scored if r.fim]),
+        "edit_similarity": round(sum(r.fim.edit_similarity for r in scored if r.fim) / len(scored), 4),
+        "parses": share([r.fim.parses for r in scored if r.fim]),
+        "compiles": share([r.status not in (Status.COMPILE_ERROR, Status.BACKEND_ERROR) for r in scored]),
+    }
+
+
 def _attempts(records: Sequence[ResultRecord]) -> dict[str, Any] | None:
     with_attempts = [(int(a), r.passed) for r in records if (a := r.figure("attempts")) is not None]
     if not with_attempts:
@@ -199,6 +216,9 @@ class Summary:
     """gen_seconds, ttft_seconds, tokens_per_second, tokens (per sample), gen_seconds_per_problem."""
     attempts: dict[str, Any] | None = None
     repair_rounds: dict[str, Any] | None = None
+    fim: dict[str, float] | None = None
+    """For fill-in-the-middle tasks: the share of samples with an exact match, that parse and that
+    compile, and the mean edit similarity."""
     benchmark: str = ""
     run: RunInfo | None = None
     check: dict[str, Any] | None = None
@@ -222,6 +242,8 @@ class Summary:
             out["attempts"] = self.attempts
         if self.repair_rounds is not None:
             out["repair_rounds"] = self.repair_rounds
+        if self.fim is not None:
+            out["fim"] = self.fim
         if self.run is not None:
             out["run"] = self.run.to_json()
         if self.check is not None:
@@ -246,6 +268,7 @@ class Summary:
             generation={n: Stats.from_json(v) for n, v in (row.get("generation") or {}).items()},
             attempts=row.get("attempts"),
             repair_rounds=row.get("repair_rounds"),
+            fim=row.get("fim"),
             run=RunInfo.from_json(row["run"]) if row.get("run") else None,
             check=row.get("check"),
         )
@@ -291,6 +314,7 @@ def summarize(
         },
         generation=_generation(rows),
         attempts=_attempts(rows),
+        fim=_fim(rows),
         repair_rounds={
             "distribution": dict(sorted(Counter(rounds for rounds, _ in repaired).items())),
             "passed": dict(sorted(Counter(rounds for rounds, passed in repaired if passed).items())),
