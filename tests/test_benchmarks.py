@@ -13,7 +13,10 @@ from rustcoder.paths import sha256_file
 
 def test_builtin_names_and_pins():
     names = [spec.name for spec in BUILTIN]
-    assert names == ["humanevalpack-rust", "multiple-humaneval-rs", "multiple-mbpp-rs", "humaneval-python"]
+    assert names == [
+        "humanevalpack-rust", "humanevalpack-rust-infill-line", "humanevalpack-rust-infill-block",
+        "multiple-humaneval-rs", "multiple-mbpp-rs", "humaneval-python",
+    ]  # fmt: skip
     for spec in BUILTIN:
         assert spec.sources and spec.description
         for entry in spec.sources:

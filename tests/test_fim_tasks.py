@@ -118,3 +118,46 @@ def test_evaluate_records_and_summarises_fim_scores(fixtures, tmp_path):
     )
     assert Summary.from_json(summary.to_json()) == summary
     print_summary(summary)
+
+
+def test_infill_benchmarks_mask_each_line_and_each_block_of_the_solutions(fixtures):
+    from rustcoder.benchmarks.infill import infill_blocks, infill_lines
+
+    problems = fixture_problems_of(fixtures)
+    lines = infill_lines(problems)
+    for task in lines:
+        original = next(p for p in problems if task.task_id.startswith(p.task_id + "/"))
+        assert (
+            task.prompt + task.canonical_solution + task.suffix
+            == original.prompt + original.canonical_solution
+        )
+        assert (
+            task.fill_in_the_middle and "\n" not in task.canonical_solution and task.tests == original.tests
+        )
+        assert task.canonical_solution.strip() not in ("", "}")
+    blocks = infill_blocks(problems)
+    assert blocks and all("/body" in t.task_id or "/block" in t.task_id for t in blocks)
+    assert all(
+        t.prompt + t.canonical_solution + t.suffix
+        == next(p.prompt + p.canonical_solution for p in problems if t.task_id.startswith(p.task_id + "/"))
+        for t in blocks
+    )
+
+
+def fixture_problems_of(fixtures):
+    from rustcoder.benchmarks.formats import load_problems as load
+
+    return [p for p in load(fixtures / "humanevalx_mini.jsonl")[1] if p.canonical_solution]
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_the_references_of_derived_infill_tasks_pass_and_a_wrong_line_fails(fixtures, run_samples):
+    from rustcoder.benchmarks.infill import infill_lines
+
+    tasks = infill_lines(fixture_problems_of(fixtures))
+    pairs = [(t, Sample(t.task_id, 0, completion=t.canonical_solution)) for t in tasks]
+    pairs.append((tasks[0], Sample(tasks[0].task_id, 1, completion="unimplemented!()")))
+    results = run_samples(pairs)
+    assert all(results[f"{t.task_id}/0"].passed for t in tasks), {k: r.reason for k, r in results.items()}
+    assert not results[f"{tasks[0].task_id}/1"].passed

@@ -81,6 +81,10 @@ def _convert(entry: SourceEntry, fetched: Fetched, *, patches: bool) -> Benchmar
         problems = [dataclasses.replace(p, task_id=rename(p.task_id)) for p in problems]
         defect_notes = [dataclasses.replace(n, task_id=rename(n.task_id)) for n in defect_notes]
         notes.append(f"renamed task ids to {problems[0].task_id.split('/')[0]}/N")
+    if entry.derive is not None:
+        sources = {p.task_id for p in problems}
+        problems = entry.derive(problems)
+        notes.append(f"{len(problems)} infilling tasks made from the {len(sources)} canonical solutions")
     return Benchmark("", problems, fetched.origin, fetched.sha256, fmt, defect_notes, notes)
 
 

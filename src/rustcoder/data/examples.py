@@ -79,7 +79,7 @@ def _nodes(node: Node, types: tuple[str, ...]) -> list[Node]:
     return found
 
 
-def _spans(code: str) -> dict[SpanKind, list[tuple[int, int]]]:
+def syntax_spans(code: str) -> dict[SpanKind, list[tuple[int, int]]]:
     """Candidate middles of each kind, as (start, end) character offsets into `code`."""
     data = code.encode("utf-8")
     tree = rust_parser().parse(data)
@@ -127,7 +127,7 @@ def fim_examples(
 ) -> list[FimExample]:
     """One example per kind the function has a span of, chosen by a generator seeded from `seed` and
     the function's digest."""
-    spans = _spans(function.code)
+    spans = syntax_spans(function.code)
     chooser = random.Random(f"{seed}:{function.digest}")
     out = []
     for kind in kinds:
