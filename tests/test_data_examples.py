@@ -1,10 +1,11 @@
 """Examples from mined functions: FIM spans at syntax boundaries, instructions, and the split by crate."""
 
-from rustcoder.backends.fim import FAMILIES, FimLayout
+from rustcoder.backends.fim import FAMILIES
 from rustcoder.data.crates import Crate
 from rustcoder.data.examples import SpanKind, fim_examples, instruction_example, split_of
 from rustcoder.data.functions import extract
 from rustcoder.data.licences import read_licence
+from rustcoder.types import FimLayout
 
 SOURCE = """/// Counts the words longer than `limit`.
 pub fn long_words(text: &str, limit: usize) -> usize {

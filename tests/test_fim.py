@@ -3,8 +3,9 @@
 import pytest
 
 from rustcoder.backends.base import GenRequest
-from rustcoder.backends.fim import FAMILIES, FimLayout, find_fim_tokens
+from rustcoder.backends.fim import FAMILIES, find_fim_tokens
 from rustcoder.errors import RequestError
+from rustcoder.types import FimLayout
 
 
 def test_each_family_is_found_only_when_all_three_markers_are_tokens():

@@ -161,3 +161,53 @@ def test_the_references_of_derived_infill_tasks_pass_and_a_wrong_line_fails(fixt
     results = run_samples(pairs)
     assert all(results[f"{t.task_id}/0"].passed for t in tasks), {k: r.reason for k, r in results.items()}
     assert not results[f"{tasks[0].task_id}/1"].passed
+
+
+def test_the_fim_strategy_asks_in_the_models_layout_and_cuts_a_repeated_suffix(fixtures, tmp_path):
+    from rustcoder.backends.fake import FakeBackend
+    from rustcoder.generation.generate import generate
+    from rustcoder.prompting.registry import strategy_named
+    from rustcoder.prompting.strategies import cut_at_suffix
+    from rustcoder.settings import Sampling
+    from rustcoder.types import FimLayout
+
+    _, problems = load_problems(fixtures / "fim_mini.jsonl")
+    strategy = strategy_named("fim", fim_layout=FimLayout.SPM)
+    request = strategy.request(problems[0], temperature=0, seed=0, max_tokens=16)
+    assert (request.prompt, request.suffix, request.fim_layout) == (
+        problems[0].prompt,
+        problems[0].suffix,
+        FimLayout.SPM,
+    )
+    assert request.stop == ("\n",)  # a single-line middle
+    assert strategy.request(problems[1], temperature=0, seed=0, max_tokens=16).stop == ()
+    repeated = cut_at_suffix("x * 2\n}\n\n#[cfg(test)]", "\n}\n\n#[cfg(test)]\nmod tests {}")
+    assert repeated == "x * 2\n}\n\n"  # the suffix's first real line starts again: cut there
+    assert cut_at_suffix("x * 2\nmod tests {}\n", "\n}\nmod tests {}") == "x * 2\n"
+    out = tmp_path / "samples.jsonl"
+    generate(FakeBackend(["a + b\n"] * 3), strategy, problems, Sampling(), out)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert rows[0]["completion"] == "a + b" and rows[0]["task_id"] == "Fim/0"
+    with pytest.raises(Exception, match="needs fill-in-the-middle tasks"):
+        strategy.request(fixture_problems_of(fixtures)[0], temperature=0, seed=0, max_tokens=4)
+
+
+@pytest.mark.model
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_the_fim_strategy_with_the_default_model_on_real_infill_tasks(tmp_path):
+    """A real run on a few single-line tasks: the 0.5B Instruct fills them through its FIM tokens."""
+    from rustcoder.backends.factory import create_backend
+    from rustcoder.benchmarks import load_benchmark
+    from rustcoder.generation.run import run
+    from rustcoder.prompting.registry import strategy_named
+    from rustcoder.settings import Sampling
+
+    benchmark = load_benchmark("humanevalpack-rust-infill-line")
+    problems = benchmark.problems[:4]
+    backend = create_backend("llamacpp", "qwen2.5-coder-0.5b-instruct")
+    summary = run(
+        benchmark, problems, backend, strategy_named("fim"), Sampling(max_tokens=48), tmp_path / "run"
+    )
+    assert summary.samples == 4 and summary.fim is not None and summary.fim["samples"] == 4
+    assert summary.fim["edit_similarity"] > 0.3  # it writes code for the gap, not prose

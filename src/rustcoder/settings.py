@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rustcoder.errors import RustcoderError
 from rustcoder.execute.engine import DEFAULT_BATCH_SIZE, ExecConfig
 from rustcoder.execute.sandbox import Limits
+from rustcoder.types import FimLayout
 
 
 class SettingsError(RustcoderError):
@@ -48,10 +49,11 @@ class GenerationJob(Settings):
     )
     strategy: str = Field(
         "auto",
-        description="instruct, delimited, one-shot, alpaca, completion, repair, or auto (delimited for "
-        "Rust, instruct otherwise).",
+        description="instruct, delimited, one-shot, alpaca, completion, repair, fim, or auto (delimited "
+        "for Rust, instruct otherwise).",
     )
     rounds: int = Field(3, ge=1, description="Feedback rounds for the repair strategy.")
+    fim_layout: FimLayout = Field(FimLayout.PSM, description="psm or spm, for the fim strategy.")
     limit: int = Field(0, ge=0, description="Only the first L problems (0: all).")
 
 

@@ -9,6 +9,15 @@ RUST_BEGIN, RUST_END = "RUST_BEGIN", "RUST_END"
 """The delimiters the delimited strategies ask a model to put around its code (the seed study's)."""
 
 
+class FimLayout(StrEnum):
+    """How a fill-in-the-middle prompt is laid out (backends.fim)."""
+
+    PSM = "psm"
+    """Prefix, suffix, middle: the layout FIM models are trained on."""
+    SPM = "spm"
+    """Suffix, prefix, middle: the prefix, where one types, comes last (better for cache reuse)."""
+
+
 class Language(StrEnum):
     """Language a benchmark is written in."""
 

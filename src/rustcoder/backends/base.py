@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from rustcoder.backends.fim import FimLayout
+from rustcoder.types import FimLayout
 
 
 @dataclass(frozen=True, slots=True)

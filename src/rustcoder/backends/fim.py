@@ -14,12 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class FimLayout(StrEnum):
-    PSM = "psm"
-    SPM = "spm"
+from rustcoder.types import FimLayout
 
 
 @dataclass(frozen=True, slots=True)

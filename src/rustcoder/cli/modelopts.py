@@ -31,7 +31,8 @@ def pick_strategy(job: GenerationJob, problems: list[Problem]) -> "PromptStrateg
     from rustcoder.prompting.registry import STRATEGY_NAMES, strategy_named
 
     try:
-        return strategy_named(job.strategy, rounds=job.rounds, languages={p.language for p in problems})
+        languages = {p.language for p in problems}
+        return strategy_named(job.strategy, rounds=job.rounds, languages=languages, fim_layout=job.fim_layout)
     except KeyError:
         raise RustcoderError(
             f"unknown strategy {job.strategy!r}; choose one of {', '.join(STRATEGY_NAMES)}"

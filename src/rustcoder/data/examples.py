@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from rustcoder.backends.fim import FimLayout, FimTokens
+from rustcoder.backends.fim import FimTokens
 from rustcoder.data.functions import MinedFunction, rust_parser
+from rustcoder.types import FimLayout
 
 if TYPE_CHECKING:
     from tree_sitter import Node

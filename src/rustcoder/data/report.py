@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rustcoder.backends.fim import FimLayout
 from rustcoder.data.licences import Verdict
+from rustcoder.types import FimLayout
 
 
 @dataclass(frozen=True, slots=True)

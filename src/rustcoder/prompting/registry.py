@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from rustcoder.prompting.base import Strategy
 from rustcoder.prompting.repair import Repair
-from rustcoder.prompting.strategies import Alpaca, Completion, Delimited, Instruct, OneShot
-from rustcoder.types import Language
+from rustcoder.prompting.strategies import Alpaca, Completion, Delimited, Fim, Instruct, OneShot
+from rustcoder.types import FimLayout, Language
 
 STRATEGIES: dict[str, Strategy] = {
     s.name: s for s in (Instruct(), Delimited(), OneShot(), Alpaca(), Completion())
@@ -23,15 +23,24 @@ def default_strategy_name(languages: Iterable[Language]) -> str:
     return "delimited" if set(languages) == {Language.RUST} else "instruct"
 
 
-def strategy_named(name: str, *, rounds: int = 3, languages: Iterable[Language] = ()) -> Strategy:
-    """A strategy by name (`auto`: see `default_strategy_name`); `repair` takes its feedback rounds."""
+def strategy_named(
+    name: str,
+    *,
+    rounds: int = 3,
+    languages: Iterable[Language] = (),
+    fim_layout: FimLayout = FimLayout.PSM,
+) -> Strategy:
+    """A strategy by name (`auto`: see `default_strategy_name`); `repair` takes its feedback rounds,
+    `fim` its layout."""
     if name == AUTO:
         name = default_strategy_name(languages)
     if name == Repair.name:
         return Repair(rounds=rounds)
+    if name == Fim.name:
+        return Fim(layout=fim_layout)
     if name not in STRATEGIES:
         raise KeyError(name)
     return STRATEGIES[name]
 
 
-STRATEGY_NAMES = (*STRATEGIES, Repair.name, AUTO)
+STRATEGY_NAMES = (*STRATEGIES, Repair.name, Fim.name, AUTO)

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rustcoder.backends.base import Generation, GenRequest, Message
+from rustcoder.errors import RequestError
 from rustcoder.postprocess.extract import extract_solution
 from rustcoder.prompting.base import Outcome
 from rustcoder.types import RUST_BEGIN as BEGIN
 from rustcoder.types import RUST_END as END
-from rustcoder.types import Language, Problem
+from rustcoder.types import FimLayout, Language, Problem
 
 
 def _solution(problem: Problem, text: str) -> Outcome:
@@ -214,3 +215,55 @@ class Completion:
             "stop_rust": list(RUST_STOPS),
             "stop_python": list(PYTHON_STOPS),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Fim:
+    """Fill in the middle: the task's prefix and suffix in the model's own FIM layout, raw (no chat
+    template); a single-line task stops at the end of the line. The middle is cut where the model starts
+    writing the suffix again, as an editor would."""
+
+    layout: FimLayout = FimLayout.PSM
+    name: ClassVar[str] = "fim"
+    description: ClassVar[str] = (
+        "the model's FIM tokens around prefix and suffix (PSM or SPM); raw completion"
+    )
+    languages: ClassVar[frozenset[Language]] = frozenset({Language.RUST})
+    default_attempts: ClassVar[int] = 1
+
+    def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
+        if not problem.fill_in_the_middle:
+            raise RequestError(f"{problem.task_id}: the fim strategy needs fill-in-the-middle tasks")
+        single_line = "\n" not in (problem.canonical_solution or "")
+        return GenRequest(
+            prompt=problem.prompt,
+            suffix=problem.suffix,
+            fim_layout=self.layout,
+            stop=("\n",) if single_line else (),
+            max_tokens=max_tokens,
+            temperature=temperature,
+            seed=seed,
+        )
+
+    def outcome(self, problem: Problem, generation: Generation) -> Outcome:
+        return Outcome(cut_at_suffix(generation.text, problem.suffix), "completion", not generation.cut_off)
+
+    def template(self) -> dict[str, object]:
+        return {
+            "fim_layout": self.layout.value,
+            "prompt": "{prefix}",
+            "suffix": "{suffix}",
+            "stop_single_line": ["\n"],
+        }
+
+
+def cut_at_suffix(middle: str, suffix: str) -> str:
+    """The middle without a repetition of the suffix: cut where the suffix's first line (of at least a
+    few characters) begins again."""
+    first = next((line.strip() for line in suffix.splitlines() if len(line.strip()) >= 4), "")
+    if not first:
+        return middle
+    for number, line in enumerate(middle.splitlines(keepends=True)):
+        if number > 0 and line.strip() == first:
+            return "".join(middle.splitlines(keepends=True)[:number])
+    return middle
