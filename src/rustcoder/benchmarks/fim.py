@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rustcoder.rust_syntax import rust_parser
+
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Parser:
-    import tree_sitter_rust
-    from tree_sitter import Language, Parser
-
-    return Parser(Language(tree_sitter_rust.language()))
+    from tree_sitter import Node
 
 
 def _test_modules(source: bytes) -> list[tuple[int, int]]:
     """Byte ranges of top-level `#[cfg(test)] mod ... { }` items, attribute included."""
-    root = _parser().parse(source).root_node
+    root = rust_parser().parse(source).root_node
     ranges: list[tuple[int, int]] = []
     pending: list[Node] = []
     for child in root.named_children:

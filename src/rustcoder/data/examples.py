@@ -19,7 +19,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from rustcoder.backends.fim import FimTokens
-from rustcoder.data.functions import MinedFunction, rust_parser
+from rustcoder.data.functions import MinedFunction
+from rustcoder.rust_syntax import rust_parser
 from rustcoder.types import FimLayout
 
 if TYPE_CHECKING:

@@ -15,14 +15,14 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rustcoder.data.crates import SKIPPED_DIRS, Crate
+from rustcoder.rust_syntax import rust_parser
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
+    from tree_sitter import Node
 
 TEST_DIRS = frozenset({"tests", "benches", "examples", "fuzz"})
 GENERATED_MARKERS = ("@generated", "DO NOT EDIT", "Automatically generated", "auto-generated")
@@ -65,14 +65,6 @@ class Extraction:
     files: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     """Why files or functions were left out, with counts."""
-
-
-@lru_cache(maxsize=1)
-def rust_parser() -> Parser:
-    import tree_sitter_rust
-    from tree_sitter import Language, Parser
-
-    return Parser(Language(tree_sitter_rust.language()))
 
 
 def code_tokens(code: str) -> list[str]:

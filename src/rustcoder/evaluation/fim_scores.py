@@ -11,23 +11,16 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rustcoder.rust_syntax import rust_parser
 from rustcoder.types import FimScores, Problem
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Parser:
-    import tree_sitter_rust
-    from tree_sitter import Language, Parser
-
-    return Parser(Language(tree_sitter_rust.language()))
+    from tree_sitter import Node
 
 
 def syntax_errors(code: str) -> int:
     """ERROR and missing nodes in tree-sitter's parse of `code`."""
-    count, stack = 0, [_parser().parse(code.encode("utf-8", errors="replace")).root_node]
+    count, stack = 0, [rust_parser().parse(code.encode("utf-8", errors="replace")).root_node]
     while stack:
         node: Node = stack.pop()
         if node.type == "ERROR" or node.is_missing:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rustcoder.rust_syntax import rust_parser
 from rustcoder.types import TestStyle
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
+    from tree_sitter import Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +32,6 @@ class TestFn:
 class PreparedTests:
     source: str
     tests: tuple[TestFn, ...]
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Parser:
-    import tree_sitter_rust
-    from tree_sitter import Language, Parser
-
-    return Parser(Language(tree_sitter_rust.language()))
 
 
 def _attr_name(node: Node) -> str:
@@ -93,7 +86,7 @@ class _Collector:
 def prepare_tests(source: str, style: TestStyle) -> PreparedTests:
     """The runnable form of a Rust test source and the tests it defines (possibly none)."""
     data = source.encode("utf-8")
-    tree = _parser().parse(data)
+    tree = rust_parser().parse(data)
     if style is TestStyle.MAIN:
         has_main = any(
             child.type == "function_item" and (child.child_by_field_name("name") or child).text == b"main"

@@ -12,13 +12,13 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rustcoder.rust_syntax import rust_parser
 from rustcoder.types import RUST_BEGIN, RUST_END, Language
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
+    from tree_sitter import Node
 
 BEGIN, END = RUST_BEGIN, RUST_END
 _FENCE = re.compile(r"^[ \t]*```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:^[ \t]*```|\Z)", re.S | re.M)
@@ -38,15 +38,6 @@ _KEEP = {
     "use_declaration",
     "union_item",
 }
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Parser:
-    import tree_sitter_rust
-    from tree_sitter import Language as TsLanguage
-    from tree_sitter import Parser
-
-    return Parser(TsLanguage(tree_sitter_rust.language()))
 
 
 def _between_delimiters(text: str) -> str | None:
@@ -90,7 +81,7 @@ def _is_test_item(node: Node, attributes: list[Node]) -> bool:
 def imported_names(header: str) -> set[str]:
     """Names a block of `use` lines brings into scope (the last segment of each path, or its alias)."""
     names: set[str] = set()
-    for item in _parser().parse(header.encode()).root_node.named_children:
+    for item in rust_parser().parse(header.encode()).root_node.named_children:
         if item.type == "use_declaration":
             names |= _use_names(item)
     return names
@@ -136,7 +127,7 @@ def select_rust_items(code: str, entry_point: str, header: str = "") -> str:
     and `use` lines whose every name the header already imports.
     """
     source = code.encode("utf-8")
-    root = _parser().parse(source).root_node
+    root = rust_parser().parse(source).root_node
     provided = imported_names(header) if header else set()
     items: list[tuple[Node, list[Node]]] = []
     attributes: list[Node] = []
