@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rustcoder.data.functions import MinedFunction, code_tokens
+from rustcoder.data.functions import MinedFunction, code_tokens, tokens_digest
 
 SHINGLE = 5
 THRESHOLD = 0.85
@@ -65,13 +65,13 @@ def deduplicate(
     lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
     kept_by_key: dict[str, MinedFunction] = {}
     for function in _order(functions):
-        digest = function.digest
+        tokens = code_tokens(function.signature + function.body)  # parsed once, for both kinds
+        digest = tokens_digest(tokens)
         if digest in by_digest:
             out.removed.append(Removal(function, "exact", _where(by_digest[digest])))
             continue
         by_digest[digest] = function
         if near:
-            tokens = code_tokens(function.signature + function.body)
             shingles = {" ".join(tokens[i : i + SHINGLE]) for i in range(max(1, len(tokens) - SHINGLE + 1))}
             signature = MinHash(num_perm=PERMUTATIONS, seed=SEED)
             signature.update_batch([s.encode("utf-8") for s in sorted(shingles)])

@@ -88,7 +88,12 @@ def code_tokens(code: str) -> list[str]:
 def normalised_digest(code: str) -> str:
     """A hash of the code's tokens: comments dropped and whitespace collapsed, so reformatting or
     recommenting a function does not make it new."""
-    return hashlib.sha256("\x00".join(code_tokens(code)).encode("utf-8")).hexdigest()[:20]
+    return tokens_digest(code_tokens(code))
+
+
+def tokens_digest(tokens: list[str]) -> str:
+    """normalised_digest of code already cut into `code_tokens`."""
+    return hashlib.sha256("\x00".join(tokens).encode("utf-8")).hexdigest()[:20]
 
 
 def _text(node: Node | None) -> str:
