@@ -94,7 +94,7 @@ def test_what_each_stage_keeps_and_why(tree, tmp_path):
         for line in (out / "fim" / f"{split}.jsonl").read_text().splitlines()
     ]
     assert {row["crate"] for row in rows} == {"alpha", "delta"} and all(row["licence"] for row in rows)
-    assert {row["id"].split("/")[0] for row in rows if row["crate"] == "alpha"} == {
+    assert {row["task_id"].split("/")[0] for row in rows if row["crate"] == "alpha"} == {
         "alpha-1.1.0"
     }  # newest kept
     instructions = [
@@ -149,3 +149,53 @@ def test_the_command(tree, tmp_path, fixtures):
     assert "5 crates" in proc.stdout and "1 contaminated" in proc.stdout and (out / "datasheet.md").exists()
     proc = rustcoder_cli("data", "mine", str(tmp_path / "nowhere"), "--out", str(tmp_path / "x"))
     assert proc.returncode == 2 and "no crates" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_dataset_loads_with_hugging_face_datasets(tree, tmp_path):
+    datasets = pytest.importorskip("datasets")
+    out = tmp_path / "mined"
+    run(tree, out)
+    fim = datasets.load_dataset(str(out), "fim")
+    nonempty = {s for s in ("train", "validation", "test") if (out / "fim" / f"{s}.jsonl").read_text()}
+    assert set(fim) == nonempty and "train" in nonempty
+    jsonl = [json.loads(line) for line in (out / "fim" / "train.jsonl").read_text().splitlines()]
+    assert [row["task_id"] for row in fim["train"]] == [row["task_id"] for row in jsonl]
+    assert fim["train"][0]["middle"] == jsonl[0]["middle"] and fim["train"][0]["execute"] is False
+    instructions = datasets.load_dataset(str(out), "instructions")
+    assert sum(len(split) for split in instructions.values()) == 2
+    assert "configs:" in (out / "README.md").read_text()
+
+
+def test_a_mined_split_is_a_text_scored_fim_benchmark(tree, tmp_path):
+    """`rustcoder evaluate` on a mined split: scored by text and parsing, never compiled, no pass@k."""
+    out = tmp_path / "mined"
+    run(tree, out)
+    split = next(
+        out / "fim" / f"{s}.jsonl"
+        for s in ("test", "validation", "train")
+        if (out / "fim" / f"{s}.jsonl").read_text()
+    )
+    rows = [json.loads(line) for line in split.read_text().splitlines()]
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text(
+        "".join(
+            json.dumps({"task_id": row["task_id"], "completion": row["middle"] if i == 0 else "x"}) + "\n"
+            for i, row in enumerate(rows)
+        )
+    )
+    proc = rustcoder_cli("evaluate", str(split), str(samples), "--json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["status_counts"]["not_executed"] == len(rows) and summary["pass_at_k"] == {}
+    assert summary["fim"]["exact_match"] == round(1 / len(rows), 4) and "compiles" not in summary["fim"]
+    assert set(summary["fim_by_kind"]) == {row["kind"] for row in rows}
+    results = [json.loads(line) for line in samples.with_suffix(".results.jsonl").read_text().splitlines()]
+    by_task = {row["task_id"]: row for row in rows}
+    assert len(results) == len(rows)  # labels kept on every result
+    assert all(
+        (r["labels"]["crate"], r["labels"]["path"], r["labels"]["kind"])
+        == (by_task[r["task_id"]]["crate"], by_task[r["task_id"]]["path"], by_task[r["task_id"]]["kind"])
+        for r in results
+    )
+    check = rustcoder_cli("check", str(split), "--json")
+    assert check.returncode == 0 and json.loads(check.stdout)["check"]["ok"], check.stderr

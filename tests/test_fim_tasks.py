@@ -163,11 +163,10 @@ def test_the_references_of_derived_infill_tasks_pass_and_a_wrong_line_fails(fixt
     assert not results[f"{tasks[0].task_id}/1"].passed
 
 
-def test_the_fim_strategy_asks_in_the_models_layout_and_cuts_a_repeated_suffix(fixtures, tmp_path):
+def test_the_fim_strategy_asks_in_the_models_layout_and_ends_as_an_editor_cuts(fixtures, tmp_path):
     from rustcoder.backends.fake import FakeBackend
     from rustcoder.generation.generate import generate
     from rustcoder.prompting.registry import strategy_named
-    from rustcoder.prompting.strategies import cut_at_suffix
     from rustcoder.settings import Sampling
     from rustcoder.types import FimLayout
 
@@ -179,15 +178,16 @@ def test_the_fim_strategy_asks_in_the_models_layout_and_cuts_a_repeated_suffix(f
         problems[0].suffix,
         FimLayout.SPM,
     )
-    assert request.stop == ("\n",)  # a single-line middle
-    assert strategy.request(problems[1], temperature=0, seed=0, max_tokens=16).stop == ()
-    repeated = cut_at_suffix("x * 2\n}\n\n#[cfg(test)]", "\n}\n\n#[cfg(test)]\nmod tests {}")
-    assert repeated == "x * 2\n}\n\n"  # the suffix's first real line starts again: cut there
-    assert cut_at_suffix("x * 2\nmod tests {}\n", "\n}\nmod tests {}") == "x * 2\n"
+    assert [rule.name for rule in request.ends] == ["end of line"]  # a single-line middle
+    multi = strategy.request(problems[1], temperature=0, seed=0, max_tokens=16)
+    assert [rule.name for rule in multi.ends] == ["end of block", "suffix repeated"]
     out = tmp_path / "samples.jsonl"
-    generate(FakeBackend(["a + b\n"] * 3), strategy, problems, Sampling(), out)
-    rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert rows[0]["completion"] == "a + b" and rows[0]["task_id"] == "Fim/0"
+    # the model starts with a blank line: the middle is the first line with code, not nothing
+    answers = ["\n    a + b\nmore", "x * 2\n}\n\n#[cfg(test)]\nmod tests {}", "a + b\n"]
+    generate(FakeBackend(answers), strategy, problems, Sampling(), out)
+    rows = {row["task_id"]: row for row in map(json.loads, out.read_text().splitlines())}
+    assert rows["Fim/0"]["completion"] == "a + b" and rows["Fim/0"]["finish"] == "end"
+    assert rows["Fim/1"]["completion"].rstrip() == "x * 2"  # the block the prefix opened is closed
     with pytest.raises(Exception, match="needs fill-in-the-middle tasks"):
         strategy.request(fixture_problems_of(fixtures)[0], temperature=0, seed=0, max_tokens=4)
 

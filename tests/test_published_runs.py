@@ -14,7 +14,8 @@ from rustcoder.prompting.registry import strategy_named
 
 RUNS = sorted((Path(__file__).resolve().parents[1] / "docs" / "results" / "runs").glob("*/run.json"))
 OLDER_TEMPLATE = {
-    "hep-qwen0.5b-instruct": "made before instruct also stopped Python answers (0c9c95f): other stops"
+    "hep-qwen0.5b-instruct": "made before instruct also stopped Python answers (0c9c95f): other stops",
+    "hepl-qwen0.5b-fim-newline-stop": "made before fim's end rules: a line ended at its first newline",
 }
 """Runs made with an earlier template on purpose: they refuse to resume with this code, as they should."""
 

@@ -50,6 +50,9 @@ class Status(StrEnum):
     SANDBOX_ERROR = "sandbox_error"
     BACKEND_ERROR = "backend_error"
     """The model backend failed to generate the sample (after its retries); generated again on resume."""
+    NOT_EXECUTED = "not_executed"
+    """A text-scored fill-in-the-middle task (its file needs its crate to build): scored by exact match,
+    edit similarity and parsing only, and left out of pass@k."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +73,16 @@ class Problem:
     """Hidden test code, standalone: it never closes the prompt's function."""
     test_style: TestStyle
     completion_closer: str = ""
+    """Appended after a completion before the tests (MultiPL-E completions stop before the final `}`)."""
     suffix: str = ""
     """For fill-in-the-middle tasks: the code after the gap, which follows a completion exactly."""
     fill_in_the_middle: bool = False
     """A FIM task: samples are also scored against `canonical_solution`, the reference middle."""
-    """Appended after a completion before the tests (MultiPL-E completions stop before the final `}`)."""
+    executable: bool = True
+    """False for a text-scored FIM task (a gap in a file that needs its crate): never compiled."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Fields the task's file carries beyond its format's (a FIM task's path, kind, crate ...): kept,
+    and written into every result of the task."""
     canonical_solution: str | None = None
     """A reference completion of `prompt`, when the benchmark has one."""
     example_tests: str | None = None
@@ -195,6 +203,8 @@ class ResultRecord:
     compile_output: str = ""
     fim: FimScores | None = None
     """For a fill-in-the-middle task: how the middle compares with the reference."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """The task's labels (`Problem.labels`)."""
     line: int = 0
     """Where it was read from (0 when made in code)."""
 
@@ -228,7 +238,8 @@ class ResultRecord:
         }
         fim = {} if self.fim is None else {k: getattr(self.fim, k) for k in _FIM_FIELDS}
         outputs = {"stdout": self.stdout, "stderr": self.stderr, "compile_output": self.compile_output}
-        return {**head, **fim, **self.meta, **outputs}
+        labels = {"labels": self.labels} if self.labels else {}
+        return {**head, **fim, **labels, **self.meta, **outputs}
 
     @classmethod
     def from_json(cls, row: dict[str, object], line: int = 0) -> ResultRecord:
@@ -236,11 +247,15 @@ class ResultRecord:
         meta = {
             k: v
             for k, v in row.items()
-            if k not in (*_RESULT_FIELDS, *_RESULT_OUTPUTS, *_FIM_FIELDS) and isinstance(v, int | float | str)
+            if k not in (*_RESULT_FIELDS, *_RESULT_OUTPUTS, *_FIM_FIELDS, "labels")
+            and isinstance(v, int | float | str)
         }
         codes = row.get("error_codes") or []
         if not isinstance(codes, list):
             raise TypeError(f"error_codes must be a list, got {codes!r}")
+        labels = row.get("labels") or {}
+        if not isinstance(labels, dict):
+            raise TypeError(f"labels must be an object, got {labels!r}")
         fim = None
         if all(k in row for k in _FIM_FIELDS):
             similarity = float(row["edit_similarity"])  # type: ignore[arg-type]
@@ -262,5 +277,6 @@ class ResultRecord:
             stderr=str(row.get("stderr", "")),
             compile_output=str(row.get("compile_output", "")),
             fim=fim,
+            labels={str(k): str(v) for k, v in labels.items()},
             line=line,
         )

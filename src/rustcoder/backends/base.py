@@ -16,6 +16,19 @@ from typing import Protocol
 from rustcoder.types import FimLayout
 
 
+class EndRule(Protocol):
+    """Says where a generated text is complete, if it is yet (the end of a line, of a block, a repeated
+    suffix): the stream ends there, as an editor would cut the suggestion. Rules are pure functions of
+    the text, so the same rule applied again to the finished text gives the same cut."""
+
+    @property
+    def name(self) -> str: ...
+
+    def __call__(self, text: str) -> int | None:
+        """The length `text` is cut to once it is complete; None while it may still go on."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     role: str
@@ -40,6 +53,9 @@ class GenRequest:
     temperature: float = 0.0
     top_p: float = 1.0
     stop: tuple[str, ...] = ()
+    ends: tuple[EndRule, ...] = ()
+    """Rules that end the text where it is complete (see `EndRule`); the earliest cut wins, and the
+    generation's finish is then `end`."""
     seed: int = 0
     loop_span: int = 0
     """Stop once the last `loop_span` characters are one piece of at most LOOP_PERIOD characters repeated
@@ -64,9 +80,10 @@ class Generation:
 
     text: str
     finish: str
-    """stop (a stop sequence), eos (the model ended its turn), length (max_tokens) or loop (the request's
-    loop_span)."""
+    """stop (a stop sequence), end (one of the request's end rules), eos (the model ended its turn),
+    length (max_tokens) or loop (the request's loop_span)."""
     stopped_by: str | None
+    """The stop sequence, or the name of the end rule, that ended the text."""
     prompt_tokens: int
     tokens: int
     ttft_seconds: float
@@ -101,7 +118,7 @@ class Chunk:
 
     text: str
     finish: str | None = None
-    """On the last chunk: stop, eos, length or loop (see `Generation.finish`)."""
+    """On the last chunk: stop, end, eos, length or loop (see `Generation.finish`)."""
     stopped_by: str | None = None
     usage: Usage | None = None
     """On the last chunk."""
@@ -179,28 +196,45 @@ def looping(text: str, span: int) -> bool:
 
 @dataclass(slots=True)
 class StopScanner:
-    """Finds where streamed text ends: the earliest stop sequence, even when it spans pieces, or a loop
-    (see `looping`) once `loop_span` characters repeat."""
+    """Finds where streamed text ends: the earliest stop sequence (even when it spans pieces) or end
+    rule's cut, or a loop (see `looping`) once `loop_span` characters repeat.
+
+    Text already returned is never taken back: an end rule that cuts inside it ends the text where the
+    returned part ends (its user re-applies the rule to the whole text if it needs the exact cut)."""
 
     stops: tuple[str, ...]
     loop_span: int = 0
+    ends: tuple[EndRule, ...] = ()
     text: str = ""
     hit: str | None = None
+    ended_by: str | None = None
+    """The end rule that ended the text."""
     looped: bool = False
     _emitted: int = field(default=0)
 
     @property
     def ended(self) -> bool:
-        return self.hit is not None or self.looped
+        return self.hit is not None or self.ended_by is not None or self.looped
+
+    def _cut(self) -> tuple[int, str, bool] | None:
+        """The earliest (offset, what, is a rule) among the stop sequences and end rules."""
+        found = [(self.text.find(s), s) for s in self.stops if s and s in self.text]
+        cut = (*min(found), False) if found else None
+        for rule in self.ends:
+            if (at := rule(self.text)) is not None and (cut is None or at < cut[0]):
+                cut = (at, rule.name, True)
+        return cut
 
     def feed(self, piece: str) -> str:
         """Add a piece; returns the text that is now certainly before any stop sequence."""
         self.text += piece
-        found = [(self.text.find(s), s) for s in self.stops if s and s in self.text]
-        if found:
-            at, stop = min(found)
-            self.hit = stop
-            self.text = self.text[:at]
+        if (cut := self._cut()) is not None:
+            at, what, rule = cut
+            if rule:
+                self.ended_by = what
+            else:
+                self.hit = what
+            self.text = self.text[: max(at, self._emitted)]
         elif looping(self.text, self.loop_span):
             self.looped = True
         hold = 0 if self.ended else max((len(s) - 1 for s in self.stops if s), default=0)
@@ -219,6 +253,8 @@ class StopScanner:
         """A Generation's `finish`, given whether the token budget ran out."""
         if self.hit:
             return "stop"
+        if self.ended_by:
+            return "end"
         if self.looped:
             return "loop"
         return "length" if exhausted else "eos"
@@ -234,7 +270,7 @@ def scan(pieces: Iterable[str], request: GenRequest, prompt_tokens: int) -> Iter
     """Chunks from a model's raw pieces: text held back while it could begin a stop, the stream ended at
     the first stop or loop (and the model's stream closed then), and a last chunk with the finish and
     the usage, timed from the call to the first piece and to the end."""
-    scanner = StopScanner(request.stop, request.loop_span)
+    scanner = StopScanner(request.stop, request.loop_span, request.ends)
     started = time.perf_counter()
     first = 0.0
     count = 0
@@ -254,7 +290,8 @@ def scan(pieces: Iterable[str], request: GenRequest, prompt_tokens: int) -> Iter
     finally:
         _close(pieces)  # ends the backend's stream now (a server request, a held model lock), not at GC
     usage = Usage(prompt_tokens, count, first, time.perf_counter() - started)
-    yield Chunk("", scanner.finish(count >= request.max_tokens), scanner.hit, usage)
+    stopped_by = scanner.hit or scanner.ended_by
+    yield Chunk("", scanner.finish(count >= request.max_tokens), stopped_by, usage)
 
 
 def collect(chunks: Iterable[Chunk]) -> Generation:

@@ -154,18 +154,35 @@ def from_multipl_e(row: Mapping[str, Any]) -> Problem:
     )
 
 
+FIM_FIELDS = frozenset({"task_id", "prefix", "middle", "suffix", "execute"})
+"""The FIM format's own fields; any other scalar field of a row is kept as a label of the task."""
+
+
+def _labels(row: Mapping[str, Any], own: frozenset[str]) -> dict[str, str]:
+    return {
+        key: str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in sorted(row.items())
+        if key not in own and isinstance(value, str | int | float | bool)
+    }
+
+
 def from_fim(row: Mapping[str, Any]) -> Problem:
     """A gap in a Rust file. The file's `#[cfg(test)]` module, when it lies wholly before or after the
     gap, becomes the task's tests (so they run as every benchmark's do); the program under test is
-    prefix + middle + suffix with that module taken out."""
+    prefix + middle + suffix with that module taken out. `"execute": false` marks a gap in a file that
+    cannot be built alone (mined from a crate): it is scored by text and parsing only. Other fields
+    (`path`, `kind` ...) are kept as the task's labels."""
     from rustcoder.benchmarks.fim import split_tests
 
     prefix, middle, suffix = _text(row, "prefix"), _text(row, "middle"), _text(row, "suffix")
+    execute = row.get("execute", True)
+    if not isinstance(execute, bool):
+        raise ValueError(f"field 'execute' must be true or false, got {execute!r}")
     try:
         (prefix + middle + suffix).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValueError(f"prefix + middle + suffix is not valid UTF-8 ({exc.reason})") from None
-    prefix, suffix, tests = split_tests(prefix, middle, suffix)
+    prefix, suffix, tests = split_tests(prefix, middle, suffix) if execute else (prefix, suffix, "")
     return Problem(
         task_id=_text(row, "task_id"),
         language=Language.RUST,
@@ -180,6 +197,8 @@ def from_fim(row: Mapping[str, Any]) -> Problem:
         canonical_solution=middle,
         suffix=suffix,
         fill_in_the_middle=True,
+        executable=execute,
+        labels=_labels(row, FIM_FIELDS),
     )
 
 

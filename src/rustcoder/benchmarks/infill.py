@@ -17,7 +17,7 @@ from rustcoder.types import Problem
 BRACES = frozenset({"{", "}", "};", "})", "});", "},"})
 
 
-def _task(problem: Problem, code_prefix: str, middle: str, suffix: str, name: str) -> Problem:
+def _task(problem: Problem, code_prefix: str, middle: str, suffix: str, name: str, kind: str) -> Problem:
     return dataclasses.replace(
         problem,
         task_id=f"{problem.task_id}/{name}",
@@ -26,6 +26,7 @@ def _task(problem: Problem, code_prefix: str, middle: str, suffix: str, name: st
         canonical_solution=middle,
         completion_closer="",
         fill_in_the_middle=True,
+        labels={"kind": kind},
         instruction="Write the Rust code that belongs between the prefix and the suffix.",
     )
 
@@ -45,7 +46,7 @@ def _line_tasks(problem: Problem) -> Iterator[Problem]:
             + "".join(lines[number + 1 :])
             + (problem.completion_closer and "\n" + problem.completion_closer)
         )
-        yield _task(problem, prefix, line.strip("\n")[len(indent) :], suffix, f"L{number + 1}")
+        yield _task(problem, prefix, line.strip("\n")[len(indent) :], suffix, f"L{number + 1}", "line")
 
 
 def infill_lines(problems: list[Problem]) -> list[Problem]:
@@ -75,5 +76,7 @@ def infill_blocks(problems: list[Problem]) -> list[Problem]:
                     continue  # a span that begins in the prompt is not the solution's to infill
                 start = len(problem.prompt)  # only the newline after the prompt's `{`
             suffix = code[end:] + (problem.completion_closer and "\n" + problem.completion_closer)
-            tasks.append(_task(problem, code[:start], code[start:end], suffix, f"{kind.value}{number}"))
+            tasks.append(
+                _task(problem, code[:start], code[start:end], suffix, f"{kind.value}{number}", kind.value)
+            )
     return tasks

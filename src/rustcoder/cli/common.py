@@ -121,12 +121,24 @@ def print_summary(summary: "Summary") -> None:
     if summary.fim:
         rows.append(["FIM exact match", f"{100 * summary.fim['exact_match']:.1f} %"])
         rows.append(["FIM edit similarity", f"{summary.fim['edit_similarity']:.3f}"])
+        compiles = summary.fim.get("compiles")
         rows.append(
             [
                 "FIM parses / compiles",
-                f"{100 * summary.fim['parses']:.1f} % / {100 * summary.fim['compiles']:.1f} %",
+                f"{100 * summary.fim['parses']:.1f} % / "
+                + ("not compiled (text-scored)" if compiles is None else f"{100 * compiles:.1f} %"),
             ]
         )
+        kinds = summary.fim_by_kind or {}
+        for kind, scores in kinds.items() if len(kinds) > 1 else ():
+            rows.append(
+                [
+                    f"FIM {kind}",
+                    f"{int(scores['samples'])} samples, exact {100 * scores['exact_match']:.1f} %, "
+                    f"edit similarity {scores['edit_similarity']:.3f}, parses {100 * scores['parses']:.1f} %"
+                    + (f", passed {100 * scores['passed']:.1f} %" if "passed" in scores else ""),
+                ]
+            )
     codes = list(summary.error_codes.items())[:8]
     if codes:
         rows.append(["top error codes", ", ".join(f"{c} ×{n}" for c, n in codes)])

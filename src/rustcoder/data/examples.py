@@ -37,7 +37,10 @@ class SpanKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FimExample:
-    id: str
+    """A gap in a mined function; its fields make a FIM benchmark record (`task_id`, `prefix`, `middle`,
+    `suffix`; the rest are labels), so a split's file is also a text-scored FIM benchmark."""
+
+    task_id: str
     crate: str
     version: str
     licence: str
@@ -139,7 +142,7 @@ def fim_examples(
         start, end = candidates[chooser.randrange(len(candidates))]
         out.append(
             FimExample(
-                id=_example_id(function, kind.value),
+                task_id=_example_id(function, kind.value),
                 crate=function.crate,
                 version=function.version,
                 licence=function.licence,

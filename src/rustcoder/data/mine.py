@@ -1,5 +1,10 @@
 """`rustcoder data mine`: crates → licences → functions → deduplication → decontamination → examples.
 
+Output: `fim/SPLIT.jsonl` and `instructions/SPLIT.jsonl`, the same rows as parquet beside them with a
+dataset card (`README.md`, for `datasets.load_dataset(DIR, "fim")`), `removed.jsonl`, `report.json` and
+`datasheet.md`. A FIM split's JSONL is also a text-scored FIM benchmark (`"execute": false`):
+`rustcoder run DIR/fim/test.jsonl --strategy fim` measures a model on crates it was not trained on.
+
 The output directory is written whole or not at all: everything goes to `DIR.partial` and is renamed
 into place at the end, so an interrupted run leaves nothing that looks complete, and running again
 starts cleanly. The same input and settings give the same bytes, datasheet included (stable orders,
@@ -121,7 +126,9 @@ def _write(
         if function.crate not in report.split_crates[split]:
             report.split_crates[split].append(function.crate)
         for example in fim_examples(function, seed=settings.seed):
-            row: dict[str, Any] = {**asdict(example), "kind": example.kind.value, "split": split}
+            row: dict[str, Any] = {
+                **asdict(example), "kind": example.kind.value, "split": split, "execute": False
+            }  # fmt: skip
             if fim_tokens is not None:
                 for layout in settings.fim_layouts:
                     row[f"text_{layout.value}"] = example.text(fim_tokens, layout)
@@ -145,8 +152,11 @@ def _write(
     _write_jsonl(staging / "removed.jsonl", removed)
     (staging / "report.json").write_text(json.dumps(asdict(report), indent=2, sort_keys=True) + "\n")
     from rustcoder.data.datasheet import datasheet
+    from rustcoder.data.hfdataset import write_parquet
 
-    (staging / "datasheet.md").write_text(datasheet(report, settings, fim_tokens), encoding="utf-8")
+    sheet = datasheet(report, settings, fim_tokens)
+    (staging / "datasheet.md").write_text(sheet, encoding="utf-8")
+    write_parquet(staging, {"fim": fim, "instructions": instructions}, sheet)
     if out.exists():
         shutil.rmtree(out)
     staging.replace(out)

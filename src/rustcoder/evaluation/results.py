@@ -34,6 +34,7 @@ def result_record(sample: Sample, result: ExecResult, problem: Problem | None = 
         stderr=result.stderr,
         compile_output=result.compile_output,
         fim=fim,
+        labels=dict(problem.labels) if problem is not None else {},
     )
 
 

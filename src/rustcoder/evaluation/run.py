@@ -70,7 +70,14 @@ def evaluate(
     by_key = {f"{s.task_id}\x00{s.index}": s for s in todo}
     problems = {p.task_id: p for p in benchmark.problems}
     failed = {key: s for key, s in by_key.items() if s.meta.get("error")}
-    programs = [assemble(problems[s.task_id], s, key) for key, s in by_key.items() if key not in failed]
+    text_only = {
+        key: s for key, s in by_key.items() if key not in failed and not problems[s.task_id].executable
+    }
+    programs = [
+        assemble(problems[s.task_id], s, key)
+        for key, s in by_key.items()
+        if key not in failed and key not in text_only
+    ]
     executor = Executor(config)
     started = time.monotonic()
     finished = len(samples) - len(todo)
@@ -89,6 +96,8 @@ def evaluate(
         for key, sample in failed.items():  # nothing to execute: the backend made no code
             reason = f"generation failed: {sample.meta['error']}"
             on_result(key, ExecResult(Status.BACKEND_ERROR, reason=reason))
+        for key in text_only:  # a gap in a file that needs its crate: scored by text, never built
+            on_result(key, ExecResult(Status.NOT_EXECUTED, reason="text-scored task: not compiled"))
         executor.execute(programs, on_result)
     seconds = time.monotonic() - started
     records = list(read_results(out).values())

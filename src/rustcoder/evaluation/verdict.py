@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from rustcoder.metrics.summary import ProblemResult
+from rustcoder.types import Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,12 @@ class CheckVerdict:
 def check_verdict(per_problem: Mapping[str, ProblemResult], excused: Iterable[str]) -> CheckVerdict:
     """The verdict from a summary's per-problem results (n samples, c correct) and the excused tasks."""
     excused = set(excused)
-    failing = sorted(task for task, item in per_problem.items() if item.c < item.n)
+    unexecuted = Status.NOT_EXECUTED.value
+    failing = sorted(
+        task
+        for task, item in per_problem.items()
+        if item.c + item.statuses.get(unexecuted, 0) < item.n  # text-scored tasks are not run
+    )
     return CheckVerdict(
         failures=[t for t in failing if t not in excused],
         excused_failures=[t for t in failing if t in excused],

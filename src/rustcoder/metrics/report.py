@@ -155,14 +155,20 @@ def _start_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
 
 
 def _fim_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
-    header = ["run", "samples", "exact match", "edit similarity", "parses", "compiles", "pass@1"]
+    """One row per run and one per kind of gap (`kind` label) within it."""
+    header = ["run", "kind", "samples", "exact match", "edit similarity", "parses", "compiles", "pass@1"]
     rows = []
     for label, doc in runs:
-        if doc.fim:
-            fim = doc.fim
+        if not doc.fim:
+            continue
+        kinds = [("all", doc.fim, doc.pass_at_k.get("1"))]
+        if doc.fim_by_kind and len(doc.fim_by_kind) > 1:
+            kinds += [(kind, scores, scores.get("passed")) for kind, scores in doc.fim_by_kind.items()]
+        for kind, fim, passed in kinds:
+            similarity = f"{fim['edit_similarity']:.3f}"
             rows.append(
-                [label, str(int(fim["samples"])), _pct(fim["exact_match"]), f"{fim['edit_similarity']:.3f}",
-                 _pct(fim["parses"]), _pct(fim["compiles"]), _pct(doc.pass_at_k.get("1"))]
+                [label, kind, str(int(fim["samples"])), _pct(fim["exact_match"]), similarity,
+                 _pct(fim["parses"]), _pct(fim.get("compiles")), _pct(passed)]
             )  # fmt: skip
     return header, rows
 

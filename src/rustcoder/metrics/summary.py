@@ -54,21 +54,46 @@ def _generation(records: Sequence[ResultRecord]) -> dict[str, Stats]:
     return figures
 
 
-def _fim(records: Sequence[ResultRecord]) -> dict[str, float] | None:
-    scored = [r for r in records if r.fim is not None]
-    if not scored:
-        return None
-
+def _fim_scores(scored: Sequence[ResultRecord]) -> dict[str, float]:
     def share(values: list[bool]) -> float:
         return round(sum(values) / len(values), 4)
 
-    return {
-        "samples": len(scored),
-        "exact_match": share([r.fim.exact_match for r in scored if r.fim]),
-        "edit_similarity": round(sum(r.fim.edit_similarity for r in scored if r.fim) / len(scored), 4),
-        "parses": share([r.fim.parses for r in scored if r.fim]),
-        "compiles": share([r.status not in (Status.COMPILE_ERROR, Status.BACKEND_ERROR) for r in scored]),
+    marks = [r.fim for r in scored if r.fim is not None]
+    out: dict[str, float] = {
+        "samples": len(marks),
+        "exact_match": share([m.exact_match for m in marks]),
+        "edit_similarity": round(sum(m.edit_similarity for m in marks) / len(marks), 4),
+        "parses": share([m.parses for m in marks]),
     }
+    executed = [r for r in scored if r.status is not Status.NOT_EXECUTED]
+    if executed:  # text-scored tasks are never compiled
+        out["compiles"] = share(
+            [r.status not in (Status.COMPILE_ERROR, Status.BACKEND_ERROR) for r in executed]
+        )
+    return out
+
+
+def _fim(records: Sequence[ResultRecord]) -> dict[str, float] | None:
+    scored = [r for r in records if r.fim is not None]
+    return _fim_scores(scored) if scored else None
+
+
+def _fim_by_kind(records: Sequence[ResultRecord]) -> dict[str, dict[str, float]] | None:
+    """FIM scores for each `kind` label (line, body, block, statement ...), when the tasks have one."""
+    by_kind: dict[str, list[ResultRecord]] = defaultdict(list)
+    for record in records:
+        if record.fim is not None and "kind" in record.labels:
+            by_kind[record.labels["kind"]].append(record)
+    if not by_kind:
+        return None
+    out = {}
+    for kind, items in sorted(by_kind.items()):
+        scores = _fim_scores(items)
+        executed = [r for r in items if r.status is not Status.NOT_EXECUTED]
+        if executed:
+            scores["passed"] = round(sum(r.passed for r in executed) / len(executed), 4)
+        out[kind] = scores
+    return out
 
 
 def _attempts(records: Sequence[ResultRecord]) -> dict[str, Any] | None:
@@ -218,7 +243,9 @@ class Summary:
     repair_rounds: dict[str, Any] | None = None
     fim: dict[str, float] | None = None
     """For fill-in-the-middle tasks: the share of samples with an exact match, that parse and that
-    compile, and the mean edit similarity."""
+    compile (executed tasks only), and the mean edit similarity."""
+    fim_by_kind: dict[str, dict[str, float]] | None = None
+    """The same for each `kind` label of the tasks, with the share that passed (executed tasks only)."""
     benchmark: str = ""
     run: RunInfo | None = None
     check: dict[str, Any] | None = None
@@ -244,6 +271,8 @@ class Summary:
             out["repair_rounds"] = self.repair_rounds
         if self.fim is not None:
             out["fim"] = self.fim
+        if self.fim_by_kind is not None:
+            out["fim_by_kind"] = self.fim_by_kind
         if self.run is not None:
             out["run"] = self.run.to_json()
         if self.check is not None:
@@ -269,6 +298,7 @@ class Summary:
             attempts=row.get("attempts"),
             repair_rounds=row.get("repair_rounds"),
             fim=row.get("fim"),
+            fim_by_kind=row.get("fim_by_kind"),
             run=RunInfo.from_json(row["run"]) if row.get("run") else None,
             check=row.get("check"),
         )
@@ -285,7 +315,11 @@ def summarize(
     by_task: dict[str, list[ResultRecord]] = defaultdict(list)
     for row in rows:
         by_task[row.task_id].append(row)
-    counts = [(len(items), sum(1 for r in items if r.passed)) for items in by_task.values()]
+    counts = [  # pass@k is over the tasks that were executed (not the text-scored ones)
+        (len(items), sum(1 for r in items if r.passed))
+        for items in by_task.values()
+        if any(r.status is not Status.NOT_EXECUTED for r in items)
+    ]
     chosen = usable_ks(counts, ks) if counts else []
     status_counts = Counter(r.status.value for r in rows)
     codes = Counter(code for r in rows for code in dict.fromkeys(r.error_codes))
@@ -315,6 +349,7 @@ def summarize(
         generation=_generation(rows),
         attempts=_attempts(rows),
         fim=_fim(rows),
+        fim_by_kind=_fim_by_kind(rows),
         repair_rounds={
             "distribution": dict(sorted(Counter(rounds for rounds, _ in repaired).items())),
             "passed": dict(sorted(Counter(rounds for rounds, passed in repaired if passed).items())),

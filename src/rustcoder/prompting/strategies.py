@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rustcoder.backends.base import Generation, GenRequest, Message
+from rustcoder.backends.base import EndRule, Generation, GenRequest, Message
 from rustcoder.errors import RequestError
 from rustcoder.postprocess.extract import extract_solution
 from rustcoder.prompting.base import Outcome
@@ -220,8 +220,9 @@ class Completion:
 @dataclass(frozen=True, slots=True)
 class Fim:
     """Fill in the middle: the task's prefix and suffix in the model's own FIM layout, raw (no chat
-    template); a single-line task stops at the end of the line. The middle is cut where the model starts
-    writing the suffix again, as an editor would."""
+    template). The middle ends as an editor would cut it (postprocess.middle): a single-line task at
+    the end of its first non-blank line, a multi-line one where it closes the block the prefix opened
+    or starts writing the suffix again. Generation stops there too."""
 
     layout: FimLayout = FimLayout.PSM
     name: ClassVar[str] = "fim"
@@ -231,39 +232,47 @@ class Fim:
     languages: ClassVar[frozenset[Language]] = frozenset({Language.RUST})
     default_attempts: ClassVar[int] = 1
 
+    @staticmethod
+    def single_line(problem: Problem) -> bool:
+        """A single-line task: its reference middle has no line break (the benchmark's kind of gap; a
+        gap after a block's `{` is a block even when its contents are one line)."""
+        return "\n" not in (problem.canonical_solution or "")
+
+    def ends(self, problem: Problem) -> tuple[EndRule, ...]:
+        from rustcoder.postprocess.middle import BlockEnd, LineEnd, SuffixRepeat
+
+        if self.single_line(problem):
+            return (LineEnd(),)
+        return (BlockEnd.around(problem.prompt, problem.suffix), SuffixRepeat(problem.suffix))
+
     def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
         if not problem.fill_in_the_middle:
             raise RequestError(f"{problem.task_id}: the fim strategy needs fill-in-the-middle tasks")
-        single_line = "\n" not in (problem.canonical_solution or "")
         return GenRequest(
             prompt=problem.prompt,
             suffix=problem.suffix,
             fim_layout=self.layout,
-            stop=("\n",) if single_line else (),
+            ends=self.ends(problem),
             max_tokens=max_tokens,
             temperature=temperature,
             seed=seed,
         )
 
     def outcome(self, problem: Problem, generation: Generation) -> Outcome:
-        return Outcome(cut_at_suffix(generation.text, problem.suffix), "completion", not generation.cut_off)
+        from rustcoder.postprocess.middle import cut
+
+        middle = cut(generation.text, self.ends(problem))
+        if self.single_line(problem):
+            middle = middle.lstrip("\r\n")
+            if not problem.prompt.rsplit("\n", 1)[-1].strip():  # the prefix ends in the line's indent
+                middle = middle.lstrip(" \t")
+        return Outcome(middle, "completion", not generation.cut_off)
 
     def template(self) -> dict[str, object]:
         return {
             "fim_layout": self.layout.value,
             "prompt": "{prefix}",
             "suffix": "{suffix}",
-            "stop_single_line": ["\n"],
+            "ends_single_line": ["end of line"],
+            "ends_multi_line": ["end of block", "suffix repeated"],
         }
-
-
-def cut_at_suffix(middle: str, suffix: str) -> str:
-    """The middle without a repetition of the suffix: cut where the suffix's first line (of at least a
-    few characters) begins again."""
-    first = next((line.strip() for line in suffix.splitlines() if len(line.strip()) >= 4), "")
-    if not first:
-        return middle
-    for number, line in enumerate(middle.splitlines(keepends=True)):
-        if number > 0 and line.strip() == first:
-            return "".join(middle.splitlines(keepends=True)[:number])
-    return middle
