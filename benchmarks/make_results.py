@@ -121,8 +121,47 @@ def _stat(summary: Summary, figure: str, which: str, digits: int) -> str:
     return "-" if stats is None else _fmt(getattr(stats, which), digits)
 
 
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def fim_table(runs: Runs) -> list[str]:
+    """Fill-in-the-middle scores of every FIM run: one row for all its tasks, one per kind of gap."""
+    lines = [
+        "| run | model | benchmark | layout | kind | tasks | exact match % | edit similarity | parses % | "
+        "compiles % | pass@1 % | generation | TTFT p50 (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, info, summary in runs:
+        if summary.fim is None:
+            continue
+        template = info["strategy"]["template"]
+        layout = template.get("fim_layout", "-") if isinstance(template, dict) else "-"
+        bench = Path(summary.benchmark).name.removesuffix(".jsonl")
+        if bench in ("train", "validation", "test"):
+            bench = f"mined {bench} split"
+        gen = summary.generation.get("gen_seconds")
+        kinds: list[tuple[str, dict[str, float], float | None]] = [
+            ("all", summary.fim, summary.pass_at_k.get("1"))
+        ]
+        if summary.fim_by_kind and len(summary.fim_by_kind) > 1:
+            kinds += [(k, v, v.get("passed")) for k, v in summary.fim_by_kind.items()]
+        for kind, fim, passed in kinds:
+            first = kind == "all"
+            lines.append(
+                f"| {f'[{name}](runs/{name}/report/report.md)' if first else ''} | "
+                f"{info['model']['name'] if first else ''} | {bench if first else ''} | "
+                f"{layout if first else ''} | {kind} | {int(fim['samples'])} | {_pct(fim['exact_match'])} | "
+                f"{fim['edit_similarity']:.3f} | {_pct(fim['parses'])} | {_pct(fim.get('compiles'))} | "
+                f"{'**' + _pct(passed) + '**' if first and passed is not None else _pct(passed)} | "
+                f"{minutes(gen.total) if first and gen and gen.total is not None else ''} | "
+                f"{_stat(summary, 'ttft_seconds', 'p50', 2) if first else ''} |"
+            )
+    return lines
+
+
 def row(name: str, info: dict[str, Any], summary: Summary) -> str:
-    pass1 = 100 * summary.pass_at_k["1"]
+    pass1 = summary.pass_at_k.get("1")
     low, high = (100 * x for x in summary.pass_at_1_ci95 or (0.0, 0.0))
     counts = summary.status_counts
     gen_seconds = summary.generation.get("gen_seconds")
@@ -136,7 +175,8 @@ def row(name: str, info: dict[str, Any], summary: Summary) -> str:
     strategy = info["strategy"]["name"] + (f" ({rounds} rounds)" if rounds else f", ≤{attempts} attempts")
     return (
         f"| [{name}](runs/{name}/report/report.md) | {info['model']['name']} | {strategy} | "
-        f"**{pass1:.1f}** ({low:.1f}–{high:.1f}) | {counts['passed']}/{summary.samples} | "
+        f"{f'**{100 * pass1:.1f}** ({low:.1f}–{high:.1f})' if pass1 is not None else 'not executed'} | "
+        f"{counts['passed']}/{summary.samples} | "
         f"{counts['compile_error']} | {counts['test_failure']} | {counts['panic'] + counts['timeout']} | "
         f"{codes} | {minutes(generation) if generation is not None else '-'} | "
         f"{_stat(summary, 'gen_seconds_per_problem', 'p50', 1)} / "
@@ -222,6 +262,18 @@ def main() -> None:
         "## Rust versus Python (instruct strategy, pass@1 %)",
         "",
         *language_gap(runs),
+        "",
+        "## Fill-in-the-middle",
+        "",
+        "The `fim` strategy (the model's own FIM tokens, raw, greedy; a single-line gap ends at the end "
+        "of its first non-blank line, a multi-line gap where it closes the block the prefix opened or "
+        "repeats the suffix). `humanevalpack-rust-infill-line` masks each line of each canonical "
+        "solution, `-infill-block` each function body and block; both are judged by the benchmark's "
+        "tests. The mined test split (crates no example of the training split comes from) is scored by "
+        "text and parsing only: its files need their crates to build. What the figures say about "
+        "these Instruct models' FIM: [analysis.md](analysis.md#fill-in-the-middle).",
+        "",
+        *fim_table(runs),
         "",
         "## Every run",
         "",

@@ -82,3 +82,21 @@ def test_the_split_is_by_crate_fixed_by_the_seed_and_roughly_90_5_5():
     share = {s: splits.count(s) / len(names) for s in ("train", "validation", "test")}
     assert 0.87 < share["train"] < 0.93 and 0.03 < share["test"] < 0.07
     assert [split_of(n, seed=8) for n in names] != splits
+
+
+def test_the_benchmark_sample_takes_each_kind_evenly_over_crates_and_is_seeded():
+    from rustcoder.data.examples import benchmark_sample
+
+    rows = [
+        {"task_id": f"{crate}/{kind}/{i}", "crate": crate, "kind": kind}
+        for crate, count in (("big", 50), ("small", 2), ("mid", 5))
+        for kind in ("line", "body")
+        for i in range(count)
+    ]
+    sample = benchmark_sample(rows, per_kind=6, seed=1)
+    assert [r["kind"] for r in sample].count("line") == 6 and [r["kind"] for r in sample].count("body") == 6
+    lines = [r["crate"] for r in sample if r["kind"] == "line"]
+    assert lines.count("small") == 2 and lines.count("big") == 2 and lines.count("mid") == 2
+    assert benchmark_sample(rows, per_kind=6, seed=1) == sample
+    assert benchmark_sample(rows, per_kind=6, seed=2) != sample
+    assert len(benchmark_sample(rows, per_kind=1000)) == len(rows)  # never more than there is

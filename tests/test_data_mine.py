@@ -197,5 +197,8 @@ def test_a_mined_split_is_a_text_scored_fim_benchmark(tree, tmp_path):
         == (by_task[r["task_id"]]["crate"], by_task[r["task_id"]]["path"], by_task[r["task_id"]]["kind"])
         for r in results
     )
+    bench = [json.loads(line) for line in (out / "fim" / "test-bench.jsonl").read_text().splitlines()]
+    test_ids = {json.loads(line)["task_id"] for line in (out / "fim" / "test.jsonl").read_text().splitlines()}
+    assert {row["task_id"] for row in bench} <= test_ids
     check = rustcoder_cli("check", str(split), "--json")
     assert check.returncode == 0 and json.loads(check.stdout)["check"]["ok"], check.stderr

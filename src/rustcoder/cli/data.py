@@ -28,6 +28,9 @@ def mine_command(
         list[Path] | None,
         typer.Option("--decontaminate", help="Another benchmark file to decontaminate against."),
     ] = None,
+    bench_per_kind: Annotated[
+        int, typer.Option(min=0, help="Tasks of each FIM kind in fim/test-bench.jsonl, from the test split.")
+    ] = 100,
     model: Annotated[
         str | None, typer.Option(help="Render FIM texts with this model's FIM tokens (a name or a .gguf).")
     ] = None,
@@ -60,7 +63,9 @@ def mine_command(
         if tokens is None:
             raise ModelError(f"{model} has no fill-in-the-middle tokens to render examples with")
     licences = frozenset({Verdict.PERMISSIVE, *([Verdict.UNKNOWN] if include_unknown else [])})
-    settings = MineSettings(include_tests=include_tests, seed=seed, licences=licences)
+    settings = MineSettings(
+        include_tests=include_tests, seed=seed, licences=licences, bench_per_kind=bench_per_kind
+    )
     with progress_bar("mining crates") as progress:
         report = mine(
             sources or [DEBIAN_REGISTRY],

@@ -101,5 +101,11 @@ def datasheet(report: MineReport, settings: MineSettings, fim_tokens: FimTokens 
         "",
         "Test crates: " + (", ".join(report.split_crates.get("test", [])) or "none") + ".",
         "",
+        f"`fim/test-bench.jsonl`, a FIM benchmark from the test split (up to {settings.bench_per_kind} "
+        "tasks of each kind, spread over the test crates, seeded; text-scored: exact match, edit "
+        "similarity, parses): "
+        + (", ".join(f"{n} {kind}" for kind, n in report.bench_tasks.items()) or "empty")
+        + ". Run it with `rustcoder run DIR/fim/test-bench.jsonl --strategy fim`.",
+        "",
     ]
     return "\n".join(lines)

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rustcoder.backends.fim import FimTokens
 from rustcoder.data.functions import MinedFunction
@@ -192,3 +192,27 @@ def split_of(crate: str, seed: int = 0) -> str:
         if point < edge:
             return name
     return SPLITS[-1][0]
+
+
+def benchmark_sample(
+    rows: Sequence[Mapping[str, Any]], per_kind: int, seed: int = 0
+) -> list[Mapping[str, Any]]:
+    """Up to `per_kind` rows of each FIM kind, spread over the crates in turn (each crate's rows in a
+    seeded order), so a few large crates do not make the benchmark; in a stable order."""
+    chosen: list[Mapping[str, Any]] = []
+    for kind in SpanKind:
+        by_crate: dict[str, list[Mapping[str, Any]]] = {}
+        for row in rows:
+            if row["kind"] == kind.value:
+                by_crate.setdefault(str(row["crate"]), []).append(row)
+        queues = [
+            sorted(items, key=lambda r: hashlib.sha256(f"{seed}\x00{r['task_id']}".encode()).digest())
+            for _, items in sorted(by_crate.items())
+        ]
+        taken = 0
+        while taken < per_kind and any(queues):
+            for queue in queues:
+                if queue and taken < per_kind:
+                    chosen.append(queue.pop(0))
+                    taken += 1
+    return chosen

@@ -2,8 +2,9 @@
 
 Output: `fim/SPLIT.jsonl` and `instructions/SPLIT.jsonl`, the same rows as parquet beside them with a
 dataset card (`README.md`, for `datasets.load_dataset(DIR, "fim")`), `removed.jsonl`, `report.json` and
-`datasheet.md`. A FIM split's JSONL is also a text-scored FIM benchmark (`"execute": false`):
-`rustcoder run DIR/fim/test.jsonl --strategy fim` measures a model on crates it was not trained on.
+`datasheet.md`. A FIM split's JSONL is also a text-scored FIM benchmark (`"execute": false`), and
+`fim/test-bench.jsonl` samples the test split evenly over kinds and crates:
+`rustcoder run DIR/fim/test-bench.jsonl --strategy fim` measures a model on crates it was not trained on.
 
 The output directory is written whole or not at all: everything goes to `DIR.partial` and is renamed
 into place at the end, so an interrupted run leaves nothing that looks complete, and running again
@@ -25,7 +26,7 @@ from rustcoder.backends.fim import FimTokens
 from rustcoder.data.crates import discover
 from rustcoder.data.decontaminate import Index, decontaminate
 from rustcoder.data.dedup import deduplicate
-from rustcoder.data.examples import SPLITS, fim_examples, instruction_example, split_of
+from rustcoder.data.examples import SPLITS, benchmark_sample, fim_examples, instruction_example, split_of
 from rustcoder.data.functions import MinedFunction, extract
 from rustcoder.data.report import MineReport, MineSettings
 from rustcoder.errors import DataError
@@ -142,6 +143,9 @@ def _write(
         kinds = Counter(row["kind"] for row in fim[split])
         report.fim_examples[split] = dict(sorted(kinds.items()))
         report.instructions[split] = len(instructions[split])
+    bench = benchmark_sample(fim["test"], settings.bench_per_kind, settings.seed)
+    _write_jsonl(staging / "fim" / "test-bench.jsonl", bench)
+    report.bench_tasks = dict(sorted(Counter(str(row["kind"]) for row in bench).items()))
     report.split_crates = {split: sorted(names) for split, names in sorted(report.split_crates.items())}
     report.middle_lengths = {kind: _percentiles(values) for kind, values in sorted(lengths.items())}
     removed = [

@@ -16,6 +16,8 @@ class MineSettings:
     licences: frozenset[Verdict] = frozenset({Verdict.PERMISSIVE})
     """Which licence verdicts are mined (permissive only by default)."""
     fim_layouts: tuple[FimLayout, ...] = (FimLayout.PSM, FimLayout.SPM)
+    bench_per_kind: int = 100
+    """Tasks of each FIM kind in `fim/test-bench.jsonl`, the benchmark sampled from the test split."""
 
 
 @dataclass(slots=True)
@@ -39,3 +41,5 @@ class MineReport:
     instructions: dict[str, int] = field(default_factory=dict)
     split_crates: dict[str, list[str]] = field(default_factory=dict)
     middle_lengths: dict[str, dict[str, int]] = field(default_factory=dict)
+    bench_tasks: dict[str, int] = field(default_factory=dict)
+    """Tasks of each kind in the benchmark sampled from the test split."""
