@@ -8,6 +8,9 @@ timed twice: its executor alone (assembled programs in, results out) at several 
 the toolchain and the sandbox, execution, the summary), which is the figure the 10x target is about.
 
     .venv/bin/python benchmarks/bench_reference.py [--data FILE_OR_NAME] [--jobs 2] [--repeat 3]
+
+Any Rust benchmark works, fill-in-the-middle ones too (`--data humanevalpack-rust-infill-line`): each
+baseline program is then the prefix, the reference middle and the suffix, with the tests.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rustcoder.benchmarks import load_benchmark
-from rustcoder.execute.assemble import assemble
+from rustcoder.execute.assemble import assemble, sample_code
 from rustcoder.execute.engine import ExecConfig, Executor
 from rustcoder.execute.toolchain import load_toolchain
 from rustcoder.types import Problem, Sample, Status
@@ -52,9 +55,8 @@ def baseline_one(problem: Problem, workdir: Path) -> bool:
     toolchain = load_toolchain()
     folder = Path(tempfile.mkdtemp(dir=workdir))
     source = folder / "main.rs"
-    source.write_text(
-        problem.header + problem.prompt + (problem.canonical_solution or "") + "\n" + problem.tests
-    )
+    sample = Sample(problem.task_id, 0, completion=problem.canonical_solution)
+    source.write_text(problem.header + sample_code(problem, sample) + "\n" + problem.tests)
     compiled = subprocess.run(
         [
             str(toolchain.rustc),

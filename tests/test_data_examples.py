@@ -2,9 +2,10 @@
 
 from rustcoder.backends.fim import FAMILIES
 from rustcoder.data.crates import Crate
-from rustcoder.data.examples import SpanKind, fim_examples, instruction_example, split_of
+from rustcoder.data.examples import fim_examples, instruction_example, split_of
 from rustcoder.data.functions import extract
 from rustcoder.data.licences import read_licence
+from rustcoder.rust_syntax import SpanKind
 from rustcoder.types import FimLayout
 
 SOURCE = """/// Counts the words longer than `limit`.

@@ -1,12 +1,14 @@
-"""tree-sitter-rust, loaded once: the parser every stage that reads Rust syntax shares."""
+"""tree-sitter-rust, loaded once: the parser every stage that reads Rust syntax shares, and the spans of
+a function that mining and the infilling benchmarks cut gaps at."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tree_sitter import Parser
+    from tree_sitter import Node, Parser
 
 
 @lru_cache(maxsize=1)
@@ -16,3 +18,68 @@ def rust_parser() -> Parser:
     from tree_sitter import Language, Parser
 
     return Parser(Language(tree_sitter_rust.language()))
+
+
+class SpanKind(StrEnum):
+    """Kinds of gap: a function's whole body, a nested block's contents, a statement, a line, an
+    expression on one line."""
+
+    BODY = "body"
+    BLOCK = "block"
+    STATEMENT = "statement"
+    LINE = "line"
+    EXPRESSION = "expression"
+
+
+_STATEMENTS = ("expression_statement", "let_declaration")
+_EXPRESSIONS = ("call_expression", "binary_expression", "method_call_expression", "macro_invocation")
+_BLOCK_PARENTS = ("if_expression", "for_expression", "while_expression", "loop_expression", "else_clause")
+
+
+def _nodes(node: Node, types: tuple[str, ...]) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if current.type in types:
+            found.append(current)
+        stack.extend(reversed(current.children))
+    return found
+
+
+def syntax_spans(code: str) -> dict[SpanKind, list[tuple[int, int]]]:
+    """Candidate middles of each kind, as (start, end) character offsets into `code`."""
+    data = code.encode("utf-8")
+    tree = rust_parser().parse(data)
+    functions = _nodes(tree.root_node, ("function_item",))
+    body = functions[0].child_by_field_name("body") if functions else None
+    if body is None or body.end_byte - body.start_byte < 3:
+        return {}
+
+    def chars(start: int, end: int) -> tuple[int, int]:
+        return len(data[:start].decode("utf-8")), len(data[:end].decode("utf-8"))
+
+    def inside(block: Node) -> tuple[int, int] | None:
+        start, end = block.start_byte + 1, block.end_byte - 1  # within the braces
+        return chars(start, end) if data[start:end].strip() else None
+
+    spans: dict[SpanKind, list[tuple[int, int]]] = {kind: [] for kind in SpanKind}
+    if (whole := inside(body)) is not None:
+        spans[SpanKind.BODY].append(whole)
+    for block in _nodes(body, ("block",)):
+        if block.parent is not None and block.parent.type in _BLOCK_PARENTS and (span := inside(block)):
+            spans[SpanKind.BLOCK].append(span)
+    for statement in _nodes(body, _STATEMENTS):
+        spans[SpanKind.STATEMENT].append(chars(statement.start_byte, statement.end_byte))
+    for expression in _nodes(body, _EXPRESSIONS):
+        if expression.end_point[0] == expression.start_point[0]:
+            spans[SpanKind.EXPRESSION].append(chars(expression.start_byte, expression.end_byte))
+    body_start, body_end = chars(body.start_byte, body.end_byte)
+    position = 0
+    for line in code.splitlines(keepends=True):
+        start, position = position, position + len(line)
+        inner = start > body_start and position <= body_end  # lines after `{`, up to the one holding `}`
+        stripped = line.strip()
+        if inner and stripped and stripped not in ("{", "}", "};"):
+            indent = len(line) - len(line.lstrip())
+            spans[SpanKind.LINE].append((start + indent, start + len(line.rstrip("\n"))))
+    return {kind: found for kind, found in spans.items() if found}

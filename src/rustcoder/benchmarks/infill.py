@@ -56,7 +56,7 @@ def infill_lines(problems: list[Problem]) -> list[Problem]:
 
 def infill_blocks(problems: list[Problem]) -> list[Problem]:
     """One task per multi-line span: the function's body and each block it opens."""
-    from rustcoder.data.examples import SpanKind, syntax_spans
+    from rustcoder.rust_syntax import SpanKind, syntax_spans
 
     tasks = []
     for problem in problems:

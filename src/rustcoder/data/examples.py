@@ -1,8 +1,9 @@
 """Training examples from mined functions: fill-in-the-middle spans at syntax boundaries, instructions from
 doc comments, and a split by crate.
 
-A FIM middle is a span tree-sitter finds in the function, so it starts and ends where code does: the
-whole body (inside its braces), a nested block's contents, one statement, one line, or one expression.
+A FIM middle is a span tree-sitter finds in the function (`rust_syntax.syntax_spans`), so it starts and
+ends where code does: the whole body (inside its braces), a nested block's contents, one statement, one
+line, or one expression.
 Which span of each kind is taken is decided by a seeded generator keyed by the function's digest, so a
 re-run makes the same examples whatever order the functions come in. The split assigns whole crates,
 never single functions, by a hash of the seed and the crate's name: the test crates are unseen in
@@ -15,24 +16,12 @@ import hashlib
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rustcoder.backends.fim import FimTokens
 from rustcoder.data.functions import MinedFunction
-from rustcoder.rust_syntax import rust_parser
+from rustcoder.rust_syntax import SpanKind, syntax_spans
 from rustcoder.types import FimLayout
-
-if TYPE_CHECKING:
-    from tree_sitter import Node
-
-
-class SpanKind(StrEnum):
-    BODY = "body"
-    BLOCK = "block"
-    STATEMENT = "statement"
-    LINE = "line"
-    EXPRESSION = "expression"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,60 +56,6 @@ class InstructionExample:
     instruction: str
     input: str
     output: str
-
-
-_STATEMENTS = ("expression_statement", "let_declaration")
-_EXPRESSIONS = ("call_expression", "binary_expression", "method_call_expression", "macro_invocation")
-_BLOCK_PARENTS = ("if_expression", "for_expression", "while_expression", "loop_expression", "else_clause")
-
-
-def _nodes(node: Node, types: tuple[str, ...]) -> list[Node]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        if current.type in types:
-            found.append(current)
-        stack.extend(reversed(current.children))
-    return found
-
-
-def syntax_spans(code: str) -> dict[SpanKind, list[tuple[int, int]]]:
-    """Candidate middles of each kind, as (start, end) character offsets into `code`."""
-    data = code.encode("utf-8")
-    tree = rust_parser().parse(data)
-    functions = _nodes(tree.root_node, ("function_item",))
-    body = functions[0].child_by_field_name("body") if functions else None
-    if body is None or body.end_byte - body.start_byte < 3:
-        return {}
-
-    def chars(start: int, end: int) -> tuple[int, int]:
-        return len(data[:start].decode("utf-8")), len(data[:end].decode("utf-8"))
-
-    def inside(block: Node) -> tuple[int, int] | None:
-        start, end = block.start_byte + 1, block.end_byte - 1  # within the braces
-        return chars(start, end) if data[start:end].strip() else None
-
-    spans: dict[SpanKind, list[tuple[int, int]]] = {kind: [] for kind in SpanKind}
-    if (whole := inside(body)) is not None:
-        spans[SpanKind.BODY].append(whole)
-    for block in _nodes(body, ("block",)):
-        if block.parent is not None and block.parent.type in _BLOCK_PARENTS and (span := inside(block)):
-            spans[SpanKind.BLOCK].append(span)
-    for statement in _nodes(body, _STATEMENTS):
-        spans[SpanKind.STATEMENT].append(chars(statement.start_byte, statement.end_byte))
-    for expression in _nodes(body, _EXPRESSIONS):
-        if expression.end_point[0] == expression.start_point[0]:
-            spans[SpanKind.EXPRESSION].append(chars(expression.start_byte, expression.end_byte))
-    body_start, body_end = chars(body.start_byte, body.end_byte)
-    position = 0
-    for line in code.splitlines(keepends=True):
-        start, position = position, position + len(line)
-        inner = start > body_start and position <= body_end  # lines after `{`, up to the one holding `}`
-        stripped = line.strip()
-        if inner and stripped and stripped not in ("{", "}", "};"):
-            indent = len(line) - len(line.lstrip())
-            spans[SpanKind.LINE].append((start + indent, start + len(line.rstrip("\n"))))
-    return {kind: found for kind, found in spans.items() if found}
 
 
 def _example_id(function: MinedFunction, suffix: str) -> str:
