@@ -196,18 +196,24 @@ def test_the_fim_strategy_asks_in_the_models_layout_and_ends_as_an_editor_cuts(f
 @pytest.mark.rustc
 @pytest.mark.sandbox
 def test_the_fim_strategy_with_the_default_model_on_real_infill_tasks(tmp_path):
-    """A real run on a few single-line tasks: the 0.5B Instruct fills them through its FIM tokens."""
+    """A real run on a few single-line and block tasks: the 0.5B Instruct fills them through its FIM
+    tokens, and the end rules stop it (at the end of the line, at the end of the block) before the
+    token budget."""
     from rustcoder.backends.factory import create_backend
     from rustcoder.benchmarks import load_benchmark
     from rustcoder.generation.run import run
     from rustcoder.prompting.registry import strategy_named
     from rustcoder.settings import Sampling
 
-    benchmark = load_benchmark("humanevalpack-rust-infill-line")
-    problems = benchmark.problems[:4]
+    lines = load_benchmark("humanevalpack-rust-infill-line")
+    blocks = load_benchmark("humanevalpack-rust-infill-block").problems[1:4]
     backend = create_backend("llamacpp", "qwen2.5-coder-0.5b-instruct")
-    summary = run(
-        benchmark, problems, backend, strategy_named("fim"), Sampling(max_tokens=48), tmp_path / "run"
-    )
+    fim, sampling = strategy_named("fim"), Sampling(max_tokens=160)
+    summary = run(lines, lines.problems[:4], backend, fim, sampling, tmp_path / "lines")
     assert summary.samples == 4 and summary.fim is not None and summary.fim["samples"] == 4
     assert summary.fim["edit_similarity"] > 0.3  # it writes code for the gap, not prose
+    block_benchmark = load_benchmark("humanevalpack-rust-infill-block")
+    summary = run(block_benchmark, blocks, backend, fim, sampling, tmp_path / "blocks")
+    rows = [json.loads(line) for line in (tmp_path / "blocks" / "samples.jsonl").read_text().splitlines()]
+    assert [row["finish"] for row in rows] == ["end"] * 3, rows
+    assert summary.fim is not None and summary.fim["parses"] == 1.0

@@ -128,3 +128,23 @@ def test_a_bug_in_a_strategy_is_raised_not_retried(tmp_path):
             backend, Broken(), fixture_problems("humanevalx_mini.jsonl")[:1], Sampling(), tmp_path / "s.jsonl"
         )
     assert len(backend.requests) == 1
+
+
+def test_a_request_the_backend_cannot_serve_at_all_stops_the_run_once(tmp_path):
+    """A model without FIM tokens asked to fill gaps: one clear error before anything is written, not
+    a backend_error on every sample."""
+    from rustcoder.errors import RequestError
+    from rustcoder.prompting.registry import strategy_named
+
+    class NoFim(FakeBackend):
+        def render(self, request):
+            if request.suffix is not None:
+                raise RequestError("fake has no fill-in-the-middle tokens")
+            return super().render(request)
+
+    problems = fixture_problems("fim_mini.jsonl")
+    out = tmp_path / "samples.jsonl"
+    backend = NoFim(["x"])
+    with pytest.raises(RequestError, match="no fill-in-the-middle tokens"):
+        generate(backend, strategy_named("fim"), problems, Sampling(), out)
+    assert backend.requests == [] and (not out.exists() or out.read_text() == "")

@@ -198,6 +198,8 @@ def generate(
             )
     done = _existing(out)
     todo = [(p, i) for p in problems for i in range(sampling.n) if (p.task_id, i) not in done]
+    if todo:  # a request this backend cannot serve at all (no FIM tokens, no chat template) fails once
+        backend.render(_request(strategy, todo[0][0], sampling, todo[0][1], 1))
     total = len(problems) * sampling.n
     if progress:
         progress(total - len(todo), total)
