@@ -65,3 +65,20 @@ def test_a_model_without_fim_tokens_refuses_a_gap_clearly():
     assert backend.fim is None
     with pytest.raises(RequestError, match="no fill-in-the-middle tokens"):
         backend.generate([GenRequest(prompt="fn f() {", suffix="}", max_tokens=4)])
+
+
+def test_other_files_come_first_with_the_familys_file_separator_or_as_comments():
+    from rustcoder.backends.fim import ContextFile
+
+    qwen, _, deepseek = FAMILIES
+    files = [ContextFile("src/util.rs", "pub fn helper() -> u8 { 1 }\n")]
+    assert qwen.prompt("fn f() {", "}", files=files, path="src/main.rs") == (
+        "<|file_sep|>src/util.rs\npub fn helper() -> u8 { 1 }\n<|file_sep|>src/main.rs\n"
+        "<|fim_prefix|>fn f() {<|fim_suffix|>}<|fim_middle|>"
+    )
+    assert deepseek.prompt("fn f() {", "}", files=files).startswith(
+        "<｜fim▁begin｜>// src/util.rs\npub fn helper() -> u8 { 1 }\n\nfn f() {"
+    )
+    assert qwen.prompt("a", "b") == "<|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>"  # no files: as before
+    with pytest.raises(ValueError, match="context files"):
+        GenRequest(prompt="a", context_files=tuple(files))

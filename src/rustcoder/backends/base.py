@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from rustcoder.backends.fim import ContextFile
 from rustcoder.types import FimLayout
 
 
@@ -47,6 +48,10 @@ class GenRequest:
     """Fill-in-the-middle: the text after the gap; the backend renders the model's FIM tokens around
     `prompt` and `suffix` in `fim_layout` (a model without FIM tokens refuses the request)."""
     fim_layout: FimLayout = FimLayout.PSM
+    context_files: tuple[ContextFile, ...] = ()
+    """Fill-in-the-middle: other files the model sees before the gap's file (see backends.fim)."""
+    path: str = ""
+    """Fill-in-the-middle: the gap's file, named after `context_files`."""
     prefill: str = ""
     """Text the assistant's reply starts with (chat only); the generation continues it."""
     max_tokens: int = 512
@@ -66,6 +71,8 @@ class GenRequest:
             raise ValueError("a request needs either messages or a prompt")
         if self.suffix is not None and (self.prompt is None or self.prefill):
             raise ValueError("a fill-in-the-middle suffix goes with a prompt (the prefix), not messages")
+        if self.context_files and self.suffix is None:
+            raise ValueError("context files go with a fill-in-the-middle request (a suffix)")
         if self.max_tokens < 1:
             raise ValueError(f"max_tokens must be >= 1, got {self.max_tokens}")
         if self.temperature < 0:

@@ -106,7 +106,9 @@ class PromptFormat:
         if request.suffix is not None and request.prompt is not None:
             if self.fim is None:
                 raise RequestError(f"{self.model} has no fill-in-the-middle tokens")
-            return self.fim.prompt(request.prompt, request.suffix, request.fim_layout)
+            return self.fim.prompt(
+                request.prompt, request.suffix, request.fim_layout, request.context_files, request.path
+            )
         if request.prompt is not None:
             return request.prompt
         if not self.chat_template:

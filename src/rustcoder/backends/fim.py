@@ -7,15 +7,27 @@ model never gets markers it does not know, nor the markers of another family). L
 - SPM (suffix, prefix, middle): `SUF{suffix}PRE{prefix}MID`: the prefix, where the user types, comes
   last, so a request whose prefix grew by a few characters reuses the cached suffix (FIELD.md).
 
+Other files can come before the gap's own file (a repository-level prompt): with the family's file
+separator where it has one (`<|file_sep|>path\ntext` ... then `<|file_sep|>current path\n` and the FIM
+prompt, as Qwen2.5-Coder is trained), else as `// path` comments at the top of the prefix.
+
 The model writes the middle and ends it with its end-of-text token.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rustcoder.types import FimLayout
+
+
+@dataclass(frozen=True, slots=True)
+class ContextFile:
+    """Another file (or a chunk of one) the model sees before the gap's file."""
+
+    path: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +43,24 @@ class FimTokens:
     repository: str | None = None
     """Before a repository's name in a repository-level prompt, where the family has one."""
 
-    def prompt(self, prefix: str, suffix: str, layout: FimLayout = FimLayout.PSM) -> str:
-        """The text the model continues with the middle."""
+    def prompt(
+        self,
+        prefix: str,
+        suffix: str,
+        layout: FimLayout = FimLayout.PSM,
+        files: Sequence[ContextFile] = (),
+        path: str = "",
+    ) -> str:
+        """The text the model continues with the middle; `files` come before the gap's file (`path`)."""
+        head = ""
+        if files and self.file_separator:
+            head = "".join(f"{self.file_separator}{f.path}\n{f.text.rstrip()}\n" for f in files)
+            head += f"{self.file_separator}{path}\n"
+        elif files:
+            prefix = "".join(f"// {f.path}\n{f.text.rstrip()}\n\n" for f in files) + prefix
         if layout is FimLayout.SPM:
-            return f"{self.suffix}{suffix}{self.prefix}{prefix}{self.middle}"
-        return f"{self.prefix}{prefix}{self.suffix}{suffix}{self.middle}"
+            return f"{head}{self.suffix}{suffix}{self.prefix}{prefix}{self.middle}"
+        return f"{head}{self.prefix}{prefix}{self.suffix}{suffix}{self.middle}"
 
     @property
     def markers(self) -> tuple[str, ...]:

@@ -57,9 +57,12 @@ class OpenAICompatBackend:
         }
         try:
             if request.prompt is not None:
+                prompt = request.prompt
                 if request.suffix is not None:  # the server renders the model's FIM tokens
                     common["suffix"] = request.suffix
-                stream: Any = self.client.completions.create(prompt=request.prompt, **common)
+                    files = request.context_files  # the API has no field for them: comments it is
+                    prompt = "".join(f"// {f.path}\n{f.text.rstrip()}\n\n" for f in files) + prompt
+                stream: Any = self.client.completions.create(prompt=prompt, **common)
             else:
                 messages: list[Any] = [{"role": m.role, "content": m.content} for m in request.messages]
                 extra: dict[str, Any] = {}
