@@ -9,7 +9,7 @@ from the same chunks that evaluation collects into a `Generation`.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -95,6 +95,8 @@ class Generation:
     tokens: int
     ttft_seconds: float
     total_seconds: float
+    cached_tokens: int = 0
+    """Of the prompt's tokens, how many the model's KV cache already held (0 where unknown)."""
 
     @property
     def cut_off(self) -> bool:
@@ -117,6 +119,8 @@ class Usage:
     """Tokens generated (pieces read from the model, the one a stop was found in included)."""
     ttft_seconds: float
     total_seconds: float
+    cached_tokens: int = 0
+    """Of the prompt's tokens, how many the model's KV cache already held (0 where unknown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,10 +277,13 @@ def _close(pieces: Iterable[str]) -> None:
         close()
 
 
-def scan(pieces: Iterable[str], request: GenRequest, prompt_tokens: int) -> Iterator[Chunk]:
+def scan(
+    pieces: Iterable[str], request: GenRequest, prompt_tokens: int, cached: Callable[[], int] = lambda: 0
+) -> Iterator[Chunk]:
     """Chunks from a model's raw pieces: text held back while it could begin a stop, the stream ended at
     the first stop or loop (and the model's stream closed then), and a last chunk with the finish and
-    the usage, timed from the call to the first piece and to the end."""
+    the usage, timed from the call to the first piece and to the end. `cached` says, once the pieces are
+    read, how many prompt tokens the model's cache held."""
     scanner = StopScanner(request.stop, request.loop_span, request.ends)
     started = time.perf_counter()
     first = 0.0
@@ -296,7 +303,7 @@ def scan(pieces: Iterable[str], request: GenRequest, prompt_tokens: int) -> Iter
             yield Chunk(rest)
     finally:
         _close(pieces)  # ends the backend's stream now (a server request, a held model lock), not at GC
-    usage = Usage(prompt_tokens, count, first, time.perf_counter() - started)
+    usage = Usage(prompt_tokens, count, first, time.perf_counter() - started, cached())
     stopped_by = scanner.hit or scanner.ended_by
     yield Chunk("", scanner.finish(count >= request.max_tokens), stopped_by, usage)
 
@@ -319,4 +326,5 @@ def collect(chunks: Iterable[Chunk]) -> Generation:
         usage.tokens,
         usage.ttft_seconds,
         usage.total_seconds,
+        usage.cached_tokens,
     )

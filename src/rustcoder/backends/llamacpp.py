@@ -70,9 +70,13 @@ class LlamaCppBackend:
         """The exact text the model is given."""
         return self.format.render(request)
 
-    def _pieces(self, request: GenRequest, prompt: str) -> Iterator[str]:
-        """The model's text, piece by piece; holds the model's lock until the stream is done or closed."""
+    def _pieces(self, request: GenRequest, prompt: str, cached: list[int]) -> Iterator[str]:
+        """The model's text, piece by piece; holds the model's lock until the stream is done or closed.
+        Appends to `cached` how many of the prompt's tokens the KV cache held (llama.cpp evaluates only
+        the rest)."""
         with self._lock:
+            tokens = self.llm.tokenize(prompt.encode("utf-8"), special=True)
+            cached.append(self.llm.longest_token_prefix(self.llm._input_ids.tolist(), tokens))
             try:
                 chunks: Any = self.llm.create_completion(
                     prompt,
@@ -115,7 +119,8 @@ class LlamaCppBackend:
 
     def stream(self, request: GenRequest) -> Iterator[Chunk]:
         prompt, tokens = self._prompt(request)
-        yield from scan(self._pieces(request, prompt), request, tokens)
+        cached: list[int] = []
+        yield from scan(self._pieces(request, prompt, cached), request, tokens, lambda: sum(cached))
 
     def describe(self) -> BackendInfo:
         import llama_cpp

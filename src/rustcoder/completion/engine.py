@@ -1,0 +1,175 @@
+"""The completion engine: one request in, one suggestion out, for any backend; knows nothing of HTTP.
+
+Invariants:
+- A client's newer request cancels its older one at the next generated token: the older answer comes
+  back empty and `cancelled`, and the model is free for the newer one at once (closing the backend's
+  stream ends the generation and releases the model).
+- What is suggested is what `post.suggestion` makes of the model's text, so generation stops where the
+  suggestion would be cut anyway (the end rules go to the backend with the request).
+- A cached suggestion is only ever served for the same suffix, context and settings (`cache.Key`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rustcoder.backends.base import Chunk, GenRequest
+from rustcoder.completion.cache import Key, SuggestionCache
+from rustcoder.completion.context import Count, fit, snippets
+from rustcoder.completion.post import end_rules, mode_at, suggestion
+from rustcoder.completion.request import Completion, CompletionRequest, Mode, StopType
+from rustcoder.types import FimLayout
+
+if TYPE_CHECKING:
+    from rustcoder.backends.base import Backend
+
+_STOP_TYPES = {"stop": StopType.WORD, "end": StopType.EOS, "eos": StopType.EOS}
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    context_tokens: int = 1536
+    """Tokens of code the prompt may hold: the file around the cursor and other files' chunks."""
+    layout: FimLayout = FimLayout.PSM
+    cache_size: int = 250
+    """Recent suggestions kept (0: no cache)."""
+    post_process: bool = True
+    """Cut and check suggestions with tree-sitter (off only to measure what it gives)."""
+
+
+def _approximate_count(text: str) -> int:
+    return max(1, len(text) // 4) if text else 0
+
+
+class CompletionEngine:
+    """Answers `CompletionRequest`s with one backend; thread-safe (the backend serialises the model)."""
+
+    def __init__(
+        self, backend: Backend, settings: EngineSettings | None = None, count: Count | None = None
+    ) -> None:
+        self.backend = backend
+        self.settings = settings or EngineSettings()
+        counter = getattr(backend, "count_tokens", None)
+        self.count: Count = count or (counter if callable(counter) else _approximate_count)
+        self.cache = SuggestionCache(self.settings.cache_size)
+        self._active: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def _register(self, client: str) -> threading.Event:
+        """This client's newest request: its older one, if still running, is cancelled."""
+        mine = threading.Event()
+        with self._lock:
+            if (older := self._active.get(client)) is not None:
+                older.set()
+            self._active[client] = mine
+        return mine
+
+    def _release(self, client: str, mine: threading.Event) -> None:
+        with self._lock:
+            if self._active.get(client) is mine:
+                del self._active[client]
+
+    def _request(self, request: CompletionRequest, mode: Mode) -> tuple[GenRequest, bool, Key | None]:
+        """The backend request, whether the context was cut, and the cache key (None: not cacheable)."""
+        if request.raw:
+            gen = GenRequest(
+                prompt=request.prefix, stop=request.stop, max_tokens=max(1, request.max_tokens),
+                temperature=request.temperature, top_p=request.top_p,
+            )  # fmt: skip
+            return gen, False, None
+        files = request.files
+        if sum(len(f.text) for f in files) > 4 * self.settings.context_tokens:  # whole files: pick windows
+            files = tuple(snippets(files, "\n".join(request.prefix.splitlines()[-24:])))
+        window = fit(request.prefix, request.suffix, files, self.settings.context_tokens, self.count)
+        rules = end_rules(mode, window.prefix, window.suffix) if self.settings.post_process else ()
+        gen = GenRequest(
+            prompt=window.prefix, suffix=window.suffix, fim_layout=self.settings.layout,
+            context_files=window.files, path=request.path, ends=rules, stop=request.stop,
+            max_tokens=max(1, request.max_tokens), temperature=request.temperature, top_p=request.top_p,
+        )  # fmt: skip
+        digest = hashlib.sha256(
+            repr((window.files, request.path, request.stop, request.max_tokens, request.temperature,
+                  request.top_p, request.mode, self.settings)).encode()
+        ).hexdigest()  # fmt: skip
+        cacheable = request.temperature == 0 and not request.warm_only
+        return gen, window.truncated, Key(window.suffix, digest) if cacheable else None
+
+    def complete(self, request: CompletionRequest, cancel: threading.Event | None = None) -> Completion:
+        """The suggestion for `request`; `cancel` (a client gone) stops it like a newer request would."""
+        mode = request.mode or (Mode.BLOCK if request.raw else mode_at(request.prefix, request.suffix))
+        gen, truncated, key = self._request(request, mode)
+        if key is not None and (hit := self.cache.get(key, gen.prompt or "")) is not None:
+            return Completion(hit, mode, StopType.NONE, truncated=truncated, from_cache=True)
+        mine = self._register(request.client)
+        if cancel is not None and cancel.is_set():  # gone before the model was asked
+            self._release(request.client, mine)
+            return Completion("", mode, StopType.NONE, truncated=truncated, cancelled=True)
+        try:
+            return self._generate(request, gen, mode, truncated, key, mine, cancel)
+        finally:
+            self._release(request.client, mine)
+
+    def _generate(
+        self,
+        request: CompletionRequest,
+        gen: GenRequest,
+        mode: Mode,
+        truncated: bool,
+        key: Key | None,
+        mine: threading.Event,
+        cancel: threading.Event | None,
+    ) -> Completion:
+        texts: list[str] = []
+        last = Chunk("")
+        cancelled = over_time = False
+        stream = self.backend.stream(gen)
+        started = time.perf_counter()
+        try:
+            for chunk in stream:
+                if mine.is_set() or (cancel is not None and cancel.is_set()):
+                    cancelled = True
+                    break
+                budget = request.time_budget_ms
+                late = budget is not None and (time.perf_counter() - started) * 1000 > budget
+                if late and "\n" in chunk.text:  # llama.cpp's t_max_predict_ms: end at the next line end
+                    texts.append(chunk.text[: chunk.text.index("\n")])
+                    over_time = True
+                    break
+                texts.append(chunk.text)
+                last = chunk
+        finally:
+            close = getattr(stream, "close", None)
+            if callable(close):
+                close()
+        text = "".join(texts)
+        usage = last.usage
+        stop_type = StopType.LIMIT if over_time or last.finish in ("length", "loop") else (
+            _STOP_TYPES.get(last.finish or "", StopType.NONE)
+        )  # fmt: skip
+        if cancelled or request.warm_only:
+            text, stop_type = "", StopType.NONE
+        dropped = ""
+        if text and not request.raw and self.settings.post_process:
+            text, dropped = suggestion(text, mode, gen.prompt or "", gen.suffix or "")
+        if key is not None and text and not cancelled:
+            self.cache.put(key, gen.prompt or "", text)
+        elapsed = (time.perf_counter() - started) * 1000
+        first_ms = usage.ttft_seconds * 1000 if usage else elapsed
+        return Completion(
+            text=text,
+            mode=mode,
+            stop_type=stop_type,
+            stopping_word=(last.stopped_by or "") if stop_type is StopType.WORD else "",
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            cached_tokens=usage.cached_tokens if usage else 0,
+            tokens=usage.tokens if usage else len(texts),
+            prompt_ms=round(first_ms, 2),
+            predicted_ms=round(max(0.0, elapsed - first_ms), 2),
+            truncated=truncated,
+            cancelled=cancelled,
+            dropped=dropped,
+        )

@@ -1,0 +1,168 @@
+"""The completion engine without HTTP: mode, context budget, snippets, cuts, cache, cancellation."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+from rustcoder.backends.base import Chunk, GenRequest, scan
+from rustcoder.backends.fake import FakeBackend
+from rustcoder.backends.fim import ContextFile
+from rustcoder.completion.cache import Key, SuggestionCache
+from rustcoder.completion.context import fit, snippets
+from rustcoder.completion.engine import CompletionEngine, EngineSettings
+from rustcoder.completion.post import mode_at, suggestion
+from rustcoder.completion.request import CompletionRequest, Mode, StopType
+from tests.conftest import wait_until
+
+FILE_PREFIX = "use std::collections::HashMap;\n\npub fn count(words: &[&str]) -> HashMap<String, usize> {\n"
+FILE_SUFFIX = "\n}\n\npub fn other() {}\n"
+
+
+def count_chars(text: str) -> int:
+    return len(text)
+
+
+def test_the_mode_follows_the_cursor():
+    assert mode_at("fn f() {", "\n}") is Mode.BLOCK  # after an opening brace
+    assert mode_at("fn f() {\n    ", "\n}") is Mode.BLOCK  # on an empty line
+    assert mode_at("    let x = ", ";\n") is Mode.LINE  # in the middle of a line
+    assert mode_at("    if x {", "}\n") is Mode.BLOCK  # `{|}`: the braces' contents
+    assert mode_at("    foo(", "a)\n") is Mode.LINE  # text after the cursor on the line
+
+
+def test_the_context_keeps_the_cursor_lines_and_cuts_at_line_boundaries():
+    prefix = "".join(f"line {i}\n" for i in range(100)) + "    let x = "
+    suffix = ";\n" + "".join(f"after {i}\n" for i in range(100))
+    window = fit(prefix, suffix, [ContextFile("a.rs", "x" * 50)], 400, count_chars)
+    assert window.prefix.endswith("line 99\n    let x = ") and window.prefix.startswith("line ")
+    assert window.suffix.startswith(";\nafter 0\n") and window.suffix.endswith("\n")
+    assert window.truncated and window.tokens <= 400
+    assert len(window.prefix) <= 300 < len(window.prefix) + len("line 99\n") * 2  # 3/4 of the budget
+    assert window.files == ()  # no room left for the other file's chunk
+    roomy = fit("fn f() {", "}", [ContextFile("a.rs", "x" * 50)], 400, count_chars)
+    assert not roomy.truncated and [f.path for f in roomy.files] == ["a.rs"]
+
+
+def test_snippets_are_the_windows_most_like_the_lines_before_the_cursor():
+    noise = "".join(f"fn unrelated_{i}() {{ let q = {i}; }}\n" for i in range(80))
+    target = "pub fn parse_header(bytes: &[u8]) -> Header {\n    Header::from_bytes(bytes)\n}\n"
+    files = [ContextFile("noise.rs", noise), ContextFile("header.rs", noise[:400] + target + noise[:400])]
+    chosen = snippets(files, "let header = parse_header(bytes);", lines=8, stride=4, most=2)
+    assert chosen and chosen[0].path.startswith("header.rs:") and "parse_header" in chosen[0].text
+
+
+def test_the_cache_serves_the_same_cursor_and_what_was_typed_of_a_suggestion():
+    cache = SuggestionCache(size=2)
+    key = Key("\n}", "ctx")
+    cache.put(key, "fn f() {", "\n    let total = 1;")
+    assert cache.get(key, "fn f() {") == "\n    let total = 1;"
+    assert cache.get(key, "fn f() {\n    let to") == "tal = 1;"  # the user typed its start
+    assert cache.get(key, "fn f() {\n    let x") is None  # typed something else
+    assert cache.get(Key("\n}\n", "ctx"), "fn f() {") is None  # another suffix
+    cache.put(key, "a", "1")
+    cache.put(key, "b", "2")
+    assert cache.get(key, "fn f() {") is None and len(cache) == 2  # least recently used, evicted
+
+
+def test_a_suggestion_is_cut_stripped_and_never_worse_syntax():
+    prefix, suffix = "fn f(x: i32) -> i32 {", "\n}\n"
+    assert suggestion("\n    x + 1\n}\n\nfn g() {}", Mode.BLOCK, prefix, suffix) == ("\n    x + 1", "")
+    assert suggestion("```rust\n    x + 1\n```", Mode.BLOCK, prefix, suffix)[0] == "    x + 1"
+    assert suggestion("  \n ", Mode.BLOCK, prefix, suffix) == ("", "whitespace only")
+    assert suggestion("\n    if x {", Mode.BLOCK, prefix, suffix) == ("", "makes the file's syntax worse")
+    assert suggestion("x + 1;\nmore", Mode.LINE, "    let y = ", "\n") == ("x + 1;", "")
+
+
+def test_the_engine_renders_context_cuts_at_the_block_end_and_caches():
+    backend = FakeBackend(["\n    words.iter().map(|w| (w.to_string(), 1)).collect()\n}\nfn extra() {}"] * 2)
+    engine = CompletionEngine(backend, count=count_chars)
+    request = CompletionRequest(
+        FILE_PREFIX, FILE_SUFFIX, files=(ContextFile("src/util.rs", "pub fn helper() {}"),), path="src/lib.rs"
+    )
+    first = engine.complete(request)
+    assert first.text == "\n    words.iter().map(|w| (w.to_string(), 1)).collect()"
+    assert first.mode is Mode.BLOCK and first.stop_type is StopType.EOS and not first.from_cache
+    [sent] = backend.requests
+    assert (
+        sent.suffix == FILE_SUFFIX
+        and sent.context_files[0].path == "src/util.rs"
+        and sent.path == "src/lib.rs"
+    )
+    assert [rule.name for rule in sent.ends] == ["end of block", "suffix repeated"]
+    typed = CompletionRequest(
+        FILE_PREFIX + "\n    words.iter()", FILE_SUFFIX, files=request.files, path="src/lib.rs"
+    )
+    again = engine.complete(typed)
+    assert again.from_cache and again.text == ".map(|w| (w.to_string(), 1)).collect()"
+    assert len(backend.requests) == 1  # the model was not asked again
+
+
+def test_warming_and_a_raw_prompt():
+    backend = FakeBackend(["ignored", "raw text\nmore"])
+    engine = CompletionEngine(backend, count=count_chars)
+    warm = engine.complete(CompletionRequest(FILE_PREFIX, FILE_SUFFIX, max_tokens=0, warm_only=True))
+    assert warm.text == "" and backend.requests[0].max_tokens == 1
+    raw = engine.complete(CompletionRequest("<|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>", raw=True))
+    assert raw.text == "raw text\nmore" and backend.requests[1].suffix is None  # the client's own template
+
+
+class Gated:
+    """A backend whose stream waits on a gate after its first piece, so a test can act mid-generation."""
+
+    name = "gated"
+    max_concurrency = 1
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.started = threading.Event()
+        self.closed = threading.Event()
+        self.lock = threading.Lock()
+
+    def render(self, request: GenRequest) -> str:
+        return request.prompt or ""
+
+    def _pieces(self, request: GenRequest) -> Iterator[str]:
+        with self.lock:
+            try:
+                yield "first"
+                self.started.set()
+                self.gate.wait(5)
+                yield from ["x"] * 50
+            finally:
+                self.closed.set()
+
+    def stream(self, request: GenRequest) -> Iterator[Chunk]:
+        return scan(self._pieces(request), request, 1)
+
+
+def test_a_newer_request_of_the_same_client_cancels_the_older_at_once():
+    backend = Gated()
+    engine = CompletionEngine(backend, EngineSettings(post_process=False), count=count_chars)  # type: ignore[arg-type]
+    results = {}
+    older = threading.Thread(
+        target=lambda: results.setdefault("older", engine.complete(CompletionRequest("a = ", client="vim")))
+    )
+    older.start()
+    assert backend.started.wait(5)
+    newer = threading.Thread(
+        target=lambda: results.setdefault("newer", engine.complete(CompletionRequest("a = 1", client="vim")))
+    )
+    newer.start()
+    assert wait_until(lambda: engine._active.get("vim") is not None and len(engine._active) == 1)
+    backend.gate.set()
+    older.join(5)
+    newer.join(5)
+    assert results["older"].cancelled and results["older"].text == ""
+    assert not results["newer"].cancelled and results["newer"].text.startswith("first")
+    assert backend.closed.is_set()
+
+
+def test_a_disconnect_cancels_too_and_the_time_budget_ends_at_a_line_end():
+    backend = FakeBackend(["line one\nline two\n" * 20])
+    engine = CompletionEngine(backend, EngineSettings(post_process=False), count=count_chars)
+    gone = threading.Event()
+    gone.set()
+    assert engine.complete(CompletionRequest("fn f() {\n", "\n}"), cancel=gone).cancelled
+    timed = engine.complete(CompletionRequest("x", "\n}", time_budget_ms=0, max_tokens=64, mode=Mode.BLOCK))
+    assert timed.text == "line one" and timed.stop_type is StopType.LIMIT
