@@ -89,7 +89,7 @@ def test_the_engine_renders_context_cuts_at_the_block_end_and_caches():
         and sent.context_files[0].path == "src/util.rs"
         and sent.path == "src/lib.rs"
     )
-    assert [rule.name for rule in sent.ends] == ["end of block", "suffix repeated"]
+    assert [rule.name for rule in sent.ends] == ["end of block", "suffix repeated", "cancelled"]
     typed = CompletionRequest(
         FILE_PREFIX + "\n    words.iter()", FILE_SUFFIX, files=request.files, path="src/lib.rs"
     )

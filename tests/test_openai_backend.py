@@ -5,9 +5,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
-from contextlib import closing
 
 import pytest
 
@@ -16,15 +13,9 @@ from rustcoder.backends.openai_compat import OpenAICompatBackend
 from rustcoder.errors import BackendError
 from rustcoder.models.fetch import resolve_model
 from rustcoder.settings import OpenAISettings
-from tests.conftest import rustcoder_cli
+from tests.conftest import free_port, rustcoder_cli, wait_for_http
 
 MODEL = "smollm2-135m-instruct"
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
@@ -55,24 +46,12 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
     )
 
 
-def wait_until_up(port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=1) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
-
-
 @pytest.fixture(scope="module")
 def server():
     port = free_port()
     proc = start_server(port)
     try:
-        wait_until_up(port)
+        wait_for_http(f"http://127.0.0.1:{port}/v1/models")
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         proc.terminate()

@@ -12,14 +12,20 @@ import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar, cast
 
 import annotated_types
 import typer
-
-from rustcoder.settings import Settings
+from pydantic import BaseModel
 
 R = TypeVar("R")
+
+
+class Parsable(Protocol):
+    """A settings model's `parse`, which names each bad field (`Settings`, `ServeSettings`)."""
+
+    @classmethod
+    def parse(cls, values: dict[str, Any], *, where: str = "") -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +33,8 @@ class Group:
     """A settings model offered as flags; the command receives it as its parameter `name`."""
 
     name: str
-    model: type[Settings]
+    model: type[BaseModel]
+    """A pydantic model with a `parse` classmethod (`Parsable`)."""
     skip: frozenset[str] = frozenset()
     """Fields not offered as flags (their default stands)."""
     flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -80,7 +87,7 @@ def with_settings(*groups: Group) -> Callable[[Callable[..., R]], Callable[..., 
                     for name in group.model.model_fields
                     if name not in group.skip
                 }
-                kwargs[group.name] = group.model.parse(values)
+                kwargs[group.name] = cast("type[Parsable]", group.model).parse(values)
             return command(*args, **kwargs)
 
         parameters = [*positional, *added, *keyword]

@@ -11,13 +11,15 @@ Invariants:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 import time
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rustcoder.backends.base import Chunk, GenRequest
+from rustcoder.backends.base import Chunk, EndRule, GenRequest
 from rustcoder.completion.cache import Key, SuggestionCache
 from rustcoder.completion.context import Count, fit, snippets
 from rustcoder.completion.post import end_rules, mode_at, suggestion
@@ -100,16 +102,29 @@ class CompletionEngine:
 
     def complete(self, request: CompletionRequest, cancel: threading.Event | None = None) -> Completion:
         """The suggestion for `request`; `cancel` (a client gone) stops it like a newer request would."""
+        pieces = self.stream(request, cancel)
+        while True:
+            try:
+                next(pieces)
+            except StopIteration as done:
+                result: Completion = done.value
+                return result
+
+    def stream(
+        self, request: CompletionRequest, cancel: threading.Event | None = None
+    ) -> Generator[str, None, Completion]:
+        """The text as the model writes it (already ended by the end rules), then, as the generator's
+        return value, the `Completion` (whose text is also fence-stripped and syntax-checked)."""
         mode = request.mode or (Mode.BLOCK if request.raw else mode_at(request.prefix, request.suffix))
         gen, truncated, key = self._request(request, mode)
         if key is not None and (hit := self.cache.get(key, gen.prompt or "")) is not None:
+            yield hit
             return Completion(hit, mode, StopType.NONE, truncated=truncated, from_cache=True)
         mine = self._register(request.client)
-        if cancel is not None and cancel.is_set():  # gone before the model was asked
-            self._release(request.client, mine)
-            return Completion("", mode, StopType.NONE, truncated=truncated, cancelled=True)
         try:
-            return self._generate(request, gen, mode, truncated, key, mine, cancel)
+            if cancel is not None and cancel.is_set():  # gone before the model was asked
+                return Completion("", mode, StopType.NONE, truncated=truncated, cancelled=True)
+            return (yield from self._generate(request, gen, mode, truncated, key, mine, cancel))
         finally:
             self._release(request.client, mine)
 
@@ -122,34 +137,26 @@ class CompletionEngine:
         key: Key | None,
         mine: threading.Event,
         cancel: threading.Event | None,
-    ) -> Completion:
+    ) -> Generator[str, None, Completion]:
+        stopped = _Cancelled((mine, *([cancel] if cancel is not None else [])))
+        ends: tuple[EndRule, ...] = (*gen.ends, stopped)
+        if request.time_budget_ms is not None:
+            ends = (*ends, _Deadline(request.time_budget_ms))
         texts: list[str] = []
         last = Chunk("")
-        cancelled = over_time = False
-        stream = self.backend.stream(gen)
         started = time.perf_counter()
-        try:
-            for chunk in stream:
-                if mine.is_set() or (cancel is not None and cancel.is_set()):
-                    cancelled = True
-                    break
-                budget = request.time_budget_ms
-                late = budget is not None and (time.perf_counter() - started) * 1000 > budget
-                if late and "\n" in chunk.text:  # llama.cpp's t_max_predict_ms: end at the next line end
-                    texts.append(chunk.text[: chunk.text.index("\n")])
-                    over_time = True
-                    break
-                texts.append(chunk.text)
-                last = chunk
-        finally:
-            close = getattr(stream, "close", None)
-            if callable(close):
-                close()
+        for chunk in self.backend.stream(dataclasses.replace(gen, ends=ends)):
+            texts.append(chunk.text)
+            last = chunk
+            if chunk.text and not request.warm_only and not stopped.hit:
+                yield chunk.text
         text = "".join(texts)
         usage = last.usage
-        stop_type = StopType.LIMIT if over_time or last.finish in ("length", "loop") else (
-            _STOP_TYPES.get(last.finish or "", StopType.NONE)
-        )  # fmt: skip
+        cancelled = last.stopped_by == stopped.name
+        if (last.finish == "end" and last.stopped_by == _Deadline.name) or last.finish in ("length", "loop"):
+            stop_type = StopType.LIMIT
+        else:
+            stop_type = _STOP_TYPES.get(last.finish or "", StopType.NONE)
         if cancelled or request.warm_only:
             text, stop_type = "", StopType.NONE
         dropped = ""
@@ -166,10 +173,51 @@ class CompletionEngine:
             stopping_word=(last.stopped_by or "") if stop_type is StopType.WORD else "",
             prompt_tokens=usage.prompt_tokens if usage else 0,
             cached_tokens=usage.cached_tokens if usage else 0,
-            tokens=usage.tokens if usage else len(texts),
+            tokens=usage.tokens if usage else 0,
             prompt_ms=round(first_ms, 2),
             predicted_ms=round(max(0.0, elapsed - first_ms), 2),
             truncated=truncated,
             cancelled=cancelled,
             dropped=dropped,
         )
+
+
+class _Cancelled:
+    """Ends the text where it is once any of `events` is set (a newer request, a client gone). Not a
+    pure rule (see `EndRule`): the engine's own, so that the backend's stream ends the ordinary way,
+    with its usage, and releases the model."""
+
+    name = "cancelled"
+
+    def __init__(self, events: tuple[threading.Event, ...]) -> None:
+        self.events = events
+        self.hit = False
+
+    def __call__(self, text: str) -> int | None:
+        if any(event.is_set() for event in self.events):
+            self.hit = True
+            return len(text)
+        return None
+
+
+class _Deadline:
+    """llama.cpp's `t_max_predict_ms`: once this many milliseconds have passed since the first token,
+    the text ends at its next line end. Not a pure rule either (it reads the clock)."""
+
+    name = "time budget"
+
+    def __init__(self, budget_ms: int) -> None:
+        self.budget_ms = budget_ms
+        self.started: float | None = None
+        self.mark: int | None = None
+
+    def __call__(self, text: str) -> int | None:
+        now = time.perf_counter()
+        if self.started is None:
+            self.started = now
+        if self.mark is None:
+            if (now - self.started) * 1000 <= self.budget_ms:
+                return None
+            self.mark = max(0, text.rfind("\n") + 1)  # the line being written when time ran out
+        at = text.find("\n", self.mark)
+        return at if at >= 0 else None

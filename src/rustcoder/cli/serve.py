@@ -1,0 +1,55 @@
+"""`rustcoder serve`: the completion server (rustcoder.serve) on the model, with uvicorn."""
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from rustcoder.cli.common import Verbose, handle_errors, setup_logging, stdout
+from rustcoder.cli.options import Group, with_settings
+from rustcoder.serve.settings import ServeSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+SERVE = Group("settings", ServeSettings, flags={"model": ("--model", "-m")})
+
+
+def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
+    """The app on the settings' model (loaded now)."""
+    from rustcoder.backends.factory import create_backend
+    from rustcoder.completion.engine import CompletionEngine, EngineSettings
+    from rustcoder.serve.app import Served, create_app
+    from rustcoder.serve.metrics import ServerMetrics
+    from rustcoder.settings import LlamaCppSettings
+
+    options = LlamaCppSettings(threads=settings.threads, context=settings.context, lora=settings.adapter)
+    backend = create_backend("llamacpp", settings.model, options)
+    engine = CompletionEngine(
+        backend,
+        EngineSettings(
+            context_tokens=settings.context_tokens, layout=settings.layout, cache_size=settings.cache_size
+        ),
+    )
+    served = Served(engine, backend, settings.model, settings, ServerMetrics())
+    return create_app(served, api_key)
+
+
+@handle_errors
+@with_settings(SERVE)
+def serve_command(*, settings: ServeSettings, verbose: Verbose = False) -> None:
+    """Serve code completion (llama.cpp's /infill, OpenAI's /v1/completions and /v1/chat/completions),
+    /health and /metrics, until interrupted."""
+    import uvicorn
+
+    setup_logging(verbose)
+    settings.check_exposure()
+    api_key = settings.api_key()
+    app = build(settings, api_key)
+    stdout.print(
+        f"rustcoder serve: {settings.model} on http://{settings.host}:{settings.port}", highlight=False
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info" if verbose else "warning")
+
+
+def register(parent: typer.Typer) -> None:
+    parent.command("serve")(serve_command)

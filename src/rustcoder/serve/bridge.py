@@ -1,0 +1,52 @@
+"""Running the engine's blocking generation from async handlers: in a worker thread, cancelled when the
+client disconnects, and streamed piece by piece."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable, Generator
+from typing import Any, TypeVar
+
+import anyio
+from starlette.requests import Request
+
+T = TypeVar("T")
+POLL_SECONDS = 0.05
+"""How often a waiting handler checks whether its client has gone."""
+
+
+async def run_cancellable(request: Request, work: Callable[[threading.Event], T]) -> T:
+    """`work(cancel)` in a thread; `cancel` is set as soon as the client disconnects."""
+    cancel = threading.Event()
+    task = asyncio.ensure_future(anyio.to_thread.run_sync(work, cancel))
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=POLL_SECONDS)
+            if done:
+                return task.result()
+            if await request.is_disconnected():
+                cancel.set()
+    finally:
+        cancel.set()
+
+
+def _step(pieces: Generator[str, None, Any]) -> tuple[str | None, Any]:
+    try:
+        return next(pieces), None
+    except StopIteration as done:
+        return None, done.value
+
+
+async def relay(pieces: Generator[str, None, T], cancel: threading.Event) -> AsyncIterator[str | T]:
+    """The generator's pieces, then its return value, each taken in a worker thread; if the consumer
+    stops early (the client went away), `cancel` is set so the generation ends at its next token."""
+    try:
+        while True:
+            piece, result = await anyio.to_thread.run_sync(_step, pieces)
+            if piece is None:
+                yield result
+                return
+            yield piece
+    finally:
+        cancel.set()

@@ -1,0 +1,78 @@
+"""`rustcoder serve`'s settings: from the command line, or RUSTCODER_SERVE_* environment variables."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rustcoder.errors import RustcoderError
+from rustcoder.types import FimLayout
+
+
+class ServeError(RustcoderError):
+    """The server cannot start as asked (an open address without a key, a key variable that is unset)."""
+
+
+class ServeSettings(BaseSettings):
+    """What the server loads, where it listens, and the limits it enforces."""
+
+    model_config = SettingsConfigDict(env_prefix="RUSTCODER_SERVE_", extra="forbid", frozen=True)
+
+    model: str = Field("qwen2.5-coder-0.5b-instruct", description="A model name, a .gguf file.")
+    adapter: Path | None = Field(None, description="A LoRA adapter (GGUF) for the model.")
+    host: str = Field("127.0.0.1", description="Address to bind; another than loopback needs an API key.")
+    port: int = Field(8000, ge=0, le=65535)
+    api_key_env: str | None = Field(
+        None, description="Environment variable holding the API key every request must then carry."
+    )
+    threads: int = Field(0, ge=0, description="CPU threads for the model (0: one per core).")
+    context: int = Field(4096, ge=512, description="The model's context in tokens.")
+    context_tokens: int = Field(1536, ge=64, description="Tokens of code a completion prompt may hold.")
+    max_tokens: int = Field(512, ge=1, description="The most tokens one request may generate.")
+    max_request_bytes: int = Field(2 << 20, ge=1024, description="Larger request bodies get 413.")
+    layout: FimLayout = Field(FimLayout.PSM, description="psm or spm: how FIM prompts are laid out.")
+    cache_size: int = Field(250, ge=0, description="Recent suggestions kept for reuse.")
+
+    @classmethod
+    def parse(cls, values: dict[str, Any], *, where: str = "") -> ServeSettings:
+        """Settings from command-line values: a value left at its default gives way to the
+        RUSTCODER_SERVE_* environment; SettingsError naming each bad field."""
+        from rustcoder.settings import SettingsError
+
+        given = {
+            k: v for k, v in values.items() if k not in cls.model_fields or v != cls.model_fields[k].default
+        }
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{where}{'.'.join(str(p) for p in error['loc']) or '(settings)'}: {error['msg']}"
+                for error in exc.errors()
+            )
+            raise SettingsError(f"invalid serve settings: {problems}") from None
+
+    def api_key(self) -> str | None:
+        """The key from `api_key_env`; ServeError if that variable is named but empty."""
+        if self.api_key_env is None:
+            return None
+        key = os.environ.get(self.api_key_env, "")
+        if not key:
+            raise ServeError(f"--api-key-env {self.api_key_env}: that environment variable is not set")
+        return key
+
+    def check_exposure(self) -> None:
+        """Refuse to listen beyond loopback without an API key."""
+        try:
+            loopback = ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            loopback = self.host == "localhost"
+        if not loopback and self.api_key_env is None:
+            raise ServeError(
+                f"refusing to listen on {self.host} without an API key: set one with --api-key-env VAR "
+                "(every request must then send Authorization: Bearer KEY), or bind 127.0.0.1"
+            )
