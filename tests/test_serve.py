@@ -157,3 +157,63 @@ def test_an_open_address_needs_an_api_key(monkeypatch):
         ServeSettings(host="0.0.0.0", api_key_env="RC_TEST_KEY").api_key()
     monkeypatch.setenv("RC_TEST_KEY", "k")
     assert ServeSettings(host="0.0.0.0", api_key_env="RC_TEST_KEY").api_key() == "k"
+
+
+ADD_TESTS = (
+    "#[cfg(test)]\nmod tests {\n    use super::*;\n    #[test]\n    fn adds() {\n"
+    "        assert_eq!(add(2, 3), 5);\n    }\n}\n"
+)
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_solve_repairs_with_rustcs_feedback_and_judges_by_the_examples(executor):
+    from rustcoder.evaluation.checks import sandbox_check
+
+    broken = "fn add(a: i32, b: i32) -> i32 {\n    a + b as\n}\nRUST_END"
+    fixed = "fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\nRUST_END"
+    backend = FakeBackend([broken, fixed])
+    served = Served(
+        CompletionEngine(backend), backend, "fake", ServeSettings(), ServerMetrics(), sandbox_check(executor)
+    )
+    client = TestClient(create_app(served))
+    body = {
+        "description": "Add two numbers.",
+        "signature": "fn add(a: i32, b: i32) -> i32",
+        "tests": ADD_TESTS,
+    }
+    answer = client.post("/api/solve", json=body).json()
+    assert answer["status"] == "passed" and answer["tests_passed"] == 1, answer
+    assert answer["code"].strip().startswith("fn add") and len(answer["rounds"]) == 1
+    assert "does not compile" in answer["rounds"][0]["feedback"]
+    assert "Write a Rust function `add(a: i32, b: i32) -> i32`" in backend.requests[0].messages[0].content
+
+
+def test_solve_without_a_sandbox_or_with_a_bad_request_is_a_clear_error():
+    client, _ = make_client(["x"])
+    assert client.post("/api/solve", json={"description": "x"}).status_code == 503
+    assert client.post("/api/solve", json={"description": ""}).status_code == 400
+    assert client.post("/api/solve", json={"description": "x", "unknown": 1}).status_code == 400
+
+
+def test_tabbys_clients_are_answered_on_their_own_path_and_on_v1_completions():
+    client, backend = make_client(["x * 2\n}\nmore", "x * 2\n}\nmore"])
+    body = {
+        "language": "rust",
+        "segments": {
+            "prefix": "fn double(x: u32) -> u32 {\n    ",
+            "suffix": "\n}\n",
+            "filepath": "src/lib.rs",
+            "declarations": [{"filepath": "src/other.rs", "body": "pub struct Other;"}],
+            "relevant_snippets_from_changed_files": [
+                {"filepath": "src/x.rs", "body": "fn x() {}", "score": 0.5}
+            ],
+        },
+    }
+    answer = client.post("/v1/completions", json=body).json()
+    assert answer["choices"] == [{"index": 0, "text": "x * 2"}] and answer["id"].startswith("cmpl-")
+    sent = backend.requests[0]
+    assert [f.path for f in sent.context_files] == ["src/other.rs", "src/x.rs"] and sent.path == "src/lib.rs"
+    assert client.post("/v1/tabby/completions", json=body).json()["choices"][0]["text"] == "x * 2"
+    assert client.post("/v1/events", json={"type": "view"}).status_code == 200
+    assert client.get("/v1/health").json()["status"] == "ok"

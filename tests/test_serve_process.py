@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 
@@ -120,6 +119,15 @@ def test_continue_sends_its_own_fim_template_as_a_raw_streamed_prompt(server):
     assert text.strip() and "<|fim" not in text
 
 
+def test_solve_answers_with_code_checked_in_the_sandbox(server):
+    tests = "#[cfg(test)]\nmod tests {\n use super::*;\n #[test]\n fn t() { assert_eq!(add(2, 3), 5); }\n}\n"
+    body = {"description": "Add two numbers.", "signature": "fn add(a: i32, b: i32) -> i32", "tests": tests,
+            "rounds": 1, "max_tokens": 128}  # fmt: skip
+    status, answer = post(f"{server}/api/solve", body, AUTH)
+    assert status == 200, answer
+    assert "fn add" in answer["code"] and answer["status"] == "passed", answer
+
+
 def test_metrics_after_the_requests(server):
     with urllib.request.urlopen(
         urllib.request.Request(f"{server}/metrics", headers=AUTH), timeout=10
@@ -136,7 +144,3 @@ def test_serve_refuses_an_open_address_without_a_key():
         timeout=60,
     )
     assert proc.returncode == 2 and "without an API key" in proc.stderr and "Traceback" not in proc.stderr
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(pytest.main([__file__]))

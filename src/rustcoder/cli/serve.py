@@ -1,5 +1,6 @@
 """`rustcoder serve`: the completion server (rustcoder.serve) on the model, with uvicorn."""
 
+import logging
 from typing import TYPE_CHECKING
 
 import typer
@@ -18,6 +19,9 @@ def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
     """The app on the settings' model (loaded now)."""
     from rustcoder.backends.factory import create_backend
     from rustcoder.completion.engine import CompletionEngine, EngineSettings
+    from rustcoder.errors import RustcoderError
+    from rustcoder.evaluation.checks import sandbox_check
+    from rustcoder.execute.engine import ExecConfig, Executor
     from rustcoder.serve.app import Served, create_app
     from rustcoder.serve.metrics import ServerMetrics
     from rustcoder.settings import LlamaCppSettings
@@ -30,7 +34,12 @@ def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
             context_tokens=settings.context_tokens, layout=settings.layout, cache_size=settings.cache_size
         ),
     )
-    served = Served(engine, backend, settings.model, settings, ServerMetrics())
+    check = None
+    try:
+        check = sandbox_check(Executor(ExecConfig(jobs=1)))
+    except RustcoderError as exc:  # the completion API works without it; /api/solve says why not
+        logging.getLogger(__name__).warning("no sandbox, so /api/solve is off: %s", exc)
+    served = Served(engine, backend, settings.model, settings, ServerMetrics(), check)
     return create_app(served, api_key)
 
 

@@ -12,13 +12,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rustcoder.errors import ContextOverflowError, RequestError, RustcoderError
+from rustcoder.errors import RequestError, RustcoderError
 from rustcoder.serve.metrics import ServerMetrics
 from rustcoder.serve.settings import ServeSettings
 
 if TYPE_CHECKING:
     from rustcoder.backends.base import Backend
     from rustcoder.completion.engine import CompletionEngine
+    from rustcoder.prompting.base import Check
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = frozenset({"/health", "/v1/health"})
@@ -34,6 +35,8 @@ class Served:
     model_name: str
     settings: ServeSettings
     metrics: ServerMetrics
+    check: Check | None = None
+    """Compiles and runs public tests in the sandbox (for /api/solve); None: no sandbox here."""
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
@@ -77,11 +80,11 @@ class _TooLarge(Exception):
 
 def create_app(served: Served, api_key: str | None = None) -> FastAPI:
     """The server's app; with `api_key`, every request but the health check needs `Bearer KEY`."""
-    from rustcoder.serve.routers import health, infill, openai
+    from rustcoder.serve.routers import health, infill, openai, solve, tabby
 
     app = FastAPI(title="rustcoder", version="0.1.0", docs_url=None, redoc_url=None)
     app.state.served = served
-    for router in (health.router, infill.router, openai.router):
+    for router in (health.router, infill.router, openai.router, tabby.router, solve.router):
         app.include_router(router)
 
     @app.middleware("http")
@@ -105,7 +108,7 @@ def create_app(served: Served, api_key: str | None = None) -> FastAPI:
 
     @app.exception_handler(RustcoderError)
     async def refused(request: Request, exc: RustcoderError) -> JSONResponse:
-        status = 400 if isinstance(exc, RequestError | ContextOverflowError) else 503
+        status = 400 if isinstance(exc, RequestError) else 503  # (context overflow is a RequestError)
         served.metrics.errors.labels(request.url.path, str(status)).inc()
         return _error(status, str(exc), "invalid_request_error" if status == 400 else "server_error")
 

@@ -20,6 +20,7 @@ from rustcoder.serve.app import Served
 from rustcoder.serve.bridge import relay, run_cancellable
 from rustcoder.serve.openai_schemas import ChatRequest, CompletionsRequest
 from rustcoder.serve.routers.deps import ServedDep, client_of
+from rustcoder.serve.routers.tabby import TabbyRequest, tabby_complete
 
 router = APIRouter(prefix="/v1")
 
@@ -56,8 +57,10 @@ def _completion_request(body: CompletionsRequest, request: Request, served: Serv
 
 @router.post("/completions", response_model=None)
 async def completions(
-    body: CompletionsRequest, request: Request, served: ServedDep
+    body: CompletionsRequest | TabbyRequest, request: Request, served: ServedDep
 ) -> dict[str, Any] | EventSourceResponse:
+    if isinstance(body, TabbyRequest):  # Tabby's clients use this path with their own body
+        return await tabby_complete(body, request, served)
     job = _completion_request(body, request, served)
     ident, created = f"cmpl-{uuid.uuid4().hex}", int(time.time())
     head = {"id": ident, "object": "text_completion", "created": created, "model": served.model_name}
