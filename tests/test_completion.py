@@ -72,6 +72,7 @@ def test_a_suggestion_is_cut_stripped_and_never_worse_syntax():
     assert suggestion("  \n ", Mode.BLOCK, prefix, suffix) == ("", "whitespace only")
     assert suggestion("\n    if x {", Mode.BLOCK, prefix, suffix) == ("", "makes the file's syntax worse")
     assert suggestion("x + 1;\nmore", Mode.LINE, "    let y = ", "\n") == ("x + 1;", "")
+    assert suggestion("x + 1);", Mode.LINE, "    f(", ");\n") == ("x + 1", "")  # not `);` twice
 
 
 def test_the_engine_renders_context_cuts_at_the_block_end_and_caches():
@@ -89,7 +90,7 @@ def test_the_engine_renders_context_cuts_at_the_block_end_and_caches():
         and sent.context_files[0].path == "src/util.rs"
         and sent.path == "src/lib.rs"
     )
-    assert [rule.name for rule in sent.ends] == ["end of block", "suffix repeated", "cancelled"]
+    assert [rule.name for rule in sent.ends] == ["end of block", "suffix repeated", "cancelled", "yielded"]
     typed = CompletionRequest(
         FILE_PREFIX + "\n    words.iter()", FILE_SUFFIX, files=request.files, path="src/lib.rs"
     )
@@ -166,3 +167,48 @@ def test_a_disconnect_cancels_too_and_the_time_budget_ends_at_a_line_end():
     assert engine.complete(CompletionRequest("fn f() {\n", "\n}"), cancel=gone).cancelled
     timed = engine.complete(CompletionRequest("x", "\n}", time_budget_ms=0, max_tokens=64, mode=Mode.BLOCK))
     assert timed.text == "line one" and timed.stop_type is StopType.LIMIT
+
+
+class Lines(Gated):
+    """Writes one line of a block, waits on the gate, then writes more lines."""
+
+    def _pieces(self, request: GenRequest) -> Iterator[str]:
+        with self.lock:
+            if request.suffix == ";":  # the single-line request
+                yield from ["1 + 1", ";\n"]
+                return
+            try:
+                yield "\n    a();"
+                self.started.set()
+                self.gate.wait(5)
+                yield from ["\n    b();", "\n    c();", "\n}"]
+            finally:
+                self.closed.set()
+
+
+def test_a_multi_line_suggestion_yields_the_model_to_a_waiting_single_line_request():
+    """While one client's block is being written, another client's keystroke waits only for the line
+    in progress: the block ends after its last whole line and says so."""
+    backend = Lines()
+    engine = CompletionEngine(backend, count=count_chars)  # type: ignore[arg-type]
+    results = {}
+    block = threading.Thread(
+        target=lambda: results.setdefault(
+            "block", engine.complete(CompletionRequest("fn f() {", "\n}", client="a"))
+        )
+    )
+    block.start()
+    assert backend.started.wait(5)
+    line = threading.Thread(
+        target=lambda: results.setdefault(
+            "line", engine.complete(CompletionRequest("let x = ", ";", client="b"))
+        )
+    )
+    line.start()
+    assert wait_until(lambda: engine.waiting_lines == 1)
+    backend.gate.set()
+    block.join(5)
+    line.join(5)
+    assert results["block"].yielded and results["block"].text == "\n    a();"
+    assert results["block"].stop_type is StopType.LIMIT
+    assert results["line"].text == "1 + 1" and engine.waiting_lines == 0

@@ -60,6 +60,8 @@ class CompletionEngine:
         self.cache = SuggestionCache(self.settings.cache_size)
         self._active: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
+        self.waiting_lines = 0
+        """Single-line requests waiting for the model: a running multi-line one yields to them."""
 
     def _register(self, client: str) -> threading.Event:
         """This client's newest request: its older one, if still running, is cancelled."""
@@ -139,21 +141,31 @@ class CompletionEngine:
         cancel: threading.Event | None,
     ) -> Generator[str, None, Completion]:
         stopped = _Cancelled((mine, *([cancel] if cancel is not None else [])))
+        yielded = _YieldToLines(self)
         ends: tuple[EndRule, ...] = (*gen.ends, stopped)
         if request.time_budget_ms is not None:
             ends = (*ends, _Deadline(request.time_budget_ms))
+        if mode is Mode.BLOCK and not request.raw:
+            ends = (*ends, yielded)
         texts: list[str] = []
         last = Chunk("")
         started = time.perf_counter()
-        for chunk in self.backend.stream(dataclasses.replace(gen, ends=ends)):
-            texts.append(chunk.text)
-            last = chunk
-            if chunk.text and not request.warm_only and not stopped.hit:
-                yield chunk.text
+        waiting = mode is Mode.LINE
+        self._wait(waiting, 1)
+        try:
+            for chunk in self.backend.stream(dataclasses.replace(gen, ends=ends)):
+                if waiting:  # the model is this request's now
+                    waiting = self._wait(waiting, -1)
+                texts.append(chunk.text)
+                last = chunk
+                if chunk.text and not request.warm_only and not stopped.hit:
+                    yield chunk.text
+        finally:
+            self._wait(waiting, -1)
         text = "".join(texts)
         usage = last.usage
         cancelled = last.stopped_by == stopped.name
-        if (last.finish == "end" and last.stopped_by == _Deadline.name) or last.finish in ("length", "loop"):
+        if last.stopped_by in (_Deadline.name, _YieldToLines.name) or last.finish in ("length", "loop"):
             stop_type = StopType.LIMIT
         else:
             stop_type = _STOP_TYPES.get(last.finish or "", StopType.NONE)
@@ -162,7 +174,7 @@ class CompletionEngine:
         dropped = ""
         if text and not request.raw and self.settings.post_process:
             text, dropped = suggestion(text, mode, gen.prompt or "", gen.suffix or "")
-        if key is not None and text and not cancelled:
+        if key is not None and text and not cancelled and not yielded.hit:
             self.cache.put(key, gen.prompt or "", text)
         elapsed = (time.perf_counter() - started) * 1000
         first_ms = usage.ttft_seconds * 1000 if usage else elapsed
@@ -179,7 +191,15 @@ class CompletionEngine:
             truncated=truncated,
             cancelled=cancelled,
             dropped=dropped,
+            yielded=yielded.hit,
         )
+
+    def _wait(self, counted: bool, change: int) -> bool:
+        """Count a single-line request in (+1) or out (-1) of the wait for the model; False once out."""
+        if counted:
+            with self._lock:
+                self.waiting_lines += change
+        return counted and change > 0
 
 
 class _Cancelled:
@@ -198,6 +218,27 @@ class _Cancelled:
             self.hit = True
             return len(text)
         return None
+
+
+class _YieldToLines:
+    """A multi-line suggestion ends after its last complete line as soon as a single-line request is
+    waiting for the model: one keystroke's suggestion never waits for a whole block, only for the line
+    being written. Not a pure rule (it reads the engine's queue)."""
+
+    name = "yielded"
+
+    def __init__(self, engine: CompletionEngine) -> None:
+        self.engine = engine
+        self.hit = False
+
+    def __call__(self, text: str) -> int | None:
+        if self.engine.waiting_lines <= 0:
+            return None
+        at = text.rfind("\n")
+        if at < 0 or not text[:at].strip():
+            return None  # not one whole line yet
+        self.hit = True
+        return at
 
 
 class _Deadline:

@@ -5,8 +5,9 @@ and what is never suggested.
   in the middle of a line, the rest of the line.
 - Ends (generation stops there too): a line at its line end; a block where it closes the block the
   cursor is in, or starts repeating the lines below the cursor (postprocess.middle).
-- Never suggested: code fences and whitespace alone; text that makes the file's syntax worse than it
-  is without it (more tree-sitter errors in prefix + text + suffix than in prefix + suffix).
+- Never suggested: code fences and whitespace alone; in a line, the text after the cursor written
+  again at the end (`x + 1;` before `;`); text that makes the file's syntax worse than it is without
+  it (more tree-sitter errors in prefix + text + suffix than in prefix + suffix).
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ def suggestion(text: str, mode: Mode, prefix: str, suffix: str) -> tuple[str, st
     from rustcoder.postprocess.middle import cut
 
     shown = cut(_strip_fences(text), end_rules(mode, prefix, suffix))
+    rest = suffix.split("\n", 1)[0].strip()
+    if mode is Mode.LINE and rest and shown.rstrip().endswith(rest):  # the text after the cursor, again
+        shown = shown.rstrip()[: -len(rest)]
     if mode is Mode.BLOCK:  # the suffix's own line break and indentation follow the suggestion
         shown = shown.rstrip() if suffix.startswith(("\n", "\r\n")) or not suffix else shown.rstrip(" \t")
     if not shown.strip():

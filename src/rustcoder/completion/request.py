@@ -85,3 +85,6 @@ class Completion:
     """A newer request of the same client (or a disconnect) stopped it."""
     dropped: str = ""
     """Why the model's text was not suggested (it made the file's syntax worse, ...), if it was not."""
+    yielded: bool = False
+    """A multi-line suggestion ended after its last whole line so that a waiting single-line request
+    could have the model (`stop_type` limit)."""
