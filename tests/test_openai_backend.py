@@ -12,8 +12,9 @@ from rustcoder.backends.base import GenRequest, Message
 from rustcoder.backends.openai_compat import OpenAICompatBackend
 from rustcoder.errors import BackendError
 from rustcoder.models.fetch import resolve_model
+from rustcoder.serve.probe import free_port, wait_for_http
 from rustcoder.settings import OpenAISettings
-from tests.conftest import free_port, rustcoder_cli, wait_for_http
+from tests.conftest import rustcoder_cli
 
 MODEL = "smollm2-135m-instruct"
 

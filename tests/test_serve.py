@@ -10,8 +10,9 @@ from starlette.testclient import TestClient
 
 from rustcoder.backends.fake import FakeBackend
 from rustcoder.completion.engine import CompletionEngine
-from rustcoder.serve.app import Served, create_app
+from rustcoder.serve.app import create_app
 from rustcoder.serve.metrics import ServerMetrics
+from rustcoder.serve.served import Served
 from rustcoder.serve.settings import ServeError, ServeSettings
 
 LLAMA_VIM_REQUEST = {
@@ -217,3 +218,13 @@ def test_tabbys_clients_are_answered_on_their_own_path_and_on_v1_completions():
     assert client.post("/v1/tabby/completions", json=body).json()["choices"][0]["text"] == "x * 2"
     assert client.post("/v1/events", json={"type": "view"}).status_code == 200
     assert client.get("/v1/health").json()["status"] == "ok"
+
+
+def test_serve_takes_its_settings_as_flags_and_a_switch_turns_off():
+    from tests.conftest import rustcoder_cli
+
+    helped = rustcoder_cli("serve", "--help", env={"COLUMNS": "200"})
+    assert helped.returncode == 0
+    assert all(flag in helped.stdout for flag in ("--api-key-env", "--context-tokens", "--no-post-process"))
+    refused = rustcoder_cli("serve", "--no-post-process", "--host", "10.0.0.1", "--port", "9")
+    assert refused.returncode == 2 and "without an API key" in refused.stderr

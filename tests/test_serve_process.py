@@ -12,7 +12,8 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import CLI, free_port, wait_for_http
+from rustcoder.serve.probe import free_port, wait_for_http
+from tests.conftest import CLI
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 

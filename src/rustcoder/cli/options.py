@@ -52,7 +52,9 @@ def _option(group: Group, name: str, info: Any) -> inspect.Parameter:
             bounds.update(min=rule.gt, min_open=True)
         elif isinstance(rule, annotated_types.Le):
             bounds["max"] = rule.le
-    flags = group.flags.get(name, ("--" + name.replace("_", "-"),))
+    dashed = name.replace("_", "-")
+    switch = (f"--{dashed}/--no-{dashed}",) if info.annotation is bool else (f"--{dashed}",)
+    flags = group.flags.get(name, switch)
     option = typer.Option(*flags, help=info.description, **bounds)
     default = group.defaults.get(name, info.default)
     return inspect.Parameter(

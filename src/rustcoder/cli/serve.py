@@ -22,8 +22,9 @@ def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
     from rustcoder.errors import RustcoderError
     from rustcoder.evaluation.checks import sandbox_check
     from rustcoder.execute.engine import ExecConfig, Executor
-    from rustcoder.serve.app import Served, create_app
+    from rustcoder.serve.app import create_app
     from rustcoder.serve.metrics import ServerMetrics
+    from rustcoder.serve.served import Served
     from rustcoder.settings import LlamaCppSettings
 
     options = LlamaCppSettings(threads=settings.threads, context=settings.context, lora=settings.adapter)
@@ -31,7 +32,10 @@ def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
     engine = CompletionEngine(
         backend,
         EngineSettings(
-            context_tokens=settings.context_tokens, layout=settings.layout, cache_size=settings.cache_size
+            context_tokens=settings.context_tokens,
+            layout=settings.layout,
+            cache_size=settings.cache_size,
+            post_process=settings.post_process,
         ),
     )
     check = None

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,30 +12,11 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rustcoder.errors import RequestError, RustcoderError
-from rustcoder.serve.metrics import ServerMetrics
-from rustcoder.serve.settings import ServeSettings
-
-if TYPE_CHECKING:
-    from rustcoder.backends.base import Backend
-    from rustcoder.completion.engine import CompletionEngine
-    from rustcoder.prompting.base import Check
+from rustcoder.serve.served import Served
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = frozenset({"/health", "/v1/health"})
 """Answered without the API key (health checks carry none)."""
-
-
-@dataclass(slots=True)
-class Served:
-    """What every router needs: the engine, the backend behind it, the model's name, the limits."""
-
-    engine: CompletionEngine
-    backend: Backend
-    model_name: str
-    settings: ServeSettings
-    metrics: ServerMetrics
-    check: Check | None = None
-    """Compiles and runs public tests in the sandbox (for /api/solve); None: no sandbox here."""
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:

@@ -37,6 +37,9 @@ class ServeSettings(BaseSettings):
     max_request_bytes: int = Field(2 << 20, ge=1024, description="Larger request bodies get 413.")
     layout: FimLayout = Field(FimLayout.PSM, description="psm or spm: how FIM prompts are laid out.")
     cache_size: int = Field(250, ge=0, description="Recent suggestions kept for reuse.")
+    post_process: bool = Field(
+        True, description="Cut and check suggestions with tree-sitter (off only to measure what it gives)."
+    )
 
     @classmethod
     def parse(cls, values: dict[str, Any], *, where: str = "") -> ServeSettings:

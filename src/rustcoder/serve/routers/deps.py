@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from rustcoder.serve.app import Served
+from rustcoder.serve.served import Served
 
 
 def served(request: Request) -> Served:

@@ -16,11 +16,11 @@ from sse_starlette import EventSourceResponse
 
 from rustcoder.backends.base import Chunk, GenRequest, Message
 from rustcoder.completion.request import Completion, CompletionRequest, StopType
-from rustcoder.serve.app import Served
 from rustcoder.serve.bridge import relay, run_cancellable
 from rustcoder.serve.openai_schemas import ChatRequest, CompletionsRequest
 from rustcoder.serve.routers.deps import ServedDep, client_of
 from rustcoder.serve.routers.tabby import TabbyRequest, tabby_complete
+from rustcoder.serve.served import Served
 
 router = APIRouter(prefix="/v1")
 

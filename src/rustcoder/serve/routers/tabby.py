@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rustcoder.backends.fim import ContextFile
 from rustcoder.completion.request import CompletionRequest
-from rustcoder.serve.app import Served
 from rustcoder.serve.bridge import run_cancellable
 from rustcoder.serve.routers.deps import ServedDep, client_of
+from rustcoder.serve.served import Served
 
 router = APIRouter(prefix="/v1")
 

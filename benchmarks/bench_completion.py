@@ -1,0 +1,283 @@
+"""Replay typing against `rustcoder serve` over HTTP: latency and quality of completions at real positions.
+
+Positions come from the mined FIM benchmark (`fim/test-bench.jsonl` of `rustcoder data mine`: crates no
+training example comes from): each task's file is read from the crate sources when it is there (else
+the function alone), the cursor is put where the task's middle begins, and a typist writes the middle
+key by key, with pauses drawn from a seeded typing model (log-normal, median 180 ms between keys,
+600 ms more after a line end). As llama.vim does, each keystroke's request replaces the previous one,
+whose connection is closed (the server then cancels it). After the last key the typist waits for the
+answer.
+
+Measured per configuration, each its own server process, in one run:
+- latency of every answered request, end to end over HTTP, by kind (single-line: the cursor in a line;
+  multi-line: after an opening brace or on an empty line) and cold (the position's first request) or
+  warm; the share of requests cancelled and the share answered from the suggestion cache (/metrics);
+- quality of the suggestion at each position before anything is typed: exact match and edit
+  similarity against the file's real middle, and the share that parses (tree-sitter).
+
+Configurations: `engine` (the default: KV reuse, cancellation, cache, tree-sitter cuts), `no-post`
+(the same without the cuts and checks, for their effect on quality), and `naive` (llama-cpp-python
+called in process with the whole file as a PSM prompt, no cuts, no reuse: what a plain integration
+does; quality and cold latency only).
+
+    .venv/bin/python benchmarks/bench_completion.py --tasks runs/mined/fim/test-bench.jsonl [--positions 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rustcoder.completion.post import mode_at
+from rustcoder.evaluation.fim_scores import syntax_errors
+from rustcoder.serve.probe import free_port, wait_for_http
+
+REGISTRY = Path("/usr/share/cargo/registry")
+
+
+@dataclass(frozen=True)
+class Position:
+    task_id: str
+    kind: str
+    prefix: str
+    middle: str
+    suffix: str
+
+
+def positions(tasks: Path, count: int, seed: int) -> list[Position]:
+    """`count` tasks, evenly over kinds, placed in their whole files where the crate sources are here."""
+    rows = [json.loads(line) for line in tasks.read_text().splitlines()]
+    random.Random(seed).shuffle(rows)
+    by_kind: dict[str, list[dict]] = {}
+    for row in rows:
+        by_kind.setdefault(row["kind"], []).append(row)
+    chosen: list[dict] = []
+    while len(chosen) < count and any(by_kind.values()):
+        for items in by_kind.values():
+            if items and len(chosen) < count:
+                chosen.append(items.pop())
+    out = []
+    for row in chosen:
+        prefix, suffix = row["prefix"], row["suffix"]
+        source = REGISTRY / f"{row['crate']}-{row['version']}" / row["path"]
+        function = prefix + row["middle"] + suffix
+        if source.is_file():
+            text = source.read_text(encoding="utf-8", errors="replace")
+            at = text.find(function)
+            if at >= 0:
+                prefix, suffix = text[:at] + prefix, suffix + text[at + len(function) :]
+        out.append(Position(row["task_id"], row["kind"], prefix, row["middle"], suffix))
+    return out
+
+
+def keystrokes(middle: str, rng: random.Random) -> list[tuple[float, str]]:
+    """(pause before the key in seconds, the text typed so far) for each key of `middle`."""
+    out, typed = [], ""
+    for char in middle:
+        pause = min(1.5, max(0.04, rng.lognormvariate(-1.715, 0.5)))  # median e^-1.715 = 0.18 s
+        if typed.endswith("\n"):
+            pause += min(3.0, rng.lognormvariate(-0.51, 0.5))  # median 0.6 s after a line end
+        typed += char
+        out.append((pause, typed))
+    return out
+
+
+@dataclass
+class Tally:
+    latencies: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    """(kind, cold|warm) → seconds."""
+    sent: int = 0
+    cancelled: int = 0
+    quality: list[tuple[bool, float, bool]] = field(default_factory=list)
+    """(exact match, edit similarity, parses) of the suggestion at each position."""
+
+    def add(self, kind: str, cold: bool, seconds: float) -> None:
+        self.latencies.setdefault((kind, "cold" if cold else "warm"), []).append(seconds)
+
+
+class Request:
+    """One /infill request on its own connection, which `cancel` closes (as llama.vim stops a job)."""
+
+    def __init__(self, port: int, body: dict) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.body = json.dumps(body)
+        self.answer: dict | None = None
+        self.seconds = 0.0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.connection.request("POST", "/infill", self.body, {"Content-Type": "application/json"})
+            reply = self.connection.getresponse()
+            self.answer = json.loads(reply.read())
+            self.seconds = time.perf_counter() - started
+        except (OSError, http.client.HTTPException, ValueError):
+            self.answer = None
+
+    def cancel(self) -> None:
+        if self.thread.is_alive():
+            self.connection.close()
+
+
+def body(prefix: str, suffix: str, n_predict: int = 96) -> dict:
+    """What llama.vim sends: the lines before the cursor, the cursor's line so far, the rest."""
+    head, _, line = prefix.rpartition("\n")
+    return {
+        "input_prefix": head + ("\n" if head else ""),
+        "prompt": line,
+        "input_suffix": suffix,
+        "input_extra": [],
+        "n_predict": n_predict,
+        "top_k": 40,
+        "top_p": 0.90,
+        "samplers": ["top_k", "top_p", "infill"],
+        "cache_prompt": True,
+        "t_max_prompt_ms": 500,
+        "t_max_predict_ms": 1000,
+    }
+
+
+def score(tally: Tally, position: Position, suggestion: str) -> None:
+    from rapidfuzz.distance import Levenshtein
+
+    allowed = syntax_errors(position.prefix + position.middle + position.suffix)
+    tally.quality.append(
+        (
+            suggestion.strip() == position.middle.strip(),
+            Levenshtein.normalized_similarity(suggestion, position.middle),
+            syntax_errors(position.prefix + suggestion + position.suffix) <= allowed,
+        )
+    )
+
+
+def replay(port: int, todo: list[Position], seed: int, keys: int) -> Tally:
+    tally, rng = Tally(), random.Random(seed)
+    for position in todo:
+        first = Request(port, body(position.prefix, position.suffix))
+        first.thread.join()
+        tally.sent += 1
+        if first.answer is not None:
+            tally.add(mode_at(position.prefix, position.suffix).value, True, first.seconds)
+            score(tally, position, first.answer.get("content", ""))
+        pending: Request | None = None
+        pending_kind = ""
+        for pause, typed in keystrokes(position.middle, rng)[:keys]:
+            time.sleep(pause)
+            if pending is not None:
+                if pending.thread.is_alive():
+                    pending.cancel()
+                    tally.cancelled += 1
+                elif pending.answer is not None:
+                    tally.add(pending_kind, False, pending.seconds)
+            prefix = position.prefix + typed
+            pending_kind = mode_at(prefix, position.suffix).value
+            pending = Request(port, body(prefix, position.suffix))
+            tally.sent += 1
+        if pending is not None:
+            pending.thread.join()
+            if pending.answer is not None:
+                tally.add(pending_kind, False, pending.seconds)
+    return tally
+
+
+def start_server(port: int, model: str, extra: list[str]) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rustcoder", "serve", "--model", model, "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_http(f"http://127.0.0.1:{port}/health", timeout=180)
+    return proc
+
+
+def cache_hits(port: int) -> float:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/metrics")
+    text = connection.getresponse().read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("rustcoder_suggestion_cache_hits_total")
+    )
+
+
+def naive(model: str, todo: list[Position]) -> Tally:
+    """llama-cpp-python directly: the whole file as a PSM prompt, no cuts, a fresh prompt each time."""
+    from llama_cpp import Llama
+
+    from rustcoder.models.fetch import resolve_model
+
+    llm = Llama(model_path=str(resolve_model(model).path), n_ctx=32768, n_threads=2, verbose=False)
+    tally = Tally()
+    for position in todo:
+        prompt = f"<|fim_prefix|>{position.prefix}<|fim_suffix|>{position.suffix}<|fim_middle|>"
+        if len(llm.tokenize(prompt.encode(), special=True)) + 96 > 32768:
+            continue
+        llm.reset()
+        started = time.perf_counter()
+        out = llm.create_completion(prompt, max_tokens=96, temperature=0.0)
+        seconds = time.perf_counter() - started
+        tally.sent += 1
+        tally.add(mode_at(position.prefix, position.suffix).value, True, seconds)
+        score(tally, position, out["choices"][0]["text"])  # type: ignore[index]
+    return tally
+
+
+def report(name: str, tally: Tally, hits: float | None) -> None:
+    print(f"== {name}: {tally.sent} requests, {tally.cancelled} cancelled", end="")
+    print(f", {hits:.0f} from the suggestion cache" if hits is not None else "")
+    for (kind, temperature), values in sorted(tally.latencies.items()):
+        ordered = sorted(values)
+        p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+        print(
+            f"   {kind:11} {temperature}: n={len(values):4}  p50 {1000 * statistics.median(values):7.0f} ms"
+            f"  p95 {1000 * p95:7.0f} ms"
+        )
+    if tally.quality:
+        exact, similarity, parses = zip(*tally.quality, strict=True)
+        print(
+            f"   quality at {len(exact)} positions: exact {100 * sum(exact) / len(exact):.1f} %, edit "
+            f"similarity {statistics.fmean(similarity):.3f}, parses {100 * sum(parses) / len(parses):.1f} %"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tasks", type=Path, required=True, help="A mined fim/test-bench.jsonl.")
+    parser.add_argument("--positions", type=int, default=40)
+    parser.add_argument("--keys", type=int, default=40, help="Keys typed at each position (at most).")
+    parser.add_argument("--model", default="qwen2.5-coder-0.5b-instruct")
+    parser.add_argument("--configs", default="engine,no-post,naive")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    todo = positions(args.tasks, args.positions, args.seed)
+    print(f"{len(todo)} positions from {args.tasks}; model {args.model}")
+    extra = {"engine": [], "no-post": ["--no-post-process"]}
+    for name in args.configs.split(","):
+        if name == "naive":
+            report(name, naive(args.model, todo), None)
+            continue
+        port = free_port()
+        proc = start_server(port, args.model, extra[name])
+        try:
+            tally = replay(port, todo, args.seed, args.keys)
+            report(name, tally, cache_hits(port))
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
