@@ -205,10 +205,33 @@ def test_a_multi_line_suggestion_yields_the_model_to_a_waiting_single_line_reque
         )
     )
     line.start()
-    assert wait_until(lambda: engine.waiting_lines == 1)
+    assert wait_until(lambda: engine.turns.waiting_lines == 1)
     backend.gate.set()
     block.join(5)
     line.join(5)
     assert results["block"].yielded and results["block"].text == "\n    a();"
     assert results["block"].stop_type is StopType.LIMIT
-    assert results["line"].text == "1 + 1" and engine.waiting_lines == 0
+    assert results["line"].text == "1 + 1" and engine.turns.waiting_lines == 0
+
+
+def test_turns_put_lines_first_and_let_a_cancelled_wait_go():
+    from rustcoder.completion.turns import Turns
+
+    turns, order = Turns(), []
+    assert turns.acquire(False, lambda: False)  # a block holds the model
+    gone = threading.Event()
+    leaving = threading.Thread(target=lambda: order.append(("stale", turns.acquire(True, gone.is_set))))
+    block = threading.Thread(target=lambda: order.append(("block", turns.acquire(False, lambda: False))))
+    line = threading.Thread(target=lambda: order.append(("line", turns.acquire(True, lambda: False))))
+    leaving.start()
+    block.start()
+    assert wait_until(lambda: turns.waiting_lines == 1)
+    gone.set()  # the stale keystroke is cancelled while it waits: it leaves without the model
+    leaving.join(5)
+    line.start()
+    assert wait_until(lambda: turns.waiting_lines == 1)
+    turns.release()
+    line.join(5)
+    turns.release()  # the line's turn is over
+    block.join(5)
+    assert order == [("stale", False), ("line", True), ("block", True)]

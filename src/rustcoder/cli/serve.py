@@ -1,7 +1,7 @@
 """`rustcoder serve`: the completion server (rustcoder.serve) on the model, with uvicorn."""
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -61,7 +61,21 @@ def serve_command(*, settings: ServeSettings, verbose: Verbose = False) -> None:
     stdout.print(
         f"rustcoder serve: {settings.model} on http://{settings.host}:{settings.port}", highlight=False
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info" if verbose else "warning")
+    engine = app.state.served.engine
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            engine.cancel_all()  # running generations stop at their next token, so shutdown is prompt
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info" if verbose else "warning",
+        timeout_graceful_shutdown=10,
+    )
+    Server(config).run()
 
 
 def register(parent: typer.Typer) -> None:

@@ -1,9 +1,11 @@
 """The completion engine: one request in, one suggestion out, for any backend; knows nothing of HTTP.
 
 Invariants:
-- A client's newer request cancels its older one at the next generated token: the older answer comes
-  back empty and `cancelled`, and the model is free for the newer one at once (closing the backend's
-  stream ends the generation and releases the model).
+- A client's newer request cancels its older one at the next generated token, or at once if it is still
+  waiting for the model: the older answer comes back empty and `cancelled`. Requests take turns on the
+  model (`turns.Turns`), single-line ones first; a running multi-line one yields after its current line
+  to a waiting single-line one. (A prompt being evaluated is not interrupted: llama.cpp gives no token
+  to stop at before its end.)
 - What is suggested is what `post.suggestion` makes of the model's text, so generation stops where the
   suggestion would be cut anyway (the end rules go to the backend with the request).
 - A cached suggestion is only ever served for the same suffix, context and settings (`cache.Key`).
@@ -24,6 +26,7 @@ from rustcoder.completion.cache import Key, SuggestionCache
 from rustcoder.completion.context import Count, fit, snippets
 from rustcoder.completion.post import end_rules, mode_at, suggestion
 from rustcoder.completion.request import Completion, CompletionRequest, Mode, StopType
+from rustcoder.completion.turns import Turns
 from rustcoder.types import FimLayout
 
 if TYPE_CHECKING:
@@ -60,8 +63,7 @@ class CompletionEngine:
         self.cache = SuggestionCache(self.settings.cache_size)
         self._active: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
-        self.waiting_lines = 0
-        """Single-line requests waiting for the model: a running multi-line one yields to them."""
+        self.turns = Turns()
 
     def _register(self, client: str) -> threading.Event:
         """This client's newest request: its older one, if still running, is cancelled."""
@@ -71,6 +73,12 @@ class CompletionEngine:
                 older.set()
             self._active[client] = mine
         return mine
+
+    def cancel_all(self) -> None:
+        """Cancel every running request (the server is shutting down)."""
+        with self._lock:
+            for event in self._active.values():
+                event.set()
 
     def _release(self, client: str, mine: threading.Event) -> None:
         with self._lock:
@@ -150,18 +158,16 @@ class CompletionEngine:
         texts: list[str] = []
         last = Chunk("")
         started = time.perf_counter()
-        waiting = mode is Mode.LINE
-        self._wait(waiting, 1)
+        if not self.turns.acquire(mode is Mode.LINE, stopped.is_set):
+            return Completion("", mode, StopType.NONE, truncated=truncated, cancelled=True)
         try:
             for chunk in self.backend.stream(dataclasses.replace(gen, ends=ends)):
-                if waiting:  # the model is this request's now
-                    waiting = self._wait(waiting, -1)
                 texts.append(chunk.text)
                 last = chunk
                 if chunk.text and not request.warm_only and not stopped.hit:
                     yield chunk.text
         finally:
-            self._wait(waiting, -1)
+            self.turns.release()
         text = "".join(texts)
         usage = last.usage
         cancelled = last.stopped_by == stopped.name
@@ -194,13 +200,6 @@ class CompletionEngine:
             yielded=yielded.hit,
         )
 
-    def _wait(self, counted: bool, change: int) -> bool:
-        """Count a single-line request in (+1) or out (-1) of the wait for the model; False once out."""
-        if counted:
-            with self._lock:
-                self.waiting_lines += change
-        return counted and change > 0
-
 
 class _Cancelled:
     """Ends the text where it is once any of `events` is set (a newer request, a client gone). Not a
@@ -213,8 +212,11 @@ class _Cancelled:
         self.events = events
         self.hit = False
 
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self.events)
+
     def __call__(self, text: str) -> int | None:
-        if any(event.is_set() for event in self.events):
+        if self.is_set():
             self.hit = True
             return len(text)
         return None
@@ -232,7 +234,7 @@ class _YieldToLines:
         self.hit = False
 
     def __call__(self, text: str) -> int | None:
-        if self.engine.waiting_lines <= 0:
+        if self.engine.turns.waiting_lines <= 0:
             return None
         at = text.rfind("\n")
         if at < 0 or not text[:at].strip():

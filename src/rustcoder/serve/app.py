@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -62,7 +64,12 @@ def create_app(served: Served, api_key: str | None = None) -> FastAPI:
     """The server's app; with `api_key`, every request but the health check needs `Bearer KEY`."""
     from rustcoder.serve.routers import health, infill, openai, solve, tabby
 
-    app = FastAPI(title="rustcoder", version="0.1.0", docs_url=None, redoc_url=None)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        served.engine.cancel_all()  # whatever still runs at shutdown stops at its next token
+
+    app = FastAPI(title="rustcoder", version="0.1.0", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.served = served
     for router in (health.router, infill.router, openai.router, tabby.router, solve.router):
         app.include_router(router)

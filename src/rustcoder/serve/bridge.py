@@ -50,3 +50,4 @@ async def relay(pieces: Generator[str, None, T], cancel: threading.Event) -> Asy
             yield piece
     finally:
         cancel.set()
+        pieces.close()  # no step runs now (a worker thread's step is waited for): frees the model
