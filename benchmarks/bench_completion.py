@@ -202,6 +202,16 @@ def start_server(port: int, model: str, extra: list[str]) -> subprocess.Popen[by
     return proc
 
 
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Interrupt the server; kill it if it has not stopped within 30 s."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def cache_hits(port: int) -> float:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     connection.request("GET", "/metrics")
@@ -275,8 +285,7 @@ def main() -> None:
             tally = replay(port, todo, args.seed, args.keys)
             report(name, tally, cache_hits(port))
         finally:
-            proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=30)
+            stop_server(proc)
 
 
 if __name__ == "__main__":

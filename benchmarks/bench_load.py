@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import signal
 import statistics
 import threading
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import psutil
 
-from bench_completion import Request, body, keystrokes, positions, start_server
+from bench_completion import Request, body, keystrokes, positions, start_server, stop_server
 from rustcoder.serve.probe import free_port
 
 
@@ -94,8 +93,7 @@ def main() -> None:
             thread.join()
     finally:
         sampling = False
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=60)
+        stop_server(server)
     latencies = sorted(out["latencies"])
     drain = max(0.0, out["last_answer"] - until)
     print(f"{args.clients} clients for {args.seconds:.0f} s, model {args.model}")
