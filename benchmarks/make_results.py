@@ -128,15 +128,16 @@ def _pct(value: float | None) -> str:
 def fim_table(runs: Runs) -> list[str]:
     """Fill-in-the-middle scores of every FIM run: one row for all its tasks, one per kind of gap."""
     lines = [
-        "| run | model | benchmark | layout | kind | tasks | exact match % | edit similarity | parses % | "
-        "compiles % | pass@1 % | generation | TTFT p50 (s) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| run | model | benchmark | layout | a line ends | kind | tasks | exact match % | edit similarity | "
+        "parses % | compiles % | pass@1 % | generation | TTFT p50 (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, info, summary in runs:
         if summary.fim is None:
             continue
         template = info["strategy"]["template"]
         layout = template.get("fim_layout", "-") if isinstance(template, dict) else "-"
+        line_end = "at its first newline" if "stop_single_line" in template else "after its first code"
         bench = Path(summary.benchmark).name.removesuffix(".jsonl")
         if bench in ("train", "validation", "test"):
             bench = f"mined {bench} split"
@@ -151,7 +152,8 @@ def fim_table(runs: Runs) -> list[str]:
             lines.append(
                 f"| {f'[{name}](runs/{name}/report/report.md)' if first else ''} | "
                 f"{info['model']['name'] if first else ''} | {bench if first else ''} | "
-                f"{layout if first else ''} | {kind} | {int(fim['samples'])} | {_pct(fim['exact_match'])} | "
+                f"{layout if first else ''} | {line_end if first else ''} | {kind} | {int(fim['samples'])} | "
+                f"{_pct(fim['exact_match'])} | "
                 f"{fim['edit_similarity']:.3f} | {_pct(fim['parses'])} | {_pct(fim.get('compiles'))} | "
                 f"{'**' + _pct(passed) + '**' if first and passed is not None else _pct(passed)} | "
                 f"{minutes(gen.total) if first and gen and gen.total is not None else ''} | "
