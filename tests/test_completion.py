@@ -85,6 +85,7 @@ def test_the_engine_renders_context_cuts_at_the_block_end_and_caches():
     assert first.text == "\n    words.iter().map(|w| (w.to_string(), 1)).collect()"
     assert first.mode is Mode.BLOCK and first.stop_type is StopType.EOS and not first.from_cache
     [sent] = backend.requests
+    assert sent.prompt == FILE_PREFIX and sent.middle_start == ""  # the cursor is at a line's start
     assert (
         sent.suffix == FILE_SUFFIX
         and sent.context_files[0].path == "src/util.rs"
@@ -235,3 +236,18 @@ def test_turns_put_lines_first_and_let_a_cancelled_wait_go():
     turns.release()  # the line's turn is over
     block.join(5)
     assert order == [("stale", False), ("line", True), ("block", True)]
+
+
+def test_typing_within_a_line_changes_only_what_follows_the_middle_marker():
+    backend = FakeBackend(["1;", "2;"])
+    engine = CompletionEngine(backend, count=count_chars)
+    engine.complete(CompletionRequest(FILE_PREFIX + "    let total = ", FILE_SUFFIX))
+    engine.complete(CompletionRequest(FILE_PREFIX + "    let total = 4 + ", FILE_SUFFIX))
+    first, second = backend.requests
+    assert first.prompt == second.prompt == FILE_PREFIX  # the same head: the KV cache keeps it
+    assert (first.middle_start, second.middle_start) == ("    let total = ", "    let total = 4 + ")
+    flat = FakeBackend(["1;"])
+    CompletionEngine(flat, EngineSettings(line_after_middle=False), count=count_chars).complete(
+        CompletionRequest(FILE_PREFIX + "    let total = ", FILE_SUFFIX)
+    )
+    assert flat.requests[0].prompt.endswith("let total = ") and flat.requests[0].middle_start == ""

@@ -82,3 +82,12 @@ def test_other_files_come_first_with_the_familys_file_separator_or_as_comments()
     assert qwen.prompt("a", "b") == "<|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>"  # no files: as before
     with pytest.raises(ValueError, match="context files"):
         GenRequest(prompt="a", context_files=tuple(files))
+
+
+def test_the_start_of_the_middle_goes_after_the_middle_marker():
+    qwen = FAMILIES[0]
+    assert qwen.prompt("fn f() {\n", "\n}", middle_start="    let x") == (
+        "<|fim_prefix|>fn f() {\n<|fim_suffix|>\n}<|fim_middle|>    let x"
+    )
+    with pytest.raises(ValueError, match="middle start"):
+        GenRequest(prompt="a", middle_start="b")

@@ -85,6 +85,8 @@ def test_a_llama_vim_request_warms_then_completes_from_the_kv_cache(server):
         answer,
     )
     assert answer["timings"]["prompt_n"] < answer["tokens_evaluated"]  # the warmed context was reused
+    status, typed = post(f"{server}/infill", {**body, "prompt": "    v", "n_predict": 16}, AUTH)
+    assert status == 200 and typed["timings"]["prompt_n"] <= 3, typed  # one more key: its tokens only
     assert post(f"{server}/infill", body)[0] == 401  # no key, no answer
 
 

@@ -52,6 +52,10 @@ class GenRequest:
     """Fill-in-the-middle: other files the model sees before the gap's file (see backends.fim)."""
     path: str = ""
     """Fill-in-the-middle: the gap's file, named after `context_files`."""
+    middle_start: str = ""
+    """Fill-in-the-middle: the start of the middle, already written (the cursor's line so far), placed
+    after the middle marker as llama.cpp's /infill places its `prompt`: typing within a line then
+    changes only the prompt's last tokens, and the KV cache keeps the rest."""
     prefill: str = ""
     """Text the assistant's reply starts with (chat only); the generation continues it."""
     max_tokens: int = 512
@@ -71,8 +75,10 @@ class GenRequest:
             raise ValueError("a request needs either messages or a prompt")
         if self.suffix is not None and (self.prompt is None or self.prefill):
             raise ValueError("a fill-in-the-middle suffix goes with a prompt (the prefix), not messages")
-        if self.context_files and self.suffix is None:
-            raise ValueError("context files go with a fill-in-the-middle request (a suffix)")
+        if (self.context_files or self.middle_start) and self.suffix is None:
+            raise ValueError(
+                "context files and a middle start go with a fill-in-the-middle request (a suffix)"
+            )
         if self.max_tokens < 1:
             raise ValueError(f"max_tokens must be >= 1, got {self.max_tokens}")
         if self.temperature < 0:

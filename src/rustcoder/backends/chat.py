@@ -107,7 +107,12 @@ class PromptFormat:
             if self.fim is None:
                 raise RequestError(f"{self.model} has no fill-in-the-middle tokens")
             return self.fim.prompt(
-                request.prompt, request.suffix, request.fim_layout, request.context_files, request.path
+                request.prompt,
+                request.suffix,
+                request.fim_layout,
+                request.context_files,
+                request.path,
+                request.middle_start,
             )
         if request.prompt is not None:
             return request.prompt

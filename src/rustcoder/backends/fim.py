@@ -50,8 +50,10 @@ class FimTokens:
         layout: FimLayout = FimLayout.PSM,
         files: Sequence[ContextFile] = (),
         path: str = "",
+        middle_start: str = "",
     ) -> str:
-        """The text the model continues with the middle; `files` come before the gap's file (`path`)."""
+        """The text the model continues with the middle; `files` come before the gap's file (`path`),
+        `middle_start` after the middle marker (the middle's first, already written, characters)."""
         head = ""
         if files and self.file_separator:
             head = "".join(f"{self.file_separator}{f.path}\n{f.text.rstrip()}\n" for f in files)
@@ -59,8 +61,8 @@ class FimTokens:
         elif files:
             prefix = "".join(f"// {f.path}\n{f.text.rstrip()}\n\n" for f in files) + prefix
         if layout is FimLayout.SPM:
-            return f"{head}{self.suffix}{suffix}{self.prefix}{prefix}{self.middle}"
-        return f"{head}{self.prefix}{prefix}{self.suffix}{suffix}{self.middle}"
+            return f"{head}{self.suffix}{suffix}{self.prefix}{prefix}{self.middle}{middle_start}"
+        return f"{head}{self.prefix}{prefix}{self.suffix}{suffix}{self.middle}{middle_start}"
 
     @property
     def markers(self) -> tuple[str, ...]:

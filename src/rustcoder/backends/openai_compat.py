@@ -62,6 +62,7 @@ class OpenAICompatBackend:
                     common["suffix"] = request.suffix
                     files = request.context_files  # the API has no field for them: comments it is
                     prompt = "".join(f"// {f.path}\n{f.text.rstrip()}\n\n" for f in files) + prompt
+                    prompt += request.middle_start  # the server places the whole prefix itself
                 stream: Any = self.client.completions.create(prompt=prompt, **common)
             else:
                 messages: list[Any] = [{"role": m.role, "content": m.content} for m in request.messages]

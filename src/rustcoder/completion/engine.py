@@ -44,6 +44,9 @@ class EngineSettings:
     """Recent suggestions kept (0: no cache)."""
     post_process: bool = True
     """Cut and check suggestions with tree-sitter (off only to measure what it gives)."""
+    line_after_middle: bool = True
+    """The cursor's line so far goes after the FIM middle marker (llama.cpp's /infill layout), so
+    typing within a line re-evaluates only its own tokens; off: the whole prefix before the suffix."""
 
 
 def _approximate_count(text: str) -> int:
@@ -98,8 +101,12 @@ class CompletionEngine:
             files = tuple(snippets(files, "\n".join(request.prefix.splitlines()[-24:])))
         window = fit(request.prefix, request.suffix, files, self.settings.context_tokens, self.count)
         rules = end_rules(mode, window.prefix, window.suffix) if self.settings.post_process else ()
+        head, line = window.prefix, ""
+        if self.settings.line_after_middle:  # the cursor's line goes after the middle marker
+            cut = window.prefix.rfind("\n") + 1
+            head, line = window.prefix[:cut], window.prefix[cut:]
         gen = GenRequest(
-            prompt=window.prefix, suffix=window.suffix, fim_layout=self.settings.layout,
+            prompt=head, suffix=window.suffix, fim_layout=self.settings.layout, middle_start=line,
             context_files=window.files, path=request.path, ends=rules, stop=request.stop,
             max_tokens=max(1, request.max_tokens), temperature=request.temperature, top_p=request.top_p,
         )  # fmt: skip
@@ -127,7 +134,7 @@ class CompletionEngine:
         return value, the `Completion` (whose text is also fence-stripped and syntax-checked)."""
         mode = request.mode or (Mode.BLOCK if request.raw else mode_at(request.prefix, request.suffix))
         gen, truncated, key = self._request(request, mode)
-        if key is not None and (hit := self.cache.get(key, gen.prompt or "")) is not None:
+        if key is not None and (hit := self.cache.get(key, _prefix(gen))) is not None:
             yield hit
             return Completion(hit, mode, StopType.NONE, truncated=truncated, from_cache=True)
         mine = self._register(request.client)
@@ -179,9 +186,9 @@ class CompletionEngine:
             text, stop_type = "", StopType.NONE
         dropped = ""
         if text and not request.raw and self.settings.post_process:
-            text, dropped = suggestion(text, mode, gen.prompt or "", gen.suffix or "")
+            text, dropped = suggestion(text, mode, _prefix(gen), gen.suffix or "")
         if key is not None and text and not cancelled and not yielded.hit:
-            self.cache.put(key, gen.prompt or "", text)
+            self.cache.put(key, _prefix(gen), text)
         elapsed = (time.perf_counter() - started) * 1000
         first_ms = usage.ttft_seconds * 1000 if usage else elapsed
         return Completion(
@@ -199,6 +206,11 @@ class CompletionEngine:
             dropped=dropped,
             yielded=yielded.hit,
         )
+
+
+def _prefix(gen: GenRequest) -> str:
+    """The whole text before the cursor (the prompt and the middle's start)."""
+    return (gen.prompt or "") + gen.middle_start
 
 
 class _Cancelled:

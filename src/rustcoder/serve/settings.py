@@ -40,6 +40,11 @@ class ServeSettings(BaseSettings):
     post_process: bool = Field(
         True, description="Cut and check suggestions with tree-sitter (off only to measure what it gives)."
     )
+    line_after_middle: bool = Field(
+        True,
+        description="Put the cursor's line after the FIM middle marker, as llama.cpp's /infill does, so "
+        "typing in a line re-evaluates only that line (off only to measure what it gives).",
+    )
 
     @classmethod
     def parse(cls, values: dict[str, Any], *, where: str = "") -> ServeSettings:
