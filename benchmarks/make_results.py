@@ -139,8 +139,8 @@ def fim_table(runs: Runs) -> list[str]:
         layout = template.get("fim_layout", "-") if isinstance(template, dict) else "-"
         line_end = "at its first newline" if "stop_single_line" in template else "after its first code"
         bench = Path(summary.benchmark).name.removesuffix(".jsonl")
-        if bench in ("train", "validation", "test"):
-            bench = f"mined {bench} split"
+        if bench in ("train", "validation", "test", "test-bench"):
+            bench = "mined test split, sampled" if bench == "test-bench" else f"mined {bench} split"
         gen = summary.generation.get("gen_seconds")
         kinds: list[tuple[str, dict[str, float], float | None]] = [
             ("all", summary.fim, summary.pass_at_k.get("1"))

@@ -228,3 +228,29 @@ def test_serve_takes_its_settings_as_flags_and_a_switch_turns_off():
     assert all(flag in helped.stdout for flag in ("--api-key-env", "--context-tokens", "--no-post-process"))
     refused = rustcoder_cli("serve", "--no-post-process", "--host", "10.0.0.1", "--port", "9")
     assert refused.returncode == 2 and "without an API key" in refused.stderr
+
+
+def test_a_client_that_disconnects_cancels_its_generation():
+    import asyncio
+    import threading
+
+    from rustcoder.serve.bridge import run_cancellable
+
+    class Gone:
+        """A request whose client hangs up on the second check."""
+
+        def __init__(self) -> None:
+            self.checks = 0
+
+        async def is_disconnected(self) -> bool:
+            self.checks += 1
+            return self.checks >= 2
+
+    seen = threading.Event()
+
+    def work(cancel: threading.Event) -> str:
+        seen.set()
+        return "cancelled" if cancel.wait(5) else "ran to the end"
+
+    assert asyncio.run(run_cancellable(Gone(), work)) == "cancelled"  # type: ignore[arg-type]
+    assert seen.is_set()
