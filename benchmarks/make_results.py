@@ -128,7 +128,7 @@ def _pct(value: float | None) -> str:
 def fim_table(runs: Runs) -> list[str]:
     """Fill-in-the-middle scores of every FIM run: one row for all its tasks, one per kind of gap."""
     lines = [
-        "| run | model | benchmark | layout | a line ends | kind | tasks | exact match % | edit similarity | "
+        "| run | model | benchmark | layout | middles end | kind | tasks | exact match % | edit similarity | "
         "parses % | compiles % | pass@1 % | generation | TTFT p50 (s) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -137,7 +137,7 @@ def fim_table(runs: Runs) -> list[str]:
             continue
         template = info["strategy"]["template"]
         layout = template.get("fim_layout", "-") if isinstance(template, dict) else "-"
-        line_end = "at its first newline" if "stop_single_line" in template else "after its first code"
+        line_end = "a line at its first newline" if "stop_single_line" in template else "by the end rules"
         bench = Path(summary.benchmark).name.removesuffix(".jsonl")
         if bench in ("train", "validation", "test", "test-bench"):
             bench = "mined test split, sampled" if bench == "test-bench" else f"mined {bench} split"
