@@ -150,3 +150,11 @@ def test_the_check_verdict_excuses_only_known_defects():
     assert (verdict.failures, verdict.excused_failures, verdict.known_defects) == (["C"], ["B"], ["B", "D"])
     assert not verdict.ok and verdict.as_dict()["ok"] is False
     assert check_verdict(per_problem, excused={"B", "C"}).ok
+
+
+def test_every_status_has_a_colour_in_the_plots():
+    from rustcoder.metrics.plots import STATUS_COLOURS
+    from rustcoder.types import Status
+
+    assert set(STATUS_COLOURS) == {status.value for status in Status}
+    assert len(set(STATUS_COLOURS.values())) == len(STATUS_COLOURS)

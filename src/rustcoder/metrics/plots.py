@@ -21,6 +21,7 @@ STATUS_COLOURS = {
     Status.NO_TESTS.value: "#757575",
     Status.SANDBOX_ERROR.value: "#000000",
     Status.BACKEND_ERROR.value: "#9e9e9e",
+    Status.NOT_EXECUTED.value: "#b0bec5",
 }
 
 Run = tuple[str, "Summary"]
