@@ -221,8 +221,9 @@ class Completion:
 class Fim:
     """Fill in the middle: the task's prefix and suffix in the model's own FIM layout, raw (no chat
     template). The middle ends as an editor would cut it (postprocess.middle): a single-line task at
-    the end of its first non-blank line, a multi-line one where it closes the block the prefix opened
-    or starts writing the suffix again. Generation stops there too."""
+    the end of its first non-blank line (without the line's text after the gap, if the model wrote it
+    again), a multi-line one where it closes the block the prefix opened or starts writing the suffix
+    again. Generation stops there too."""
 
     layout: FimLayout = FimLayout.PSM
     name: ClassVar[str] = "fim"
@@ -266,6 +267,11 @@ class Fim:
             middle = middle.lstrip("\r\n")
             if not problem.prompt.rsplit("\n", 1)[-1].strip():  # the prefix ends in the line's indent
                 middle = middle.lstrip(" \t")
+            after = problem.suffix.split("\n", 1)[0]  # the line's text after the gap
+            rest = after.strip()
+            if rest and middle.rstrip().endswith(rest):  # written again: an editor drops the repeat
+                middle = middle.rstrip()[: -len(rest)]
+                middle = middle.rstrip() if after[:1].isspace() else middle
         return Outcome(middle, "completion", not generation.cut_off)
 
     def template(self) -> dict[str, object]:
@@ -274,5 +280,6 @@ class Fim:
             "prompt": "{prefix}",
             "suffix": "{suffix}",
             "ends_single_line": ["end of line"],
+            "single_line_drops": "the line's text after the gap, when the middle ends by repeating it",
             "ends_multi_line": ["end of block", "suffix repeated"],
         }
