@@ -21,6 +21,7 @@ OLDER_TEMPLATE = {
     "hepl-qwen0.5b-fim": "made before the rest-of-line rule, which no task of its benchmark can trigger",
     "hepb-qwen0.5b-fim": "made before the rest-of-line rule, which no task of its benchmark can trigger",
     "hepb-qwen1.5b-fim": "made before the rest-of-line rule, which no task of its benchmark can trigger",
+    "mined-qwen0.5b-fim-repeats-rest": "made before the rest-of-line rule, which changes its line gaps",
 }
 """Runs made with an earlier template on purpose: they refuse to resume with this code, as they should."""
 
