@@ -18,6 +18,7 @@ mkdir -p runs/logs
 run() {  # name, then rustcoder run arguments
     local name=$1; shift
     if [ -f "runs/$name/run.json" ] && grep -q '"status": "complete"' "runs/$name/run.json"; then return; fi
+    if [ -f "docs/results/runs/$name/run.json" ] && [ ! -d "runs/$name" ]; then return; fi  # published
     local start
     start=$(date +%s)
     .venv/bin/rustcoder run "$@" --out "runs/$name" > "runs/logs/$name.log" 2>&1
