@@ -30,6 +30,11 @@ class ContextFile:
     text: str
 
 
+def as_comments(files: Sequence[ContextFile]) -> str:
+    """Other files as `// path` comments, for a prompt with no file separator to put them after."""
+    return "".join(f"// {f.path}\n{f.text.rstrip()}\n\n" for f in files)
+
+
 @dataclass(frozen=True, slots=True)
 class FimTokens:
     """One family's markers."""
@@ -59,7 +64,7 @@ class FimTokens:
             head = "".join(f"{self.file_separator}{f.path}\n{f.text.rstrip()}\n" for f in files)
             head += f"{self.file_separator}{path}\n"
         elif files:
-            prefix = "".join(f"// {f.path}\n{f.text.rstrip()}\n\n" for f in files) + prefix
+            prefix = as_comments(files) + prefix
         if layout is FimLayout.SPM:
             return f"{head}{self.suffix}{suffix}{self.prefix}{prefix}{self.middle}{middle_start}"
         return f"{head}{self.prefix}{prefix}{self.suffix}{suffix}{self.middle}{middle_start}"

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
+from rustcoder.backends.fim import as_comments
 from rustcoder.errors import BackendError
 from rustcoder.settings import OpenAISettings
 
@@ -60,8 +61,7 @@ class OpenAICompatBackend:
                 prompt = request.prompt
                 if request.suffix is not None:  # the server renders the model's FIM tokens
                     common["suffix"] = request.suffix
-                    files = request.context_files  # the API has no field for them: comments it is
-                    prompt = "".join(f"// {f.path}\n{f.text.rstrip()}\n\n" for f in files) + prompt
+                    prompt = as_comments(request.context_files) + prompt  # the API has no field for them
                     prompt += request.middle_start  # the server places the whole prefix itself
                 stream: Any = self.client.completions.create(prompt=prompt, **common)
             else:

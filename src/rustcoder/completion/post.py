@@ -67,12 +67,11 @@ def suggestion(text: str, mode: Mode, prefix: str, suffix: str) -> tuple[str, st
     """(the suggestion, why the text was dropped or ""): cut by the mode's end rules, without fences,
     never whitespace alone, never worse syntax than the file has without it."""
     from rustcoder.evaluation.fim_scores import syntax_errors
-    from rustcoder.postprocess.middle import cut
+    from rustcoder.postprocess.middle import cut, drop_repeated_rest
 
     shown = cut(_strip_fences(text), end_rules(mode, prefix, suffix))
-    rest = suffix.split("\n", 1)[0].strip()
-    if mode is Mode.LINE and rest and shown.rstrip().endswith(rest):  # the text after the cursor, again
-        shown = shown.rstrip()[: -len(rest)]
+    if mode is Mode.LINE:  # the text after the cursor, written again
+        shown = drop_repeated_rest(shown, suffix)
     if mode is Mode.BLOCK:  # the suffix's own line break and indentation follow the suggestion
         shown = shown.rstrip() if suffix.startswith(("\n", "\r\n")) or not suffix else shown.rstrip(" \t")
     if not shown.strip():

@@ -117,3 +117,12 @@ def cut(text: str, rules: Sequence[EndRule]) -> str:
     """`text` cut where the earliest rule says it is complete (whole if none does)."""
     cuts = [at for rule in rules if (at := rule(text)) is not None]
     return text[: min(cuts)] if cuts else text
+
+
+def drop_repeated_rest(text: str, suffix: str) -> str:
+    """A single line without the suffix's text on the same line (stripped) when `text` ends by writing
+    it again (`x + 1;` before `;`); else `text` as it is."""
+    rest = suffix.split("\n", 1)[0].strip()
+    if rest and text.rstrip().endswith(rest):
+        return text.rstrip()[: -len(rest)]
+    return text

@@ -260,18 +260,17 @@ class Fim:
         )
 
     def outcome(self, problem: Problem, generation: Generation) -> Outcome:
-        from rustcoder.postprocess.middle import cut
+        from rustcoder.postprocess.middle import cut, drop_repeated_rest
 
         middle = cut(generation.text, self.ends(problem))
         if self.single_line(problem):
             middle = middle.lstrip("\r\n")
             if not problem.prompt.rsplit("\n", 1)[-1].strip():  # the prefix ends in the line's indent
                 middle = middle.lstrip(" \t")
-            after = problem.suffix.split("\n", 1)[0]  # the line's text after the gap
-            rest = after.strip()
-            if rest and middle.rstrip().endswith(rest):  # written again: an editor drops the repeat
-                middle = middle.rstrip()[: -len(rest)]
-                middle = middle.rstrip() if after[:1].isspace() else middle
+            dropped = drop_repeated_rest(middle, problem.suffix)  # the line's rest, written again
+            if dropped != middle and problem.suffix[:1].isspace():
+                dropped = dropped.rstrip()  # the suffix brings its own space
+            middle = dropped
         return Outcome(middle, "completion", not generation.cut_off)
 
     def template(self) -> dict[str, object]:
