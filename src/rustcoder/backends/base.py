@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from rustcoder.backends.fim import ContextFile
 from rustcoder.types import FimLayout
@@ -277,7 +277,8 @@ class StopScanner:
         return "length" if exhausted else "eos"
 
 
-def _close(pieces: Iterable[str]) -> None:
+def close_stream(pieces: Iterable[Any]) -> None:
+    """Close a generator or stream now if it can be closed (ending a generation and freeing the model)."""
     close = getattr(pieces, "close", None)
     if callable(close):
         close()
@@ -308,7 +309,7 @@ def scan(
         if rest:
             yield Chunk(rest)
     finally:
-        _close(pieces)  # ends the backend's stream now (a server request, a held model lock), not at GC
+        close_stream(pieces)  # ends the backend's stream now (a server request, a held model lock), not at GC
     usage = Usage(prompt_tokens, count, first, time.perf_counter() - started, cached())
     stopped_by = scanner.hit or scanner.ended_by
     yield Chunk("", scanner.finish(count >= request.max_tokens), stopped_by, usage)

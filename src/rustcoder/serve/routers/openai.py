@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 
-from rustcoder.backends.base import Chunk, GenRequest, Message
+from rustcoder.backends.base import Chunk, GenRequest, Message, close_stream
 from rustcoder.completion.request import Completion, CompletionRequest, StopType
 from rustcoder.serve.bridge import relay, run_cancellable
 from rustcoder.serve.openai_schemas import ChatRequest, CompletionsRequest
@@ -101,9 +101,7 @@ def _chat_stream(served: Served, gen: GenRequest, cancel: threading.Event) -> Ge
             if chunk.text:
                 yield chunk.text
     finally:
-        close = getattr(stream, "close", None)
-        if callable(close):
-            close()
+        close_stream(stream)
     return last
 
 
