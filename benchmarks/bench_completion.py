@@ -16,7 +16,9 @@ Measured per configuration, each its own server process, in one run:
   similarity against the file's real middle, and the share that parses (tree-sitter).
 
 Configurations: `engine` (the default: KV reuse, cancellation, cache, tree-sitter cuts), `no-post`
-(the same without the cuts and checks, for their effect on quality), and `naive` (llama-cpp-python
+(the same without the cuts and checks, for their effect on quality), `no-reuse` (every prompt evaluated
+from its first token), `no-cancel` (a newer keystroke does not cancel the older request: every request
+runs, in turn), `no-cache` (no suggestion cache), and `naive` (llama-cpp-python
 called in process with the whole file as a PSM prompt, no cuts, no reuse: what a plain integration
 does; quality and cold latency only).
 
@@ -269,12 +271,18 @@ def main() -> None:
     parser.add_argument("--positions", type=int, default=40)
     parser.add_argument("--keys", type=int, default=40, help="Keys typed at each position (at most).")
     parser.add_argument("--model", default="qwen2.5-coder-0.5b-instruct")
-    parser.add_argument("--configs", default="engine,no-post,naive")
+    parser.add_argument("--configs", default="engine,no-post,no-reuse,no-cancel,naive")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     todo = positions(args.tasks, args.positions, args.seed)
     print(f"{len(todo)} positions from {args.tasks}; model {args.model}")
-    extra = {"engine": [], "no-post": ["--no-post-process"]}
+    extra = {
+        "engine": [],
+        "no-post": ["--no-post-process"],
+        "no-reuse": ["--no-kv-reuse"],
+        "no-cancel": ["--no-cancel-stale"],
+        "no-cache": ["--cache-size", "0"],
+    }
     for name in args.configs.split(","):
         if name == "naive":
             report(name, naive(args.model, todo), None)

@@ -52,8 +52,8 @@ for M in qwen2.5-coder-0.5b-instruct qwen2.5-coder-1.5b-instruct; do
     S=${M#qwen2.5-coder-}
     S=${S%-instruct}
     run "hepb-qwen$S-fim" humanevalpack-rust-infill-block --model $M --strategy fim
-    run "hepl-qwen$S-fim" humanevalpack-rust-infill-line --model $M --strategy fim
     run "mined-qwen$S-fim" runs/mined/fim/test-bench.jsonl --model $M --strategy fim
+    [ "$S" = 0.5b ] && run hepb-qwen0.5b-fim-spm humanevalpack-rust-infill-block --model $M --strategy fim --fim-layout spm
+    run "hepl-qwen$S-fim" humanevalpack-rust-infill-line --model $M --strategy fim
 done
-run hepb-qwen0.5b-fim-spm humanevalpack-rust-infill-block --model qwen2.5-coder-0.5b-instruct --strategy fim --fim-layout spm
 echo "all result runs complete $(date)"

@@ -160,6 +160,28 @@ def test_a_newer_request_of_the_same_client_cancels_the_older_at_once():
     assert backend.closed.is_set()
 
 
+def test_without_cancel_stale_the_older_request_runs_to_its_end():
+    backend = Gated()
+    settings = EngineSettings(post_process=False, cancel_stale=False)
+    engine = CompletionEngine(backend, settings, count=count_chars)  # type: ignore[arg-type]
+    results = {}
+    older = threading.Thread(
+        target=lambda: results.setdefault("older", engine.complete(CompletionRequest("a = ", client="vim")))
+    )
+    older.start()
+    assert backend.started.wait(5)
+    newer = threading.Thread(
+        target=lambda: results.setdefault("newer", engine.complete(CompletionRequest("a = 1", client="vim")))
+    )
+    newer.start()
+    assert wait_until(lambda: len(engine._active) == 2)  # both kept; the newer waits for its turn
+    backend.gate.set()
+    older.join(5)
+    newer.join(5)
+    assert not results["older"].cancelled and results["older"].text == "first" + "x" * 50
+    assert not results["newer"].cancelled
+
+
 def test_a_disconnect_cancels_too_and_the_time_budget_ends_at_a_line_end():
     backend = FakeBackend(["line one\nline two\n" * 20])
     engine = CompletionEngine(backend, EngineSettings(post_process=False), count=count_chars)

@@ -44,6 +44,17 @@ def test_stream_yields_the_same_text_and_stops_are_client_side(tiny):
     assert stopped.text == generation.text[: generation.text.index(stop)]
 
 
+def test_a_repeated_prompt_reuses_the_kv_cache_unless_told_not_to(tiny):
+    request = GenRequest(prompt="fn main() {\n    let answer = ", max_tokens=4)
+    tiny.generate([request])
+    [again] = tiny.generate([request])
+    assert again.cached_tokens >= again.prompt_tokens - 1
+    fresh = create_backend("llamacpp", TINY, LlamaCppSettings(reuse_prefix=False))
+    fresh.generate([request])
+    [forgot] = fresh.generate([request])
+    assert forgot.cached_tokens == 0 and forgot.text == again.text
+
+
 def test_the_loop_guard_stops_a_real_runaway(tiny):
     prompt = 'let pattern = "' + "o|" * 60  # greedy decoding keeps a repetition going
     guarded, free = tiny.generate(

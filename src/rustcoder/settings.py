@@ -86,6 +86,11 @@ class LlamaCppSettings(Settings):
     batch: int = Field(512, ge=1, description="Prompt tokens evaluated per llama.cpp batch.")
     lora: Path | None = Field(None, description="A LoRA adapter converted to GGUF.")
     seed: int = 0
+    reuse_prefix: bool = Field(
+        True,
+        description="Keep the previous prompt's KV cache and evaluate only what differs (off only to "
+        "measure what it gives).",
+    )
 
 
 class TransformersSettings(Settings):

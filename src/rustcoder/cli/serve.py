@@ -27,7 +27,12 @@ def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
     from rustcoder.serve.served import Served
     from rustcoder.settings import LlamaCppSettings
 
-    options = LlamaCppSettings(threads=settings.threads, context=settings.context, lora=settings.adapter)
+    options = LlamaCppSettings(
+        threads=settings.threads,
+        context=settings.context,
+        lora=settings.adapter,
+        reuse_prefix=settings.kv_reuse,
+    )
     backend = create_backend("llamacpp", settings.model, options)
     engine = CompletionEngine(
         backend,
@@ -37,6 +42,7 @@ def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
             cache_size=settings.cache_size,
             post_process=settings.post_process,
             line_after_middle=settings.line_after_middle,
+            cancel_stale=settings.cancel_stale,
         ),
     )
     check = None

@@ -47,6 +47,9 @@ class EngineSettings:
     line_after_middle: bool = True
     """The cursor's line so far goes after the FIM middle marker (llama.cpp's /infill layout), so
     typing within a line re-evaluates only its own tokens; off: the whole prefix before the suffix."""
+    cancel_stale: bool = True
+    """A client's newer request, or its disconnect, cancels its older one (off only to measure what it
+    gives: then every request runs to its end, in turn)."""
 
 
 def _approximate_count(text: str) -> int:
@@ -68,14 +71,16 @@ class CompletionEngine:
         self._lock = threading.Lock()
         self.turns = Turns()
 
-    def _register(self, client: str) -> threading.Event:
-        """This client's newest request: its older one, if still running, is cancelled."""
+    def _register(self, client: str) -> tuple[str, threading.Event]:
+        """This client's newest request, under the key it is kept by: its older one, if still running,
+        is cancelled (unless `cancel_stale` is off: then each request is kept on its own)."""
         mine = threading.Event()
+        key = client if self.settings.cancel_stale else f"{client}\0{id(mine)}"
         with self._lock:
-            if (older := self._active.get(client)) is not None:
+            if (older := self._active.get(key)) is not None:
                 older.set()
-            self._active[client] = mine
-        return mine
+            self._active[key] = mine
+        return key, mine
 
     def cancel_all(self) -> None:
         """Cancel every running request (the server is shutting down)."""
@@ -137,13 +142,15 @@ class CompletionEngine:
         if key is not None and (hit := self.cache.get(key, _prefix(gen))) is not None:
             yield hit
             return Completion(hit, mode, StopType.NONE, truncated=truncated, from_cache=True)
-        mine = self._register(request.client)
+        kept, mine = self._register(request.client)
+        if not self.settings.cancel_stale:
+            cancel = None
         try:
             if cancel is not None and cancel.is_set():  # gone before the model was asked
                 return Completion("", mode, StopType.NONE, truncated=truncated, cancelled=True)
             return (yield from self._generate(request, gen, mode, truncated, key, mine, cancel))
         finally:
-            self._release(request.client, mine)
+            self._release(kept, mine)
 
     def _generate(
         self,

@@ -45,6 +45,16 @@ class ServeSettings(BaseSettings):
         description="Put the cursor's line after the FIM middle marker, as llama.cpp's /infill does, so "
         "typing in a line re-evaluates only that line (off only to measure what it gives).",
     )
+    kv_reuse: bool = Field(
+        True,
+        description="Reuse the previous prompt's KV cache for the tokens a request shares with it (off "
+        "only to measure what it gives).",
+    )
+    cancel_stale: bool = Field(
+        True,
+        description="A client's newer request, or its disconnect, cancels its older one (off only to "
+        "measure what it gives).",
+    )
 
     @classmethod
     def parse(cls, values: dict[str, Any], *, where: str = "") -> ServeSettings:
