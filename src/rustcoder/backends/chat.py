@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from rustcoder.backends.base import GenRequest, Message
-from rustcoder.backends.fim import FimTokens
+from rustcoder.backends.fim import FimTokens, find_fim_tokens
 from rustcoder.errors import RequestError
 
 
@@ -99,6 +99,18 @@ class PromptFormat:
     bos_token: str
     eos_token: str
     fim: FimTokens | None
+
+    @classmethod
+    def of_tokenizer(cls, model: str, tokenizer: Any) -> PromptFormat:
+        """The format of a transformers tokenizer: its chat template, special tokens and FIM markers."""
+        template = getattr(tokenizer, "chat_template", None)
+        return cls(
+            model,
+            template if isinstance(template, str) else None,
+            bos_token=tokenizer.bos_token or "",
+            eos_token=tokenizer.eos_token or "",
+            fim=find_fim_tokens(tokenizer.get_vocab().__contains__),
+        )
 
     def render(self, request: GenRequest) -> str:
         """The exact text the model is given for `request`: a raw prompt as it is, a gap in the model's

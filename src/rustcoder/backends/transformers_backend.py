@@ -17,7 +17,6 @@ from typing import Any
 
 from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
 from rustcoder.backends.chat import PromptFormat
-from rustcoder.backends.fim import find_fim_tokens
 from rustcoder.errors import BackendError, ModelError
 from rustcoder.models.convert import converted_from_gguf
 from rustcoder.models.fetch import ResolvedModel
@@ -75,16 +74,8 @@ class TransformersBackend:
         except (OSError, ValueError) as exc:
             raise ModelError(f"{path}: transformers could not load it: {exc}") from exc
         self._lock = threading.Lock()
-        vocabulary = self.tokenizer.get_vocab()
-        self.fim = find_fim_tokens(vocabulary.__contains__)
-        template = getattr(self.tokenizer, "chat_template", None)
-        self.format = PromptFormat(
-            model.name,
-            template if isinstance(template, str) else None,
-            bos_token=self.tokenizer.bos_token or "",
-            eos_token=self.tokenizer.eos_token or "",
-            fim=self.fim,
-        )
+        self.format = PromptFormat.of_tokenizer(model.name, self.tokenizer)
+        self.fim = self.format.fim
         self.prompt_learning = False
         if self.options.adapter:
             from peft import PeftModel
