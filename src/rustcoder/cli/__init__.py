@@ -2,7 +2,7 @@
 
 import typer
 
-from rustcoder.cli import benchmarks, check, data, evaluate, generate, models, report, run, serve, setup
+from rustcoder.cli import benchmarks, check, data, evaluate, generate, models, report, run, serve, setup, tune
 
 
 def build_app() -> typer.Typer:
@@ -13,7 +13,7 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
     )
-    for module in (setup, benchmarks, models, check, evaluate, generate, run, report, data, serve):
+    for module in (setup, benchmarks, models, check, evaluate, generate, run, report, data, serve, tune):
         module.register(app)
     return app
 

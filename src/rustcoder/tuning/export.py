@@ -66,3 +66,37 @@ def lora_to_gguf(adapter: Path, base_model: Path, out: Path, *, outtype: str = "
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
         raise ExportError(f"converting {adapter} to GGUF failed:\n{tail}")
     return out
+
+
+def export_adapter(adapter: Path, out: Path | None = None) -> Path:
+    """A LoRA adapter made by `rustcoder tune` (or any PEFT LoRA with its base model recorded) as GGUF."""
+    import json
+
+    config_file = adapter / "adapter_config.json"
+    if not config_file.is_file():
+        raise ExportError(f"{adapter}: not a PEFT adapter folder (no adapter_config.json)")
+    peft_config = json.loads(config_file.read_text(encoding="utf-8"))
+    if peft_config.get("peft_type") != "LORA":
+        raise ExportError(
+            f"{adapter}: a {peft_config.get('peft_type')} adapter; only LoRA converts to GGUF (use prompt "
+            "tuning with the transformers backend: --backend transformers --adapter ADAPTER)"
+        )
+    record_file = adapter / "rustcoder-tune.json"
+    if record_file.is_file():
+        from rustcoder.tuning.train import base_model_dir
+
+        base = base_model_dir(json.loads(record_file.read_text(encoding="utf-8"))["base_model"]["name"])
+    else:
+        base = Path(peft_config.get("base_model_name_or_path") or "")
+        if not (base / "config.json").is_file():
+            raise ExportError(f"{adapter}: its base model {base} is not a model folder here")
+    return lora_to_gguf(adapter, base, out or adapter / "adapter.gguf")
+
+
+def gguf_adapter(adapter: Path) -> Path:
+    """The GGUF of a PEFT LoRA folder (`ADAPTER/adapter.gguf`), converted when missing or older."""
+    target = adapter / "adapter.gguf"
+    weights = sorted(adapter.glob("adapter_model.*"))
+    if target.exists() and all(target.stat().st_mtime >= w.stat().st_mtime for w in weights):
+        return target
+    return export_adapter(adapter, target)

@@ -1,0 +1,95 @@
+"""What a training run reports as it goes: a CSV of every logged step, a progress bar with loss, tokens/s
+and ETA."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback
+
+FIELDS = ("step", "epoch", "loss", "eval_loss", "learning_rate", "tokens", "tokens_per_second", "seconds")
+
+
+class CsvLog(TrainerCallback):
+    """Appends one row per log event to `path` (kept across a resume: the header is written once)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.started = time.perf_counter()
+        self.tokens_at_start: int | None = None
+
+    def on_log(
+        self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kw: Any
+    ) -> None:
+        if not state.is_world_process_zero or not logs:
+            return
+        tokens = int(getattr(state, "num_input_tokens_seen", 0) or 0)
+        if self.tokens_at_start is None:
+            self.tokens_at_start = tokens
+        seconds = time.perf_counter() - self.started
+        rate = (tokens - self.tokens_at_start) / seconds if seconds > 0 else 0.0
+        row = {
+            "step": state.global_step,
+            "epoch": round(state.epoch or 0.0, 4),
+            "loss": logs.get("loss", ""),
+            "eval_loss": logs.get("eval_loss", ""),
+            "learning_rate": logs.get("learning_rate", ""),
+            "tokens": tokens,
+            "tokens_per_second": round(rate, 1),
+            "seconds": round(seconds, 1),
+        }
+        new = not self.path.exists()
+        with self.path.open("a", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, FIELDS)
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+
+
+class Progress(TrainerCallback):
+    """A rich progress bar over optimizer steps, showing the last loss and tokens/s."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.task: Any = None
+        self.started = 0.0
+        self.tokens_at_start = 0
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+        if not state.is_world_process_zero:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(
+            TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[status]}"),
+            TimeRemainingColumn(),
+        )  # fmt: skip
+        self.bar.start()
+        self.task = self.bar.add_task("train", total=state.max_steps, completed=state.global_step, status="")
+        self.started = time.perf_counter()
+        self.tokens_at_start = int(getattr(state, "num_input_tokens_seen", 0) or 0)
+
+    def on_log(
+        self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kw: Any
+    ) -> None:
+        if self.bar is None or not logs:
+            return
+        seconds = time.perf_counter() - self.started
+        tokens = int(getattr(state, "num_input_tokens_seen", 0) or 0) - self.tokens_at_start
+        parts = []
+        if "loss" in logs:
+            parts.append(f"loss {logs['loss']:.3f}")
+        if "eval_loss" in logs:
+            parts.append(f"val {logs['eval_loss']:.3f}")
+        if seconds > 0:
+            parts.append(f"{tokens / seconds:.0f} tok/s")
+        self.bar.update(self.task, completed=state.global_step, status="  ".join(parts))
+
+    def on_train_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, completed=state.global_step)
+            self.bar.stop()
+            self.bar = None

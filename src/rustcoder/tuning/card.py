@@ -1,0 +1,53 @@
+"""The model card written beside every adapter: what it was trained from, on what, how, with what result."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def model_card(record: dict[str, Any]) -> str:
+    config, data = record["config"], record["data"]
+    sources = [f"- `{s['path']}` ({s['kind']}, split {s['split']})" for s in config.get("data", [])]
+    if record.get("train_split"):
+        split = record["train_split"]
+        sources.append(
+            f"- {config['train_split']}: reference solutions of {len(split['trained'])} problems; "
+            f"the other {len(split['held_out'])} are held out, and evaluations of this adapter use only those"
+        )
+    metrics = "\n".join(f"| {key} | {value} |" for key, value in sorted(record["metrics"].items()))
+    versions = ", ".join(f"{name} {version}" for name, version in record["versions"].items())
+    return f"""---
+library_name: peft
+base_model: {record["base_model"]["name"]}
+tags: [rust, code, rustcoder, {record["method"]}]
+---
+
+# {record["method"]} adapter for {record["base_model"]["name"]}
+
+Made by `rustcoder tune {record["method"]}`; {record["trainable_parameters"]:,} trainable parameters.
+Load it with `PeftModel.from_pretrained(base, THIS_FOLDER)`, or use it with
+`rustcoder run --backend transformers --adapter THIS_FOLDER` (LoRA also with llama.cpp after
+`rustcoder tune export THIS_FOLDER`).
+
+## Data
+{chr(10).join(sources)}
+
+{data["train_examples"]:,} training examples ({data["train_tokens"]:,} tokens),
+{data["validation_examples"]:,} for validation; {data["left_out_too_long"]:,} left out as longer than
+{config["train"]["max_length"]} tokens.
+Prompts are written as the `{config["strategy"]}` strategy writes them. Data sha256: train
+`{data["sha256"]["train"]}`, validation `{data["sha256"]["validation"]}`.
+
+## Results of training
+| metric | value |
+|---|---|
+{metrics}
+
+## Configuration
+```json
+{json.dumps(config, indent=2)}
+```
+
+Versions: {versions}.
+"""

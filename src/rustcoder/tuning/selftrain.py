@@ -1,0 +1,202 @@
+"""Compiler-verified self-training (rejection sampling / expert iteration): the model answers mined
+instructions, rustc judges the answers in the sandbox, and LoRA trains on the ones it accepts.
+
+Each round, in `OUTPUT/round-N/`:
+1. a seeded sample of mined instructions whose reference function compiles on its own (a function that
+   needs its crate's types cannot be judged without the crate, so it is left out and counted);
+2. `samples` answers per instruction from the current model (the base, then base + the previous round's
+   adapter), written in the prompting strategy's format, decoded by llama.cpp (the adapter exported to
+   GGUF) for a GGUF base, else by transformers;
+3. every answer compiled in the sandbox (the mined instructions carry no tests: doc examples need the
+   crate); accepted: compiles, defines the asked function, not a copy of another accepted answer;
+4. LoRA trained on the accepted answers (continuing the previous round's adapter).
+`round.json` records the counts, and the round's files make a killed run resume where it stopped:
+sampled answers are kept in `samples.jsonl`, training resumes from its checkpoint.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rustcoder.backends.base import Backend
+from rustcoder.execute.assemble import assemble
+from rustcoder.execute.engine import ExecConfig, Executor
+from rustcoder.prompting.registry import strategy_named
+from rustcoder.tuning.config import TuneConfig
+from rustcoder.tuning.examples import instruction_pair, instruction_problem, read_rows
+from rustcoder.tuning.train import RECORD_FILE, TrainingError, base_model_dir, load_tokenizer, train
+from rustcoder.types import ExecResult, Problem, Sample, Status
+
+log = logging.getLogger(__name__)
+
+ACCEPTED = frozenset({Status.PASSED, Status.NO_TESTS})
+"""Compiled (and, where there were tests, passed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    task_id: str
+    instruction: str
+    code: str
+
+
+def compiles(problems: list[Problem], codes: list[str]) -> list[ExecResult]:
+    """Each code compiled (as the solution of its problem) in the sandbox, batched."""
+    executor = Executor(ExecConfig())
+    programs = [
+        assemble(problem, Sample(problem.task_id, n, solution=code), str(n))
+        for n, (problem, code) in enumerate(zip(problems, codes, strict=True))
+    ]
+    results: dict[str, ExecResult] = {}
+    executor.execute(programs, lambda key, result: results.__setitem__(key, result))
+    return [results[str(n)] for n in range(len(programs))]
+
+
+def _normalised(code: str) -> str:
+    return hashlib.sha256(re.sub(r"\s+", " ", code).strip().encode()).hexdigest()
+
+
+def sampler(config: TuneConfig, adapter: Path | None) -> Backend:
+    """The model that answers: llama.cpp for a GGUF base (a LoRA exported to GGUF), else transformers."""
+    from rustcoder.backends.factory import create_backend
+    from rustcoder.models.fetch import resolve_model
+    from rustcoder.settings import LlamaCppSettings, TransformersSettings
+
+    base = resolve_model(config.model)
+    if base.is_gguf:
+        lora = None
+        if adapter is not None:
+            from rustcoder.tuning.export import export_adapter
+
+            lora = adapter / "adapter.gguf"
+            if not lora.exists():
+                export_adapter(adapter, lora)
+        return create_backend("llamacpp", config.model, LlamaCppSettings(lora=lora))
+    return create_backend("transformers", config.model, TransformersSettings(adapter=adapter))
+
+
+def sample_answers(
+    config: TuneConfig, problems: list[Problem], adapter: Path | None, out: Path
+) -> list[dict[str, Any]]:
+    """`samples` answers per problem, appended to `out` as they come (a rerun keeps what is there)."""
+    options = config.self_training
+    strategy = strategy_named(config.strategy)
+    done: dict[tuple[str, int], dict[str, Any]] = {}
+    if out.exists():
+        for line in out.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            done[(row["task_id"], row["sample"])] = row
+    todo = [(p, k) for p in problems for k in range(options.samples) if (p.task_id, k) not in done]
+    if todo:
+        backend = sampler(config, adapter)
+        with out.open("a", encoding="utf-8") as handle:
+            for problem, k in todo:
+                request = strategy.request(
+                    problem, temperature=options.temperature, seed=config.train.seed * 1000 + k,
+                    max_tokens=options.max_tokens,
+                )  # fmt: skip
+                request = dataclasses.replace(request, top_p=options.top_p)
+                [generation] = backend.generate([request])
+                outcome = strategy.outcome(problem, generation)
+                row = {
+                    "task_id": problem.task_id,
+                    "sample": k,
+                    "code": outcome.text,
+                    "well_formed": outcome.well_formed,
+                }
+                handle.write(json.dumps(row) + "\n")
+                handle.flush()
+                done[(problem.task_id, k)] = row
+    return [done[(p.task_id, k)] for p in problems for k in range(options.samples)]
+
+
+def accept(
+    problems: list[Problem], rows: list[dict[str, Any]], keep: int
+) -> tuple[list[Answer], dict[str, int]]:
+    """The answers rustc accepts that define the asked function, distinct, at most `keep` per problem."""
+    by_id = {p.task_id: p for p in problems}
+    candidates = [r for r in rows if r["well_formed"] and r["code"].strip()]
+    defines = [
+        r
+        for r in candidates
+        if re.search(rf"\bfn\s+{re.escape(by_id[r['task_id']].entry_point)}\b", r["code"])
+    ]
+    results = compiles([by_id[r["task_id"]] for r in defines], [r["code"] for r in defines])
+    accepted: list[Answer] = []
+    seen: set[str] = set()
+    per_problem: dict[str, int] = {}
+    compiled = 0
+    for row, result in zip(defines, results, strict=True):
+        if result.status not in ACCEPTED:
+            continue
+        compiled += 1
+        digest = _normalised(row["code"])
+        if digest in seen or per_problem.get(row["task_id"], 0) >= keep:
+            continue
+        seen.add(digest)
+        per_problem[row["task_id"]] = per_problem.get(row["task_id"], 0) + 1
+        problem = by_id[row["task_id"]]
+        accepted.append(Answer(problem.task_id, problem.instruction, row["code"]))
+    counts = {
+        "samples": len(rows),
+        "well_formed": len(candidates),
+        "define_the_function": len(defines),
+        "compile": compiled,
+        "accepted_distinct": len(accepted),
+        "problems_with_an_accepted_answer": len(per_problem),
+    }
+    return accepted, counts
+
+
+def judgeable(config: TuneConfig, round_number: int) -> tuple[list[Problem], dict[str, int]]:
+    """A seeded sample of mined instructions whose reference compiles on its own."""
+    sources = [s for s in config.data if s.kind == "instructions"]
+    rows = [row for source in sources for row in read_rows(source, config.train.seed + round_number)]
+    problems = [
+        instruction_problem(str(row.get("id", n)), row["instruction"], row["output"])
+        for n, row in enumerate(rows)
+    ]
+    problems = [p for p in problems if p.entry_point]
+    random.Random(config.train.seed + round_number).shuffle(problems)
+    pool = problems[: 3 * config.self_training.instructions]  # most references need their crate
+    results = compiles(pool, [p.canonical_solution or "" for p in pool])
+    usable = [p for p, r in zip(pool, results, strict=True) if r.status in ACCEPTED]
+    return usable[: config.self_training.instructions], {
+        "instructions_tried": len(pool),
+        "references_compile": len(usable),
+    }
+
+
+def self_train(config: TuneConfig) -> Path:
+    """Run every round of `config` (resuming a killed one); returns the last round's adapter."""
+    adapter: Path | None = None
+    for number in range(config.self_training.rounds):
+        folder = config.output / f"round-{number}"
+        if (folder / "adapter" / RECORD_FILE).exists():
+            adapter = folder / "adapter"
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        problems, counts = judgeable(config, number)
+        rows = sample_answers(config, problems, adapter, folder / "samples.jsonl")
+        answers, judged = accept(problems, rows, config.self_training.keep_per_instruction)
+        counts.update(judged)
+        log.info("round %d: %s", number, counts)
+        (folder / "round.json").write_text(json.dumps({"round": number, **counts}, indent=2) + "\n")
+        if not answers:
+            raise TrainingError(
+                f"round {number}: no answer compiled, so there is nothing to train on ({counts})"
+            )
+        _, fmt = load_tokenizer(base_model_dir(config.model))
+        pairs = [instruction_pair(fmt, config.strategy, a.task_id, a.instruction, a.code) for a in answers]
+        step = config.model_copy(update={"method": "lora", "data": (), "output": folder})
+        adapter = train(step, extra=pairs, base_adapter=adapter)
+    assert adapter is not None  # rounds >= 1
+    return adapter

@@ -1,0 +1,333 @@
+"""Tuning: config validation, example rendering, and data → train → checkpoint → resume → save → load on a
+tiny random-weight model (tests/tiny.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rustcoder.backends.chat import PromptFormat
+from rustcoder.backends.fim import FimTokens
+from rustcoder.tuning.config import ConfigError, DataSource, load_config, parse_train_split
+from rustcoder.tuning.examples import DataError, Pair, encode, fim_pairs, instruction_pair, read_rows
+from rustcoder.types import RUST_BEGIN, RUST_END, FimLayout
+
+CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+FORMAT = PromptFormat(
+    "toy", TEMPLATE, bos_token="", eos_token="<|im_end|>",
+    fim=FimTokens("qwen", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"),
+)  # fmt: skip
+INSTRUCTION = {
+    "id": "demo-0.1/src/lib.rs:1/instruction",
+    "instruction": "Write a Rust function `fn double(x: i32) -> i32` to solve the following problem:\n"
+    "Twice x.",
+    "input": "",
+    "output": "fn double(x: i32) -> i32 {\n    x * 2\n}",
+}
+FIM = {
+    "task_id": "demo/fim/1",
+    "kind": "line",
+    "prefix": "fn f() -> i32 {\n    ",
+    "middle": "1 + 1",
+    "suffix": "\n}\n",
+}
+
+
+def write_mined(root: Path, instructions: int = 12, fims: int = 12) -> Path:
+    for kind, row, count in (("instructions", INSTRUCTION, instructions), ("fim", FIM, fims)):
+        (root / kind).mkdir(parents=True, exist_ok=True)
+        for split in ("train", "validation"):
+            rows = [{**row, "id": f"{row.get('id', '')}{n}", "task_id": f"t{n}"} for n in range(count)]
+            (root / kind / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return root
+
+
+def write_config(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_unknown_keys_and_wrong_types_are_named(tmp_path):
+    config = write_config(
+        tmp_path / "c.yaml",
+        "model: m\noutput: out\ndata: [{path: d}]\ntrain: {lerning_rate: 1, epochs: many}\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(config, method="lora")
+    message = str(caught.value)
+    assert "train.lerning_rate: unknown key" in message and "train.epochs:" in message
+
+
+def test_set_overrides_dotted_keys_and_the_method_must_match(tmp_path):
+    config = write_config(tmp_path / "c.yaml", "method: lora\nmodel: m\noutput: out\ndata: [{path: d}]\n")
+    loaded = load_config(config, ["train.max_steps=7", "lora.r=4", "strategy=instruct"], method="lora")
+    assert (loaded.train.max_steps, loaded.lora.r, loaded.strategy) == (7, 4, "instruct")
+    with pytest.raises(ConfigError, match="a `lora` recipe, not `prompt`"):
+        load_config(config, method="prompt")
+    with pytest.raises(ConfigError, match="expected key=value"):
+        load_config(config, ["train.max_steps"], method="lora")
+    with pytest.raises(ConfigError, match="no training data"):
+        load_config(write_config(tmp_path / "e.yaml", "model: m\noutput: o\n"), method="lora")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(write_config(tmp_path / "bad.yaml", "model: [\n"), method="lora")
+
+
+def test_train_split_is_benchmark_and_fraction():
+    assert parse_train_split("humanevalpack-rust:0.2") == ("humanevalpack-rust", 0.2)
+    for bad in ("humanevalpack-rust", "x:1.5", ":0.2", "x:half"):
+        with pytest.raises(ValueError, match="BENCHMARK:FRACTION"):
+            parse_train_split(bad)
+
+
+@pytest.mark.parametrize("path", sorted(CONFIGS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_config_validates(path):
+    config = load_config(path)
+    assert config.output and config.model
+
+
+def test_instruction_examples_take_the_strategy_prompt_and_answer_format():
+    pair = instruction_pair(FORMAT, "delimited", "x", INSTRUCTION["instruction"], INSTRUCTION["output"])
+    assert pair.prompt.startswith(
+        "<|im_start|>user\nYou are an expert Rust programmer. Write a Rust function"
+    )
+    assert pair.prompt.endswith(f"<|im_start|>assistant\n{RUST_BEGIN}\n")
+    assert pair.completion == INSTRUCTION["output"] + f"\n{RUST_END}"
+    instruct = instruction_pair(FORMAT, "instruct", "x", "Do it.", "fn f() {}")
+    assert instruct.completion == "```rust\nfn f() {}\n```<|im_end|>"
+    with pytest.raises(DataError, match="no answer format"):
+        instruction_pair(FORMAT, "completion", "x", "Do it.", "fn f() {}")
+
+
+def test_fim_examples_in_both_layouts_end_with_the_end_token():
+    psm, spm = fim_pairs(FORMAT, FIM, (FimLayout.PSM, FimLayout.SPM))
+    assert psm.prompt == f"<|fim_prefix|>{FIM['prefix']}<|fim_suffix|>{FIM['suffix']}<|fim_middle|>"
+    assert spm.prompt.startswith(f"<|fim_suffix|>{FIM['suffix']}<|fim_prefix|>")
+    assert psm.completion == "1 + 1<|im_end|>"
+    plain = PromptFormat("plain", TEMPLATE, bos_token="", eos_token="</s>", fim=None)
+    with pytest.raises(DataError, match="no fill-in-the-middle tokens"):
+        fim_pairs(plain, FIM, (FimLayout.PSM,))
+
+
+def test_bad_rows_are_clear_errors(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(INSTRUCTION) + "\n{not json\n")
+    with pytest.raises(DataError, match=r"bad.jsonl:2: not a JSON line"):
+        read_rows(DataSource(path=str(bad)), 0)
+    bad.write_text(json.dumps({"instruction": "x"}) + "\n")
+    with pytest.raises(DataError, match="row 1 lacks output"):
+        read_rows(DataSource(path=str(bad)), 0)
+    with pytest.raises(DataError, match="no such file"):
+        read_rows(DataSource(path=str(tmp_path), kind="fim"), 0)
+    mined = write_mined(tmp_path / "mined", fims=30)
+    rows = read_rows(DataSource(path=str(mined), kind="fim", limit=5, fim_kinds=("line",)), 0)
+    assert len(rows) == 5
+
+
+class CharTokenizer:
+    def __call__(self, text: str, add_special_tokens: bool = False) -> dict[str, list[int]]:
+        return {"input_ids": [ord(c) for c in text]}
+
+
+def test_encoding_masks_the_prompt_and_leaves_out_what_is_too_long():
+    pairs = [Pair("ab", "cd", "1"), Pair("a" * 10, "b", "2")]
+    encoded = encode(CharTokenizer(), pairs, max_length=8)
+    assert encoded.rows == [{"input_ids": [97, 98, 99, 100], "completion_mask": [0, 0, 1, 1]}]
+    assert encoded.too_long == 1 and encoded.tokens == 4
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    pytest.importorskip("trl")
+    from tests.tiny import tiny_model_dir
+
+    return tiny_model_dir()
+
+
+def tiny_config(tmp_path: Path, tiny: Path, method: str = "lora", extra: str = "") -> Path:
+    mined = write_mined(tmp_path / "mined")
+    return write_config(
+        tmp_path / f"{method}.yaml",
+        f"""model: {tiny}
+output: {tmp_path / "out"}
+data:
+  - {{path: {mined}, kind: instructions}}
+  - {{path: {mined}, kind: fim, layouts: [psm, spm]}}
+lora: {{r: 4, alpha: 8, target_modules: [q_proj, v_proj]}}
+prompt: {{virtual_tokens: 4}}
+train: {{max_steps: 4, batch_size: 2, grad_accum: 2, save_steps: 2, eval_steps: 2, validation: 4,
+        max_length: 256}}
+{extra}""",
+    )
+
+
+@pytest.mark.model
+def test_lora_trains_saves_with_its_record_and_loads_with_peft(tmp_path, tiny):
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    from rustcoder.tuning.train import RECORD_FILE, train
+
+    config = load_config(tiny_config(tmp_path, tiny), method="lora")
+    adapter = train(config)
+    record = json.loads((adapter / RECORD_FILE).read_text())
+    assert (
+        record["data"]["train_examples"] == 12 + 24 and record["data"]["validation_examples"] == 4 + 8
+    )  # per source
+    assert record["metrics"]["train_loss"] > 0 and "eval_loss" in record["metrics"]
+    assert record["config"]["lora"]["r"] == 4 and record["versions"]["trl"]
+    assert "## Data" in (adapter / "README.md").read_text()
+    rows = (tmp_path / "out" / "log.csv").read_text().splitlines()
+    assert rows[0].startswith("step,epoch,loss") and len(rows) > 4
+    loaded = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny), str(adapter))
+    assert loaded.active_peft_config.r == 4
+    with pytest.raises(Exception, match="already trained"):
+        train(config)
+
+
+@pytest.mark.model
+def test_a_killed_run_resumes_from_its_checkpoint_and_another_config_is_refused(tmp_path, tiny):
+    import subprocess
+    import time
+
+    from tests.conftest import CLI, rustcoder_cli
+
+    config = tiny_config(tmp_path, tiny)
+    args = ["tune", "lora", str(config), "--set", "train.max_steps=6"]
+    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    state = tmp_path / "out" / "checkpoints" / "checkpoint-2" / "trainer_state.json"
+    deadline = time.monotonic() + 300
+    while not state.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    proc.kill()
+    proc.wait()
+    assert state.exists() and not (tmp_path / "out" / "adapter").exists()
+    other = rustcoder_cli(*args[:3], "--set", "train.max_steps=6", "--set", "lora.r=8")
+    assert other.returncode == 2 and "differs in lora.r" in other.stderr, other.stderr
+    done = rustcoder_cli(*args)
+    assert done.returncode == 0, done.stderr
+    record = json.loads((tmp_path / "out" / "adapter" / "rustcoder-tune.json").read_text())
+    assert record["metrics"]["resumed_from_step"] >= 2
+    steps = [int(row.split(",")[0]) for row in (tmp_path / "out" / "log.csv").read_text().splitlines()[1:]]
+    assert max(steps) == 6
+
+
+@pytest.mark.model
+def test_prompt_tuning_trains_virtual_tokens_that_change_generation(tmp_path, tiny):
+    import torch
+
+    from rustcoder.backends.base import GenRequest
+    from rustcoder.backends.factory import create_backend
+    from rustcoder.settings import TransformersSettings
+    from rustcoder.tuning.train import train
+
+    config = load_config(tiny_config(tmp_path, tiny, "prompt"), ["train.learning_rate=0.5"], method="prompt")
+    adapter = train(config)
+    record = json.loads((adapter / "rustcoder-tune.json").read_text())
+    assert record["trainable_parameters"] == 4 * 64  # virtual tokens × hidden size
+    tuned = create_backend("transformers", str(tiny), TransformersSettings(adapter=adapter))
+    assert tuned.prompt_learning
+    base = create_backend("transformers", str(tiny))
+    ids = base.tokenizer("fn main() {", return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        before, after = base.model(input_ids=ids).logits[0, -1], tuned.model(input_ids=ids).logits[0, -1]
+    assert not torch.allclose(before, after, atol=1e-4)  # the virtual tokens now steer the next token
+    assert tuned.generate([GenRequest(prompt="fn main() {", max_tokens=4)])[0].tokens == 4
+
+
+def test_empty_data_and_missing_models_are_clear(tmp_path):
+    from rustcoder.errors import ModelError
+    from rustcoder.tuning.train import train
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    config = load_config(
+        write_config(
+            tmp_path / "c.yaml",
+            f"model: no-such-model\noutput: {tmp_path / 'o'}\ndata: [{{path: {empty}}}]\n",
+        ),
+        method="lora",
+    )
+    with pytest.raises(ModelError, match="unknown model 'no-such-model'"):
+        train(config)
+
+
+@pytest.mark.model
+def test_empty_or_too_long_data_stops_before_anything_is_written(tmp_path, tiny):
+    from rustcoder.tuning.train import train
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    text = f"model: {tiny}\noutput: {tmp_path / 'o'}\ndata: [{{path: {empty}}}]\n"
+    with pytest.raises(DataError, match="training data is empty"):
+        train(load_config(write_config(tmp_path / "c.yaml", text), method="lora"))
+    empty.write_text(json.dumps(INSTRUCTION) + "\n")
+    with pytest.raises(DataError, match=r"longer than train\.max_length"):
+        train(load_config(tmp_path / "c.yaml", ["train.max_length=16"], method="lora"))
+    assert not (tmp_path / "o").exists()
+
+
+GOOD = "fn double(x: i32) -> i32 {\n    x * 2\n}\n"
+BAD = 'fn double(x: i32) -> i32 {\n    x * "2"\n}\n'
+
+
+@pytest.mark.model
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_self_training_keeps_only_answers_rustc_accepts_and_trains_on_them(tmp_path, tiny, monkeypatch):
+    from rustcoder.backends.fake import FakeBackend
+    from rustcoder.tuning import selftrain
+
+    answers = [GOOD, BAD, GOOD.replace("x * 2", "x + x"), GOOD]  # one bad, one duplicate
+    fake = FakeBackend(lambda request, call: answers[call % 4] + RUST_END + "\n")
+    monkeypatch.setattr(selftrain, "sampler", lambda config, adapter: fake)
+    mined = write_mined(tmp_path / "mined", instructions=3)
+    (mined / "instructions" / "train.jsonl").write_text(
+        json.dumps({**INSTRUCTION, "id": "ok"}) + "\n"
+        + json.dumps({**INSTRUCTION, "id": "crate", "output": "fn double(x: Foo) -> i32 { x.0 }"}) + "\n"
+    )  # fmt: skip
+    config = load_config(
+        write_config(
+            tmp_path / "self.yaml",
+            f"""model: {tiny}
+output: {tmp_path / "out"}
+data: [{{path: {mined}, kind: instructions}}]
+self_training: {{rounds: 1, instructions: 2, samples: 4, keep_per_instruction: 4}}
+lora: {{r: 4, alpha: 8, target_modules: [q_proj, v_proj]}}
+train: {{max_steps: 2, batch_size: 2, grad_accum: 1, save_steps: 1, validation: 0, max_length: 256}}
+""",
+        ),
+        method="self",
+    )
+    adapter = selftrain.self_train(config)
+    counts = json.loads((tmp_path / "out" / "round-0" / "round.json").read_text())
+    assert counts["references_compile"] == 1  # the one that needs its crate cannot be judged
+    assert counts["samples"] == 4 and counts["compile"] == 3 and counts["accepted_distinct"] == 2
+    record = json.loads((adapter / "rustcoder-tune.json").read_text())
+    assert record["data"]["train_examples"] == 2
+    lines = (tmp_path / "out" / "round-0" / "samples.jsonl").read_text().splitlines()
+    assert len(lines) == 4  # kept: a rerun samples nothing again
+    assert selftrain.self_train(config) == adapter
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_the_same_command_trains_under_accelerate_with_two_cpu_processes(tmp_path, tiny):
+    import subprocess
+    import sys
+
+    config = tiny_config(tmp_path, tiny)
+    launch = [
+        sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+        "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+        "-m", "rustcoder", "tune", "lora", str(config), "--set", "train.max_steps=2",
+    ]  # fmt: skip
+    done = subprocess.run(launch, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    record = json.loads((tmp_path / "out" / "adapter" / "rustcoder-tune.json").read_text())
+    assert record["metrics"]["world_size"] == 2
