@@ -50,3 +50,35 @@ def test_a_broken_adapter_is_a_clear_error(tmp_path):
     (tmp_path / "adapter").mkdir()
     with pytest.raises(ExportError, match="converting"):
         lora_to_gguf(tmp_path / "adapter", Path("/nonexistent"), tmp_path / "x.gguf")
+
+
+def test_both_local_backends_give_the_same_greedy_output_with_one_adapter_folder(tmp_path):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from rustcoder.models.convert import converted_from_gguf
+    from rustcoder.settings import TransformersSettings
+
+    base_dir = converted_from_gguf(resolve_model("smollm2-135m-instruct"))
+    config = LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM")
+    peft_model = get_peft_model(AutoModelForCausalLM.from_pretrained(base_dir), config)
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for name, parameter in peft_model.named_parameters():
+            if "lora_B" in name:
+                parameter.normal_(0, 0.3)
+    adapter = tmp_path / "adapter"
+    peft_model.save_pretrained(adapter)
+
+    # a few tokens: further on, even the base models' greedy paths part at near-ties (fp32 against
+    # llama.cpp's quantised kernels)
+    request = GenRequest(prompt="fn add(a: i32, b: i32) -> i32 {", max_tokens=6)
+    plain = create_backend("llamacpp", "smollm2-135m-instruct").generate([request])[0].text
+    llama = create_backend("llamacpp", "smollm2-135m-instruct", LlamaCppSettings(lora=adapter))
+    torch_side = create_backend(
+        "transformers", str(base_dir), TransformersSettings(adapter=adapter, device="cpu")
+    )
+    by_llama, by_torch = llama.generate([request])[0].text, torch_side.generate([request])[0].text
+    assert (adapter / "adapter.gguf").exists()  # the folder's LoRA, converted once for llama.cpp
+    assert by_llama == by_torch != plain, (by_llama, by_torch, plain)

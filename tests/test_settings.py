@@ -39,7 +39,7 @@ def test_backend_flags_become_the_chosen_backends_own_settings(tmp_path):
     assert kind == "llamacpp" and settings == LlamaCppSettings(threads=2, context=2048)
     adapter = tmp_path / "adapter"
     (tmp_path / "model").mkdir()
-    kind, settings = BackendOptions(lora=adapter).resolve(str(tmp_path / "model"))
+    kind, settings = BackendOptions(adapter=adapter).resolve(str(tmp_path / "model"))
     assert kind == "transformers" and settings == TransformersSettings(adapter=adapter)
     kind, settings = BackendOptions(base_url="http://127.0.0.1:8000/v1", concurrency=2).resolve("m")
     assert kind == "openai" and settings == OpenAISettings(base_url="http://127.0.0.1:8000/v1", concurrency=2)
@@ -47,9 +47,9 @@ def test_backend_flags_become_the_chosen_backends_own_settings(tmp_path):
 
 def test_a_flag_the_chosen_backend_does_not_take_is_refused():
     with pytest.raises(
-        SettingsError, match=r"--lora does not apply to the openai backend \(it takes --base-url"
+        SettingsError, match=r"--adapter does not apply to the openai backend \(it takes --base-url"
     ):
-        BackendOptions(base_url="http://x/v1", lora="a.gguf").resolve("m")
+        BackendOptions(base_url="http://x/v1", adapter="a.gguf").resolve("m")
     with pytest.raises(SettingsError, match="--concurrency does not apply to the llamacpp backend"):
         BackendOptions(concurrency=8).resolve("qwen2.5-coder-0.5b-instruct")
     with pytest.raises(SettingsError, match="needs --base-url"):
@@ -62,7 +62,7 @@ def test_generate_and_run_take_the_same_generation_options():
 
     generate = set(inspect.signature(generate_command).parameters)
     run = set(inspect.signature(run_command).parameters)
-    assert generate - run == set() and {"sampling__max_tokens", "backend__lora", "job__model"} <= generate
+    assert generate - run == set() and {"sampling__max_tokens", "backend__adapter", "job__model"} <= generate
     assert run - generate == {
         "execution__jobs",
         "execution__batch_size",
@@ -77,7 +77,7 @@ def test_the_cli_refuses_an_irrelevant_flag_in_one_line(fixtures, tmp_path):
 
     proc = rustcoder_cli(
         "generate", str(fixtures / "humanevalx_mini.jsonl"), "--out", str(tmp_path / "s.jsonl"),
-        "--backend", "fake", "--lora", "x.gguf",
+        "--backend", "fake", "--adapter", "x.gguf",
     )  # fmt: skip
-    assert proc.returncode == 2 and "--lora does not apply to the fake backend" in proc.stderr
+    assert proc.returncode == 2 and "--adapter does not apply to the fake backend" in proc.stderr
     assert "Traceback" not in proc.stderr

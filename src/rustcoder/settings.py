@@ -84,7 +84,9 @@ class LlamaCppSettings(Settings):
     threads: int = Field(0, ge=0, description="CPU threads (0: one per core).")
     context: int = Field(4096, ge=256, description="Context size in tokens.")
     batch: int = Field(512, ge=1, description="Prompt tokens evaluated per llama.cpp batch.")
-    lora: Path | None = Field(None, description="A LoRA adapter converted to GGUF.")
+    lora: Path | None = Field(
+        None, description="A LoRA adapter: a GGUF file, or a PEFT folder (converted to GGUF once)."
+    )
     seed: int = 0
     reuse_prefix: bool = Field(
         True,

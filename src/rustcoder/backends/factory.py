@@ -3,7 +3,7 @@ importing rustcoder never imports llama_cpp or torch; other packages add backend
 `rustcoder.backends` entry-point group (their factory is called with the model and a dict of options).
 
 The commands' backend flags are one flat set (`BackendOptions`); `BackendOptions.resolve` turns them
-into the chosen backend's settings and refuses a flag the chosen backend does not take (`--lora` with
+into the chosen backend's settings and refuses a flag the chosen backend does not take (`--adapter` with
 `openai`), rather than ignoring it.
 """
 
@@ -47,8 +47,10 @@ class BackendOptions(Settings):
     backend: str = Field("auto", description="llamacpp, transformers, openai, fake, or auto.")
     threads: int = Field(0, ge=0, description="CPU threads (llamacpp, transformers; 0: one per core).")
     context: int = Field(4096, ge=256, description="Context size in tokens (llamacpp).")
-    lora: Path | None = Field(
-        None, description="A LoRA adapter (GGUF for llamacpp, PEFT directory for transformers)."
+    adapter: Path | None = Field(
+        None,
+        description="A PEFT adapter folder (`rustcoder tune`; llamacpp converts a LoRA to GGUF once) or a "
+        "LoRA GGUF file (llamacpp).",
     )
     device: str = Field("auto", description="Where transformers runs: auto, cpu, cuda, cuda:1 ...")
     base_url: str | None = Field(
@@ -90,8 +92,8 @@ class BackendOptions(Settings):
 
 
 _TAKES: dict[str, dict[str, str]] = {
-    "llamacpp": {"threads": "threads", "context": "context", "lora": "lora"},
-    "transformers": {"threads": "threads", "lora": "adapter", "device": "device"},
+    "llamacpp": {"threads": "threads", "context": "context", "adapter": "lora"},
+    "transformers": {"threads": "threads", "adapter": "adapter", "device": "device"},
     "openai": {"base_url": "base_url", "api_key_env": "api_key_env", "concurrency": "concurrency"},
     "fake": {},
 }
@@ -102,6 +104,10 @@ def _llamacpp(model: str, settings: LlamaCppSettings) -> Backend:
     from rustcoder.backends.llamacpp import LlamaCppBackend
     from rustcoder.models.fetch import resolve_model
 
+    if settings.lora is not None and settings.lora.is_dir():  # a PEFT folder: its GGUF, made once
+        from rustcoder.tuning.export import gguf_adapter
+
+        settings = settings.model_copy(update={"lora": gguf_adapter(settings.lora)})
     return LlamaCppBackend(resolve_model(model), settings)
 
 

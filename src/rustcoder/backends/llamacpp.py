@@ -76,7 +76,7 @@ class LlamaCppBackend:
         the rest)."""
         with self._lock:
             if not self.options.reuse_prefix:
-                self.llm.reset()  # forget the previous prompt: every token is evaluated again
+                self.llm.reset()  # type: ignore[no-untyped-call]  # forget the previous prompt: every token is evaluated again
             tokens = self.llm.tokenize(prompt.encode("utf-8"), special=True)
             cached.append(self.llm.longest_token_prefix(self.llm._input_ids.tolist(), tokens))
             try:

@@ -24,7 +24,10 @@ class ServeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RUSTCODER_SERVE_", extra="forbid", frozen=True)
 
     model: str = Field("qwen2.5-coder-0.5b-instruct", description="A model name, a .gguf file.")
-    adapter: Path | None = Field(None, description="A LoRA adapter (GGUF) for the model.")
+    adapter: Path | None = Field(
+        None,
+        description="A LoRA adapter for the model: a PEFT folder (converted to GGUF once) or a GGUF file.",
+    )
     host: str = Field("127.0.0.1", description="Address to bind; another than loopback needs an API key.")
     port: int = Field(8000, ge=0, le=65535)
     api_key_env: str | None = Field(
