@@ -272,6 +272,26 @@ def test_empty_or_too_long_data_stops_before_anything_is_written(tmp_path, tiny)
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.model
+def test_packing_without_flash_attention_is_refused_because_examples_would_mix(tmp_path, tiny):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from rustcoder.tuning.train import TrainingError, train
+
+    model = AutoModelForCausalLM.from_pretrained(tiny).eval()
+    first, second = torch.tensor([[5, 6, 7, 8, 9]]), torch.tensor([[11, 12, 13]])
+    with torch.no_grad():  # padding-free packing: one row, position ids restarting per example
+        alone = model(input_ids=second).logits[0]
+        packed = model(
+            input_ids=torch.cat([first, second], 1), position_ids=torch.tensor([[0, 1, 2, 3, 4, 0, 1, 2]])
+        )
+    assert not torch.allclose(packed.logits[0, 5:], alone, atol=1e-5)  # SDPA lets them mix
+    if not torch.cuda.is_available():
+        with pytest.raises(TrainingError, match="packing needs FlashAttention"):
+            train(load_config(tiny_config(tmp_path, tiny), ["train.packing=true"], method="lora"))
+
+
 GOOD = "fn double(x: i32) -> i32 {\n    x * 2\n}\n"
 BAD = 'fn double(x: i32) -> i32 {\n    x * "2"\n}\n'
 

@@ -91,7 +91,8 @@ class TrainOptions(Strict):
     max_length: int = Field(512, ge=16)
     """Tokens per example; longer examples are left out and counted, never cut."""
     packing: bool = False
-    """Pack several examples into one sequence (the loss stays on completions only)."""
+    """Pack several examples into one sequence (the loss stays on completions only); needs
+    FlashAttention on a GPU, which keeps packed examples apart (see `train.packed_attention`)."""
     seed: int = 0
     eval_steps: int = Field(50, ge=1)
     save_steps: int = Field(50, ge=1)

@@ -209,6 +209,23 @@ def sft_arguments(config: TuneConfig, has_validation: bool) -> Any:
     )
 
 
+def packed_attention() -> str:
+    """The attention that keeps packed examples apart, or TrainingError: TRL packs padding-free (one row,
+    position ids restarting per example), which only FlashAttention honours; with PyTorch's SDPA or eager
+    attention, as on a CPU, each example would attend to the ones packed before it (checked on the tiny
+    model: the second example's logits change)."""
+    import importlib.util
+
+    import torch
+
+    if torch.cuda.is_available() and importlib.util.find_spec("flash_attn") is not None:
+        return "flash_attention_2"
+    raise TrainingError(
+        "train.packing needs FlashAttention on a GPU (pip install flash-attn): elsewhere packed examples "
+        "would attend to each other; set train.packing=false"
+    )
+
+
 def base_model_dir(name: str) -> Path:
     """A transformers model directory for `name` (a GGUF is dequantised once and cached)."""
     from rustcoder.models.convert import converted_from_gguf
@@ -240,13 +257,16 @@ def train(config: TuneConfig, extra: list[Pair] | None = None, base_adapter: Pat
     from rustcoder.tuning.callbacks import CsvLog, Progress
 
     check_output(config)
+    attention = packed_attention() if config.train.packing else None
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
     model_dir = base_model_dir(config.model)
     tokenizer, fmt = load_tokenizer(model_dir)
     data = prepare(config, tokenizer, fmt, extra)
     claim_output(config)
-    model: Any = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    model: Any = AutoModelForCausalLM.from_pretrained(
+        model_dir, dtype=torch.float32, **({"attn_implementation": attention} if attention else {})
+    )
     if base_adapter is not None:
         model = PeftModel.from_pretrained(model, str(base_adapter), is_trainable=True)
     else:
