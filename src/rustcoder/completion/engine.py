@@ -27,6 +27,7 @@ from rustcoder.completion.context import Count, fit, snippets
 from rustcoder.completion.post import end_rules, mode_at, suggestion
 from rustcoder.completion.request import Completion, CompletionRequest, Mode, StopType
 from rustcoder.completion.turns import Turns
+from rustcoder.streams import drain
 from rustcoder.types import FimLayout
 
 if TYPE_CHECKING:
@@ -124,13 +125,7 @@ class CompletionEngine:
 
     def complete(self, request: CompletionRequest, cancel: threading.Event | None = None) -> Completion:
         """The suggestion for `request`; `cancel` (a client gone) stops it like a newer request would."""
-        pieces = self.stream(request, cancel)
-        while True:
-            try:
-                next(pieces)
-            except StopIteration as done:
-                result: Completion = done.value
-                return result
+        return drain(self.stream(request, cancel))[1]
 
     def stream(
         self, request: CompletionRequest, cancel: threading.Event | None = None

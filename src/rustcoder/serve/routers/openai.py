@@ -21,6 +21,7 @@ from rustcoder.serve.openai_schemas import ChatRequest, CompletionsRequest
 from rustcoder.serve.routers.deps import ServedDep, client_of
 from rustcoder.serve.routers.tabby import TabbyRequest, tabby_complete
 from rustcoder.serve.served import Served
+from rustcoder.streams import drain
 
 router = APIRouter(prefix="/v1")
 
@@ -106,12 +107,8 @@ def _chat_stream(served: Served, gen: GenRequest, cancel: threading.Event) -> Ge
 
 
 def _collect(pieces: Generator[str, None, Chunk]) -> tuple[str, Chunk]:
-    texts: list[str] = []
-    while True:
-        try:
-            texts.append(next(pieces))
-        except StopIteration as done:
-            return "".join(texts), done.value
+    texts, last = drain(pieces)
+    return "".join(texts), last
 
 
 @router.post("/chat/completions", response_model=None)
