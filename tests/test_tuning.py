@@ -171,7 +171,8 @@ def test_lora_trains_saves_with_its_record_and_loads_with_peft(tmp_path, tiny):
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    from rustcoder.tuning.train import RECORD_FILE, train
+    from rustcoder.tuning.record import RECORD_FILE
+    from rustcoder.tuning.train import train
 
     config = load_config(tiny_config(tmp_path, tiny), method="lora")
     adapter = train(config)
@@ -351,3 +352,40 @@ def test_the_same_command_trains_under_accelerate_with_two_cpu_processes(tmp_pat
     assert done.returncode == 0, done.stderr[-3000:]
     record = json.loads((tmp_path / "out" / "adapter" / "rustcoder-tune.json").read_text())
     assert record["metrics"]["world_size"] == 2
+
+
+@pytest.mark.model
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_an_adapter_trained_on_a_benchmark_split_is_evaluated_without_those_problems(
+    tmp_path, tiny, fixtures
+):
+    from tests.conftest import rustcoder_cli
+
+    bench = fixtures / "humanevalx_mini.jsonl"
+    config = write_config(
+        tmp_path / "p.yaml",
+        f"""model: {tiny}
+output: {tmp_path / "out"}
+train_split: "{bench}:0.4"
+evaluate: {{benchmark: "{bench}", strategy: instruct}}
+prompt: {{virtual_tokens: 2, init_text: null}}
+train: {{max_steps: 1, batch_size: 1, grad_accum: 1, save_steps: 1, validation: 0, max_length: 512}}
+""",
+    )
+    assert rustcoder_cli("tune", "prompt", str(config)).returncode == 0
+    record = json.loads((tmp_path / "out" / "adapter" / "rustcoder-tune.json").read_text())
+    [trained] = record["train_split"]["trained"]  # 40 % of 3 problems: one
+    assert len(record["train_split"]["held_out"]) == 2
+    scored = record["evaluation"]  # the recipe's own evaluation leaves the trained problem out too
+    assert scored["problems"] == 2 and scored["left_out_trained"] == 1 and scored["pass@1"] is not None
+    assert "## Evaluation" in (tmp_path / "out" / "adapter" / "README.md").read_text()
+    run = rustcoder_cli(
+        "run", str(bench), "--model", str(tiny), "--adapter", str(tmp_path / "out" / "adapter"),
+        "--max-tokens", "4", "--strategy", "instruct", "--out", str(tmp_path / "run"),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "1 problems left out" in run.stdout
+    info = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert trained not in info["problems"] and len(info["problems"]) == 2
+    assert "1 problems left out" in (tmp_path / "run" / "report" / "report.md").read_text()

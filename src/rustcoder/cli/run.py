@@ -43,7 +43,19 @@ def run_command(
 
     setup_logging(verbose)
     benchmark = load_benchmark(bench, patches=not no_patches)
-    problems = select(benchmark.problems, job)
+    problems = benchmark.problems
+    if backend.adapter is not None:
+        from rustcoder.tuning.record import trained_problems
+
+        trained = set(trained_problems(backend.adapter, benchmark.sha256))
+        if trained:
+            problems = [p for p in problems if p.task_id not in trained]
+            benchmark.notes.append(
+                f"{len(trained)} problems left out: the adapter {backend.adapter} was trained on their "
+                "reference solutions (its train_split)"
+            )
+            stdout.print(benchmark.notes[-1], highlight=False)
+    problems = select(problems, job)
     chosen = pick_strategy(job, problems)
     engine = open_backend(job, backend)
     with progress_bar(f"generating ({chosen.name})") as gen, progress_bar("evaluating") as ev:

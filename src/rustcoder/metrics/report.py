@@ -194,6 +194,12 @@ def _defect_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _note_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
+    return ["run", "note"], [
+        [label, note] for label, doc in runs for note in (doc.run.data.get("notes", []) if doc.run else [])
+    ]
+
+
 def _settings_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     header = ["run", "data", "toolchain and sandbox", "execution", "machine"]
     rows = []
@@ -251,6 +257,7 @@ def _sections(runs: Sequence[Run]) -> list[Section]:
         ("Fill-in-the-middle scores", "", None, _fim_rows(runs)),
         ("Repair rounds", "", None, _repair_rows(runs)),
         ("Known data defects", "", None, _defect_rows(runs)),
+        ("Notes on the problems", "", None, _note_rows(runs)),
         ("Settings that produced these results", "", None, _settings_rows(runs)),
         ("Per-problem results (correct/samples)", "", None, _problem_rows(runs)),
     ]

@@ -16,6 +16,14 @@ def model_card(record: dict[str, Any]) -> str:
             f"the other {len(split['held_out'])} are held out, and evaluations of this adapter use only those"
         )
     metrics = "\n".join(f"| {key} | {value} |" for key, value in sorted(record["metrics"].items()))
+    scored = record.get("evaluation")
+    evaluation = ""
+    if scored:
+        evaluation = (
+            f"\n## Evaluation\npass@1 {scored['pass@1']} on {scored['problems']} problems of "
+            f"{scored['benchmark']} ({scored['left_out_trained']} left out as trained on); the run: "
+            f"`{scored['run']}`.\n"
+        )
     versions = ", ".join(f"{name} {version}" for name, version in record["versions"].items())
     return f"""---
 library_name: peft
@@ -43,7 +51,7 @@ Prompts are written as the `{config["strategy"]}` strategy writes them. Data sha
 | metric | value |
 |---|---|
 {metrics}
-
+{evaluation}
 ## Configuration
 ```json
 {json.dumps(config, indent=2)}

@@ -105,13 +105,12 @@ class TrainOptions(Strict):
 
 
 class BenchmarkEval(Strict):
-    """A benchmark subset run through rustcoder's own harness during and after training."""
+    """A benchmark subset run through rustcoder's own harness once the adapter is saved."""
 
     benchmark: str = "humanevalpack-rust"
     limit: int | None = Field(None, ge=1)
+    """The first this many problems (after leaving out those the adapter trained on)."""
     strategy: str = "delimited"
-    every: int = Field(0, ge=0)
-    """Evaluate every this many steps (0: only at the end)."""
 
 
 class TuneConfig(Strict):

@@ -32,7 +32,8 @@ from rustcoder.execute.engine import ExecConfig, Executor
 from rustcoder.prompting.registry import strategy_named
 from rustcoder.tuning.config import TuneConfig
 from rustcoder.tuning.examples import instruction_pair, instruction_problem, read_rows
-from rustcoder.tuning.train import RECORD_FILE, TrainingError, base_model_dir, load_tokenizer, train
+from rustcoder.tuning.record import RECORD_FILE
+from rustcoder.tuning.train import TrainingError, base_model_dir, load_tokenizer, train
 from rustcoder.types import ExecResult, Problem, Sample, Status
 
 log = logging.getLogger(__name__)

@@ -33,11 +33,11 @@ from rustcoder.tuning.examples import (
     source_pairs,
     split_problems,
 )
+from rustcoder.tuning.record import RECORD_FILE
 
 log = logging.getLogger(__name__)
 
 CONFIG_FILE = "tune.json"
-RECORD_FILE = "rustcoder-tune.json"
 
 
 class TrainingError(RustcoderError):
@@ -53,6 +53,8 @@ class Prepared:
     held_out: list[str] = field(default_factory=list)
     """Task ids of the `train_split` benchmark that were not trained on (what evaluations may use)."""
     trained_problems: list[str] = field(default_factory=list)
+    split_benchmark: dict[str, str] = field(default_factory=dict)
+    """The `train_split` benchmark's name and sha256 (how evaluations recognise it)."""
     digests: dict[str, str] = field(default_factory=dict)
 
 
@@ -70,6 +72,7 @@ def prepare(config: TuneConfig, tokenizer: Any, fmt: Any, extra: list[Pair] | No
     validation: list[Pair] = []
     held_out: list[str] = []
     trained: list[str] = []
+    split_benchmark: dict[str, str] = {}
     for source in config.data:
         train += source_pairs(fmt, config.strategy, source, seed)
         if config.train.validation and Path(source.path).is_dir():
@@ -81,8 +84,9 @@ def prepare(config: TuneConfig, tokenizer: Any, fmt: Any, extra: list[Pair] | No
         from rustcoder.benchmarks import load_benchmark
 
         name, fraction = parse_train_split(config.train_split)
-        problems = load_benchmark(name).problems
-        chosen, rest = split_problems(problems, fraction, seed)
+        benchmark = load_benchmark(name)
+        split_benchmark = {"name": benchmark.name, "sha256": benchmark.sha256}
+        chosen, rest = split_problems(benchmark.problems, fraction, seed)
         train += benchmark_pairs(fmt, config.strategy, chosen)
         trained, held_out = [p.task_id for p in chosen], [p.task_id for p in rest]
     if not train:
@@ -100,9 +104,8 @@ def prepare(config: TuneConfig, tokenizer: Any, fmt: Any, extra: list[Pair] | No
         log.warning("%d of %d examples exceed %d tokens and are left out", encoded.too_long, len(train),
                     config.train.max_length)  # fmt: skip
     digests = {"train": _digest(train), "validation": _digest(validation)}
-    return Prepared(
-        encoded, encode(tokenizer, validation, config.train.max_length), held_out, trained, digests
-    )
+    checked = encode(tokenizer, validation, config.train.max_length)
+    return Prepared(encoded, checked, held_out, trained, split_benchmark, digests)
 
 
 def check_output(config: TuneConfig) -> None:
@@ -290,10 +293,22 @@ def train(config: TuneConfig, extra: list[Pair] | None = None, base_adapter: Pat
     metrics: dict[str, Any] = {**result.metrics, "world_size": trainer.args.world_size}
     if validation is not None:
         metrics.update(trainer.evaluate())
-    if trainer.is_world_process_zero():
-        metrics["resumed_from_step"] = int(resume.name.split("-")[1]) if resume else 0
-        return save_adapter(config, model, data, metrics, model_dir)
-    return config.output / "adapter"
+    if not trainer.is_world_process_zero():
+        return config.output / "adapter"
+    metrics["resumed_from_step"] = int(resume.name.split("-")[1]) if resume else 0
+    adapter = save_adapter(config, model, data, metrics, model_dir)
+    if config.evaluate is not None:
+        from rustcoder.tuning.evaluate import evaluate_adapter
+
+        scores = evaluate_adapter(config, adapter)
+        record_file = adapter / RECORD_FILE
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+        record["evaluation"] = scores
+        record_file.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+        from rustcoder.tuning.card import model_card
+
+        (adapter / "README.md").write_text(model_card(record), encoding="utf-8")
+    return adapter
 
 
 def save_adapter(
@@ -325,7 +340,11 @@ def save_adapter(
             "left_out_too_long": data.train.too_long,
             "sha256": data.digests,
         },
-        "train_split": {"trained": data.trained_problems, "held_out": data.held_out}
+        "train_split": {
+            "benchmark": data.split_benchmark,
+            "trained": data.trained_problems,
+            "held_out": data.held_out,
+        }
         if config.train_split
         else None,
         "metrics": metrics,

@@ -1,0 +1,46 @@
+"""A finished adapter scored on a benchmark subset through rustcoder's own harness (`evaluate:` of a
+recipe): the same generation, sandbox and report as `rustcoder run --adapter`, problems the adapter was
+trained on left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rustcoder.tuning.config import TuneConfig
+from rustcoder.tuning.record import trained_problems
+
+
+def evaluate_adapter(config: TuneConfig, adapter: Path) -> dict[str, Any]:
+    """pass@1 and counts of `adapter` on `config.evaluate`'s benchmark, run into OUTPUT/eval-NAME/."""
+    from rustcoder.backends.factory import create_backend
+    from rustcoder.benchmarks import load_benchmark
+    from rustcoder.generation.run import run
+    from rustcoder.models.fetch import resolve_model
+    from rustcoder.prompting.registry import strategy_named
+    from rustcoder.settings import LlamaCppSettings, Sampling, TransformersSettings
+
+    options = config.evaluate
+    assert options is not None
+    benchmark = load_benchmark(options.benchmark)
+    trained = set(trained_problems(adapter, benchmark.sha256))
+    problems = [p for p in benchmark.problems if p.task_id not in trained][: options.limit]
+    if trained:
+        benchmark.notes.append(f"{len(trained)} problems left out: the adapter was trained on them")
+    lora = config.method != "prompt" and resolve_model(config.model).is_gguf
+    backend = (
+        create_backend("llamacpp", config.model, LlamaCppSettings(lora=adapter))
+        if lora  # llama.cpp with the LoRA as GGUF: several times faster than transformers on a CPU
+        else create_backend("transformers", config.model, TransformersSettings(adapter=adapter))
+    )
+    languages = {p.language for p in problems}
+    strategy = strategy_named(options.strategy, languages=languages)
+    out = config.output / f"eval-{Path(options.benchmark).stem}"
+    summary = run(benchmark, problems, backend, strategy, Sampling(), out)
+    return {
+        "benchmark": benchmark.name,
+        "problems": len(problems),
+        "left_out_trained": len(trained),
+        "pass@1": summary.pass_at_k.get("1"),
+        "run": str(out),
+    }
