@@ -18,7 +18,8 @@ Measured per configuration, each its own server process, in one run:
 Configurations: `engine` (the default: KV reuse, cancellation, cache, tree-sitter cuts), `no-post`
 (the same without the cuts and checks, for their effect on quality), `no-reuse` (every prompt evaluated
 from its first token), `no-cancel` (a newer keystroke does not cancel the older request: every request
-runs, in turn), `no-cache` (no suggestion cache), and `naive` (llama-cpp-python
+runs, in turn), `no-cache` (no suggestion cache), `middle-1` (only the cursor's line after the FIM
+middle marker, as llama.cpp's /infill; the default puts up to 8 lines there), and `naive` (llama-cpp-python
 called in process with the whole file as a PSM prompt, no cuts, no reuse: what a plain integration
 does; quality and cold latency only).
 
@@ -271,7 +272,7 @@ def main() -> None:
     parser.add_argument("--positions", type=int, default=40)
     parser.add_argument("--keys", type=int, default=40, help="Keys typed at each position (at most).")
     parser.add_argument("--model", default="qwen2.5-coder-0.5b-instruct")
-    parser.add_argument("--configs", default="engine,no-post,no-reuse,no-cancel,naive")
+    parser.add_argument("--configs", default="engine,middle-1,no-post,no-reuse,no-cancel,naive")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     todo = positions(args.tasks, args.positions, args.seed)
@@ -282,6 +283,7 @@ def main() -> None:
         "no-reuse": ["--no-kv-reuse"],
         "no-cancel": ["--no-cancel-stale"],
         "no-cache": ["--cache-size", "0"],
+        "middle-1": ["--middle-lines", "1"],
     }
     for name in args.configs.split(","):
         if name == "naive":

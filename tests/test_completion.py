@@ -10,7 +10,7 @@ from rustcoder.backends.fake import FakeBackend
 from rustcoder.backends.fim import ContextFile
 from rustcoder.completion.cache import Key, SuggestionCache
 from rustcoder.completion.context import fit, snippets
-from rustcoder.completion.engine import CompletionEngine, EngineSettings
+from rustcoder.completion.engine import CompletionEngine, EngineSettings, split_typed
 from rustcoder.completion.post import mode_at, suggestion
 from rustcoder.completion.request import CompletionRequest, Mode, StopType
 from tests.conftest import wait_until
@@ -85,7 +85,8 @@ def test_the_engine_renders_context_cuts_at_the_block_end_and_caches():
     assert first.text == "\n    words.iter().map(|w| (w.to_string(), 1)).collect()"
     assert first.mode is Mode.BLOCK and first.stop_type is StopType.EOS and not first.from_cache
     [sent] = backend.requests
-    assert sent.prompt == FILE_PREFIX and sent.middle_start == ""  # the cursor is at a line's start
+    # the file's first lines are typed text (the cursor is on line 3, the anchor on line 0)
+    assert sent.prompt == "" and sent.middle_start == FILE_PREFIX
     assert (
         sent.suffix == FILE_SUFFIX
         and sent.context_files[0].path == "src/util.rs"
@@ -262,14 +263,38 @@ def test_turns_put_lines_first_and_let_a_cancelled_wait_go():
 
 def test_typing_within_a_line_changes_only_what_follows_the_middle_marker():
     backend = FakeBackend(["1;", "2;"])
-    engine = CompletionEngine(backend, count=count_chars)
+    engine = CompletionEngine(backend, EngineSettings(middle_lines=1), count=count_chars)
     engine.complete(CompletionRequest(FILE_PREFIX + "    let total = ", FILE_SUFFIX))
     engine.complete(CompletionRequest(FILE_PREFIX + "    let total = 4 + ", FILE_SUFFIX))
     first, second = backend.requests
     assert first.prompt == second.prompt == FILE_PREFIX  # the same head: the KV cache keeps it
     assert (first.middle_start, second.middle_start) == ("    let total = ", "    let total = 4 + ")
     flat = FakeBackend(["1;"])
-    CompletionEngine(flat, EngineSettings(line_after_middle=False), count=count_chars).complete(
+    CompletionEngine(flat, EngineSettings(middle_lines=0), count=count_chars).complete(
         CompletionRequest(FILE_PREFIX + "    let total = ", FILE_SUFFIX)
     )
     assert flat.requests[0].prompt.endswith("let total = ") and flat.requests[0].middle_start == ""
+
+
+def test_new_lines_go_after_the_middle_marker_until_the_anchor_line_moves():
+    lines = [f"let v{n} = {n};\n" for n in range(20)]
+    prefix = "".join(lines[:10])  # the cursor on line 10, at its start
+    assert split_typed(prefix, prefix, 8) == ("".join(lines[:8]), "".join(lines[8:10]))
+    assert split_typed(prefix + "let", prefix + "let", 8)[0] == "".join(lines[:8])  # same head
+    later = "".join(lines[:16])
+    assert split_typed(later, later, 8) == ("".join(lines[:16]), "")  # line 16: a new anchor
+    window = "".join(lines[12:16])  # the window starts after the anchor: all of it is typed text
+    assert split_typed(later + "x", window + "x", 8) == ("".join(lines[12:16]), "x")
+    assert split_typed(prefix, "".join(lines[6:10]), 8) == ("".join(lines[6:8]), "".join(lines[8:10]))
+
+
+def test_a_cut_prefix_starts_on_the_grid_so_the_window_top_stays_put():
+    lines = [f"x{n:02d}\n" for n in range(40)]  # 4 characters a line
+    tops = set()
+    for end in range(30, 38):  # the user writes lines 30..37
+        window = fit("".join(lines[:end]) + "y", "", (), 4 * 20 * 4 // 3, count_chars, grid=16)
+        tops.add(window.prefix.splitlines()[0])
+        assert len(window.prefix) <= 4 * 20 + 1
+    assert tops == {"x16"} or tops == {"x16", "x32"}
+    exact = fit("".join(lines[:30]) + "y", "", (), 4 * 20 * 4 // 3, count_chars, grid=1)
+    assert exact.prefix.splitlines()[0] == "x11"  # without the grid: as many lines as fit

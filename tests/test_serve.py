@@ -61,7 +61,10 @@ def test_infill_answers_llama_vims_request_with_the_fields_it_asks_for():
     assert set(body) == set(LLAMA_VIM_REQUEST["response_fields"])
     assert body["content"] == "words.len()"  # on an empty line: a block, cut where it closes
     sent = backend.requests[0]
-    assert sent.prompt.endswith("-> usize {\n") and sent.middle_start == "    " and sent.suffix == "\n}\n"
+    typed = sent.prompt + sent.middle_start  # llama.vim's prefix and prompt, whatever the anchor
+    assert (
+        typed.endswith("-> usize {\n    ") and sent.middle_start.endswith("    ") and sent.suffix == "\n}\n"
+    )
     assert sent.context_files[0].path == "src/util.rs"
     whole = client.post("/infill", json={**LLAMA_VIM_REQUEST, "response_fields": None}).json()
     assert {"content", "stop_type", "tokens_cached", "tokens_evaluated", "truncated", "timings"} <= set(whole)

@@ -41,7 +41,7 @@ def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
             layout=settings.layout,
             cache_size=settings.cache_size,
             post_process=settings.post_process,
-            line_after_middle=settings.line_after_middle,
+            middle_lines=settings.middle_lines,
             cancel_stale=settings.cancel_stale,
         ),
     )

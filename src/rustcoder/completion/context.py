@@ -4,6 +4,9 @@ budget.
 Invariant: the cursor's own line is never cut, and cuts fall on line boundaries. The prefix gets three
 quarters of the budget and the suffix a quarter (as llama.cpp's server splits them); other files get
 what the file leaves, in the client's order (it knows what the user touched last), whole chunks only.
+A cut prefix starts at a line whose number (in the client's text) is a multiple of `grid`, so that as
+the user types, the window's first line stays put for `grid` lines rather than moving with every line
+(each move changes the whole prompt, which llama.cpp must then evaluate again).
 When the client sends whole files rather than chunks, `snippets` picks the windows of them most like
 the lines before the cursor (Jaccard similarity of identifiers, as Continue's and Cody's retrievers do).
 """
@@ -35,19 +38,23 @@ class Window:
     """Tokens of prefix, suffix and files together (by `count`)."""
 
 
-def _keep_tail(text: str, budget: int, count: Count) -> tuple[str, int]:
-    """The last lines of `text` within `budget` tokens; the last (cursor) line is kept whatever it costs."""
+def _keep_tail(text: str, budget: int, count: Count, grid: int = 1) -> tuple[str, int]:
+    """The last lines of `text` within `budget` tokens, from a line whose number is a multiple of `grid`
+    when lines must go; the last (cursor) line is kept whatever it costs."""
     lines = text.splitlines(keepends=True)
     if not lines:
         return "", 0
-    kept, used = [lines[-1]], count(lines[-1])
+    costs = [count(lines[-1])]
     for line in reversed(lines[:-1]):
         cost = count(line)
-        if used + cost > budget:
+        if sum(costs) + cost > budget:
             break
-        kept.append(line)
-        used += cost
-    return "".join(reversed(kept)), used
+        costs.append(cost)
+    start = len(lines) - len(costs)
+    if start > 0 and grid > 1:
+        start = min(len(lines) - 1, -(-start // grid) * grid)  # up to the next multiple of grid
+    used = sum(costs[: len(lines) - start])
+    return "".join(lines[start:]), used
 
 
 def _keep_head(text: str, budget: int, count: Count) -> tuple[str, int]:
@@ -65,9 +72,11 @@ def _keep_head(text: str, budget: int, count: Count) -> tuple[str, int]:
     return "".join(kept), used
 
 
-def fit(prefix: str, suffix: str, files: Sequence[ContextFile], budget: int, count: Count) -> Window:
+def fit(
+    prefix: str, suffix: str, files: Sequence[ContextFile], budget: int, count: Count, grid: int = 16
+) -> Window:
     """Prefix, suffix and files within `budget` tokens (see the module's invariant)."""
-    prefix_part, prefix_tokens = _keep_tail(prefix, budget * 3 // 4, count)
+    prefix_part, prefix_tokens = _keep_tail(prefix, budget * 3 // 4, count, grid)
     suffix_part, suffix_tokens = _keep_head(suffix, budget - min(prefix_tokens, budget * 3 // 4), count)
     used = prefix_tokens + suffix_tokens
     chosen = []

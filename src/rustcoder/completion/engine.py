@@ -45,9 +45,12 @@ class EngineSettings:
     """Recent suggestions kept (0: no cache)."""
     post_process: bool = True
     """Cut and check suggestions with tree-sitter (off only to measure what it gives)."""
-    line_after_middle: bool = True
-    """The cursor's line so far goes after the FIM middle marker (llama.cpp's /infill layout), so
-    typing within a line re-evaluates only its own tokens; off: the whole prefix before the suffix."""
+    middle_lines: int = 8
+    """The lines before the cursor from the last line whose number is a multiple of this, and the
+    cursor's line so far, go after the FIM middle marker (llama.cpp's /infill puts the cursor's line
+    there): typing, a new line included, then re-evaluates only the typed tokens, and the text before
+    the suffix changes once every this many lines. 1: the cursor's line only; 0: all of the prefix goes
+    before the suffix (to measure what it gives)."""
     cancel_stale: bool = True
     """A client's newer request, or its disconnect, cancels its older one (off only to measure what it
     gives: then every request runs to its end, in turn)."""
@@ -107,10 +110,7 @@ class CompletionEngine:
             files = tuple(snippets(files, "\n".join(request.prefix.splitlines()[-24:])))
         window = fit(request.prefix, request.suffix, files, self.settings.context_tokens, self.count)
         rules = end_rules(mode, window.prefix, window.suffix) if self.settings.post_process else ()
-        head, line = window.prefix, ""
-        if self.settings.line_after_middle:  # the cursor's line goes after the middle marker
-            cut = window.prefix.rfind("\n") + 1
-            head, line = window.prefix[:cut], window.prefix[cut:]
+        head, line = split_typed(request.prefix, window.prefix, self.settings.middle_lines)
         gen = GenRequest(
             prompt=head, suffix=window.suffix, fim_layout=self.settings.layout, middle_start=line,
             context_files=window.files, path=request.path, ends=rules, stop=request.stop,
@@ -208,6 +208,21 @@ class CompletionEngine:
             dropped=dropped,
             yielded=yielded.hit,
         )
+
+
+def split_typed(prefix: str, window: str, every: int) -> tuple[str, str]:
+    """`window` (the tail of `prefix` that fits) as the text before the FIM suffix and the text after
+    the middle marker: the latter from the last line whose number in `prefix` is a multiple of `every`
+    (at most the whole window), through the cursor."""
+    if every <= 0:
+        return window, ""
+    cursor_line = prefix.count("\n")
+    first_line = cursor_line - window.count("\n")
+    keep = max(0, cursor_line - cursor_line % every - first_line)  # window lines before the anchor
+    cut = 0
+    for _ in range(keep):
+        cut = window.index("\n", cut) + 1
+    return window[:cut], window[cut:]
 
 
 def _prefix(gen: GenRequest) -> str:

@@ -43,10 +43,12 @@ class ServeSettings(BaseSettings):
     post_process: bool = Field(
         True, description="Cut and check suggestions with tree-sitter (off only to measure what it gives)."
     )
-    line_after_middle: bool = Field(
-        True,
-        description="Put the cursor's line after the FIM middle marker, as llama.cpp's /infill does, so "
-        "typing in a line re-evaluates only that line (off only to measure what it gives).",
+    middle_lines: int = Field(
+        8,
+        ge=0,
+        description="Lines before the cursor, from a line whose number is a multiple of this, go after the "
+        "FIM middle marker with the cursor's line, so that typing (new lines too) re-evaluates only what "
+        "was typed; 1: the cursor's line only, as llama.cpp's /infill; 0: none (to measure what it gives).",
     )
     kv_reuse: bool = Field(
         True,
