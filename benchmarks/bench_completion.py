@@ -98,14 +98,17 @@ def keystrokes(middle: str, rng: random.Random) -> list[tuple[float, str]]:
 @dataclass
 class Tally:
     latencies: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-    """(kind, cold|warm) → seconds."""
+    """(kind, cold|warm|"warm, model") → seconds; "warm, model": the warm answers the model wrote (not
+    the suggestion cache)."""
     sent: int = 0
     cancelled: int = 0
     quality: list[tuple[bool, float, bool]] = field(default_factory=list)
     """(exact match, edit similarity, parses) of the suggestion at each position."""
 
-    def add(self, kind: str, cold: bool, seconds: float) -> None:
+    def add(self, kind: str, cold: bool, seconds: float, answer: dict | None = None) -> None:
         self.latencies.setdefault((kind, "cold" if cold else "warm"), []).append(seconds)
+        if not cold and answer is not None and answer.get("tokens_evaluated", 0) > 0:  # not the cache
+            self.latencies.setdefault((kind, "warm, model"), []).append(seconds)
 
 
 class Request:
@@ -126,7 +129,7 @@ class Request:
             reply = self.connection.getresponse()
             self.answer = json.loads(reply.read())
             self.seconds = time.perf_counter() - started
-        except (OSError, http.client.HTTPException, ValueError):
+        except (OSError, http.client.HTTPException, ValueError, AttributeError):  # closed by cancel()
             self.answer = None
 
     def cancel(self) -> None:
@@ -183,7 +186,7 @@ def replay(port: int, todo: list[Position], seed: int, keys: int) -> Tally:
                     pending.cancel()
                     tally.cancelled += 1
                 elif pending.answer is not None:
-                    tally.add(pending_kind, False, pending.seconds)
+                    tally.add(pending_kind, False, pending.seconds, pending.answer)
             prefix = position.prefix + typed
             pending_kind = mode_at(prefix, position.suffix).value
             pending = Request(port, body(prefix, position.suffix))
@@ -191,7 +194,7 @@ def replay(port: int, todo: list[Position], seed: int, keys: int) -> Tally:
         if pending is not None:
             pending.thread.join()
             if pending.answer is not None:
-                tally.add(pending_kind, False, pending.seconds)
+                tally.add(pending_kind, False, pending.seconds, pending.answer)
     return tally
 
 
@@ -251,11 +254,11 @@ def naive(model: str, todo: list[Position]) -> Tally:
 def report(name: str, tally: Tally, hits: float | None) -> None:
     print(f"== {name}: {tally.sent} requests, {tally.cancelled} cancelled", end="")
     print(f", {hits:.0f} from the suggestion cache" if hits is not None else "")
-    for (kind, temperature), values in sorted(tally.latencies.items()):
+    for (kind, when), values in sorted(tally.latencies.items()):
         ordered = sorted(values)
         p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
         print(
-            f"   {kind:11} {temperature}: n={len(values):4}  p50 {1000 * statistics.median(values):7.0f} ms"
+            f"   {kind:11} {when:11}: n={len(values):4}  p50 {1000 * statistics.median(values):7.0f} ms"
             f"  p95 {1000 * p95:7.0f} ms"
         )
     if tally.quality:

@@ -55,6 +55,7 @@ def collect(request: Request, out: dict, lock: threading.Lock) -> None:
     with lock:
         if request.answer is not None and "content" in request.answer:
             out["latencies"].append(request.seconds)
+            out["from_cache"] += request.answer.get("tokens_evaluated", 0) == 0
         else:
             out["failed"] += 1
 
@@ -77,7 +78,7 @@ def main() -> None:
             peak.append(process.memory_info().rss)
             time.sleep(0.5)
 
-    out: dict = {"sent": 0, "cancelled": 0, "failed": 0, "latencies": [], "last_answer": 0.0}
+    out: dict = {"sent": 0, "cancelled": 0, "failed": 0, "latencies": [], "last_answer": 0.0, "from_cache": 0}
     lock = threading.Lock()
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -98,7 +99,8 @@ def main() -> None:
     drain = max(0.0, out["last_answer"] - until)
     print(f"{args.clients} clients for {args.seconds:.0f} s, model {args.model}")
     print(
-        f"sent {out['sent']}, answered {len(latencies)}, cancelled {out['cancelled']}, failed {out['failed']}"
+        f"sent {out['sent']}, answered {len(latencies)} ({out['from_cache']} from the suggestion cache), "
+        f"cancelled {out['cancelled']}, failed {out['failed']}"
     )
     if latencies:
         p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
