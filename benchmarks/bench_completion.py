@@ -114,9 +114,10 @@ class Tally:
 class Request:
     """One /infill request on its own connection, which `cancel` closes (as llama.vim stops a job)."""
 
-    def __init__(self, port: int, body: dict) -> None:
+    def __init__(self, port: int, body: dict, client: str = "") -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.body = json.dumps(body)
+        self.headers = {"Content-Type": "application/json", **({"X-Client-Id": client} if client else {})}
         self.answer: dict | None = None
         self.seconds = 0.0
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -125,7 +126,7 @@ class Request:
     def _run(self) -> None:
         started = time.perf_counter()
         try:
-            self.connection.request("POST", "/infill", self.body, {"Content-Type": "application/json"})
+            self.connection.request("POST", "/infill", self.body, self.headers)
             reply = self.connection.getresponse()
             self.answer = json.loads(reply.read())
             self.seconds = time.perf_counter() - started

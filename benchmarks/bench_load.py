@@ -2,7 +2,9 @@
 
 Each client types at its own position (from the mined FIM benchmark, as in bench_completion.py) with the
 same typing model, llama.vim's way: every keystroke's request replaces the client's previous one, whose
-connection is closed. Clients run for `--seconds`, then stop; the script waits for the server to drain
+connection is closed. Each sends its own `X-Client-Id`, as editors on different machines differ by
+address (from one address without it, every client's keystroke would cancel the others' requests).
+Clients run for `--seconds`, then stop; the script waits for the server to drain
 and reports: requests sent, answered, cancelled, failed (anything but an answer or a cancellation);
 latency of answered requests; the server's peak resident memory (sampled every 0.5 s); and how long
 the server took to answer everything still in flight once the clients stopped (bounded: stale
@@ -43,7 +45,9 @@ def client(port: int, position, seed: int, until: float, out: dict, lock: thread
                     out["cancelled"] += 1
             else:
                 collect(pending, out, lock)
-        pending = Request(port, body(position.prefix + typed, position.suffix, n_predict=64))
+        pending = Request(
+            port, body(position.prefix + typed, position.suffix, n_predict=64), f"editor-{seed}"
+        )
     if pending is not None:
         pending.thread.join(120)
         collect(pending, out, lock)

@@ -20,7 +20,7 @@ def test_an_exported_lora_changes_llamacpp_output(tmp_path):
     from transformers import AutoModelForCausalLM
 
     from rustcoder.models.convert import converted_from_gguf
-    from rustcoder.tuning.export import lora_to_gguf
+    from rustcoder.models.lora import lora_to_gguf
 
     base_dir = converted_from_gguf(resolve_model("smollm2-135m-instruct"))
     config = LoraConfig(
@@ -45,7 +45,7 @@ def test_an_exported_lora_changes_llamacpp_output(tmp_path):
 
 
 def test_a_broken_adapter_is_a_clear_error(tmp_path):
-    from rustcoder.tuning.export import ExportError, lora_to_gguf
+    from rustcoder.models.lora import ExportError, lora_to_gguf
 
     (tmp_path / "adapter").mkdir()
     with pytest.raises(ExportError, match="converting"):

@@ -144,7 +144,7 @@ def test_encoding_masks_the_prompt_and_leaves_out_what_is_too_long():
 @pytest.fixture(scope="module")
 def tiny():
     pytest.importorskip("trl")
-    from tests.tiny import tiny_model_dir
+    from tests.conftest import tiny_model_dir
 
     return tiny_model_dir()
 
@@ -189,6 +189,27 @@ def test_lora_trains_saves_with_its_record_and_loads_with_peft(tmp_path, tiny):
     assert loaded.active_peft_config.r == 4
     with pytest.raises(Exception, match="already trained"):
         train(config)
+
+
+@pytest.mark.model
+@pytest.mark.network
+def test_tune_export_writes_a_gguf_lora_and_refuses_prompt_tuning(tmp_path, tiny):
+    from tests.conftest import rustcoder_cli
+
+    assert (
+        rustcoder_cli(
+            "tune", "lora", str(tiny_config(tmp_path, tiny)), "--set", "train.max_steps=1"
+        ).returncode
+        == 0
+    )
+    done = rustcoder_cli("tune", "export", str(tmp_path / "out" / "adapter"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "adapter" / "adapter.gguf").read_bytes()[:4] == b"GGUF"
+    prompt = tmp_path / "prompt"
+    prompt.mkdir()
+    (prompt / "adapter_config.json").write_text(json.dumps({"peft_type": "PROMPT_TUNING"}))
+    refused = rustcoder_cli("tune", "export", str(prompt))
+    assert refused.returncode == 2 and "only LoRA converts to GGUF" in refused.stderr
 
 
 @pytest.mark.model

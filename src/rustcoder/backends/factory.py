@@ -105,7 +105,7 @@ def _llamacpp(model: str, settings: LlamaCppSettings) -> Backend:
     from rustcoder.models.fetch import resolve_model
 
     if settings.lora is not None and settings.lora.is_dir():  # a PEFT folder: its GGUF, made once
-        from rustcoder.tuning.export import gguf_adapter
+        from rustcoder.models.lora import gguf_adapter
 
         settings = settings.model_copy(update={"lora": gguf_adapter(settings.lora)})
     return LlamaCppBackend(resolve_model(model), settings)

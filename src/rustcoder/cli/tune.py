@@ -61,7 +61,7 @@ def export_command(
     verbose: Verbose = False,
 ) -> None:
     """Convert a LoRA adapter to GGUF for llama.cpp (`--adapter` of the llamacpp backend)."""
-    from rustcoder.tuning.export import export_adapter
+    from rustcoder.models.lora import export_adapter
 
     setup_logging(verbose)
     stdout.print(f"wrote {export_adapter(adapter, out)}", highlight=False)

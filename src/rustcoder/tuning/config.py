@@ -99,7 +99,6 @@ class TrainOptions(Strict):
     save_total_limit: int = Field(2, ge=1)
     validation: int = Field(64, ge=0)
     """Examples of the validation split scored for validation loss (0: none)."""
-    log: Literal["csv", "tensorboard"] = "csv"
     threads: int = Field(0, ge=0)
     """CPU threads for torch (0: torch's default)."""
 

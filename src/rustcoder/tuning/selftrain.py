@@ -75,7 +75,7 @@ def sampler(config: TuneConfig, adapter: Path | None) -> Backend:
     if base.is_gguf:
         lora = None
         if adapter is not None:
-            from rustcoder.tuning.export import export_adapter
+            from rustcoder.models.lora import export_adapter
 
             lora = adapter / "adapter.gguf"
             if not lora.exists():

@@ -204,7 +204,7 @@ def sft_arguments(config: TuneConfig, has_validation: bool) -> Any:
         max_length=train.max_length,
         packing=train.packing,
         completion_only_loss=True,
-        report_to=["tensorboard"] if train.log == "tensorboard" else [],
+        report_to=[],  # log.csv and the progress bar report
         disable_tqdm=True,
         dataloader_num_workers=0,
         remove_unused_columns=True,

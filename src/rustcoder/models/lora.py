@@ -1,4 +1,4 @@
-"""Export PEFT LoRA adapters to GGUF for the llamacpp backend, with llama.cpp's own converter.
+"""PEFT LoRA adapters as GGUF for the llamacpp backend, converted by llama.cpp's own converter.
 
 The converter scripts (and the gguf-py package they need) come from the source distribution of the
 pinned llama-cpp-python, fetched once into the cache, so the exporter always matches the llama.cpp
@@ -69,7 +69,7 @@ def lora_to_gguf(adapter: Path, base_model: Path, out: Path, *, outtype: str = "
 
 
 def export_adapter(adapter: Path, out: Path | None = None) -> Path:
-    """A LoRA adapter made by `rustcoder tune` (or any PEFT LoRA with its base model recorded) as GGUF."""
+    """A PEFT LoRA adapter as GGUF, for the base model folder its config names."""
     import json
 
     config_file = adapter / "adapter_config.json"
@@ -81,15 +81,12 @@ def export_adapter(adapter: Path, out: Path | None = None) -> Path:
             f"{adapter}: a {peft_config.get('peft_type')} adapter; only LoRA converts to GGUF (use prompt "
             "tuning with the transformers backend: --backend transformers --adapter ADAPTER)"
         )
-    record_file = adapter / "rustcoder-tune.json"
-    if record_file.is_file():
-        from rustcoder.tuning.train import base_model_dir
-
-        base = base_model_dir(json.loads(record_file.read_text(encoding="utf-8"))["base_model"]["name"])
-    else:
-        base = Path(peft_config.get("base_model_name_or_path") or "")
-        if not (base / "config.json").is_file():
-            raise ExportError(f"{adapter}: its base model {base} is not a model folder here")
+    base = Path(peft_config.get("base_model_name_or_path") or "")  # PEFT records the base's folder
+    if not (base / "config.json").is_file():
+        raise ExportError(
+            f"{adapter}: its base model {base} is not a transformers model folder here (for a GGUF base, "
+            "rustcoder tune trains on its dequantised copy in the cache, which this names)"
+        )
     return lora_to_gguf(adapter, base, out or adapter / "adapter.gguf")
 
 
