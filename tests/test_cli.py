@@ -152,7 +152,10 @@ def test_ctrl_c_stops_promptly_and_keeps_results(fixtures, tmp_path):
     out = tmp_path / "results.jsonl"
     args = ["evaluate", str(fixtures / "humanevalx_mini.jsonl"), str(samples), "--out", str(out),
             "--timeout", "30", "--batch-size", "4", "--jobs", "1"]  # fmt: skip
-    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal, even when
+    )  # fmt: skip  # the suite itself runs in the background, where the shell makes children ignore SIGINT
     assert wait_until(lambda: out.exists() and len(out.read_bytes().splitlines()) >= 4, timeout=60)
     assert wait_until(lambda: sandbox_processes() != [], timeout=30)  # now inside the 30 s loops
     interrupted = time.monotonic()
