@@ -139,46 +139,40 @@ class Gated:
         return scan(self._pieces(request), request, 1)
 
 
-def test_a_newer_request_of_the_same_client_cancels_the_older_at_once():
+def older_then_newer(cancel_stale: bool, both_asked: int) -> tuple[Gated, dict]:
+    """Client "vim" asks, then asks again while the first answer is being written; the answers."""
     backend = Gated()
-    engine = CompletionEngine(backend, EngineSettings(post_process=False), count=count_chars)  # type: ignore[arg-type]
-    results = {}
-    older = threading.Thread(
-        target=lambda: results.setdefault("older", engine.complete(CompletionRequest("a = ", client="vim")))
-    )
-    older.start()
+    settings = EngineSettings(post_process=False, cancel_stale=cancel_stale)
+    engine = CompletionEngine(backend, settings, count=count_chars)  # type: ignore[arg-type]
+    results: dict = {}
+
+    def ask(name: str, prefix: str) -> threading.Thread:
+        thread = threading.Thread(
+            target=lambda: results.setdefault(name, engine.complete(CompletionRequest(prefix, client="vim")))
+        )
+        thread.start()
+        return thread
+
+    older = ask("older", "a = ")
     assert backend.started.wait(5)
-    newer = threading.Thread(
-        target=lambda: results.setdefault("newer", engine.complete(CompletionRequest("a = 1", client="vim")))
-    )
-    newer.start()
-    assert wait_until(lambda: engine._active.get("vim") is not None and len(engine._active) == 1)
+    newer = ask("newer", "a = 1")
+    assert wait_until(lambda: engine.turns.waiting_lines == 1)  # the newer one is waiting for the model
+    assert len(engine._active) == both_asked
     backend.gate.set()
     older.join(5)
     newer.join(5)
+    return backend, results
+
+
+def test_a_newer_request_of_the_same_client_cancels_the_older_at_once():
+    backend, results = older_then_newer(cancel_stale=True, both_asked=1)  # the older one let go
     assert results["older"].cancelled and results["older"].text == ""
     assert not results["newer"].cancelled and results["newer"].text.startswith("first")
     assert backend.closed.is_set()
 
 
 def test_without_cancel_stale_the_older_request_runs_to_its_end():
-    backend = Gated()
-    settings = EngineSettings(post_process=False, cancel_stale=False)
-    engine = CompletionEngine(backend, settings, count=count_chars)  # type: ignore[arg-type]
-    results = {}
-    older = threading.Thread(
-        target=lambda: results.setdefault("older", engine.complete(CompletionRequest("a = ", client="vim")))
-    )
-    older.start()
-    assert backend.started.wait(5)
-    newer = threading.Thread(
-        target=lambda: results.setdefault("newer", engine.complete(CompletionRequest("a = 1", client="vim")))
-    )
-    newer.start()
-    assert wait_until(lambda: len(engine._active) == 2)  # both kept; the newer waits for its turn
-    backend.gate.set()
-    older.join(5)
-    newer.join(5)
+    _, results = older_then_newer(cancel_stale=False, both_asked=2)  # both kept; the newer waits its turn
     assert not results["older"].cancelled and results["older"].text == "first" + "x" * 50
     assert not results["newer"].cancelled
 
