@@ -10,8 +10,9 @@ import pytest
 
 from rustcoder.backends.chat import PromptFormat
 from rustcoder.backends.fim import FimTokens
+from rustcoder.errors import DataError
 from rustcoder.tuning.config import ConfigError, DataSource, load_config, parse_train_split
-from rustcoder.tuning.examples import DataError, Pair, encode, fim_pairs, instruction_pair, read_rows
+from rustcoder.tuning.examples import Pair, encode, fim_pairs, instruction_pair, read_rows
 from rustcoder.types import RUST_BEGIN, RUST_END, FimLayout
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
@@ -117,7 +118,7 @@ def test_fim_examples_in_both_layouts_end_with_the_end_token():
 def test_bad_rows_are_clear_errors(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps(INSTRUCTION) + "\n{not json\n")
-    with pytest.raises(DataError, match=r"bad.jsonl:2: not a JSON line"):
+    with pytest.raises(DataError, match=r"bad.jsonl:2: invalid JSON"):
         read_rows(DataSource(path=str(bad)), 0)
     bad.write_text(json.dumps({"instruction": "x"}) + "\n")
     with pytest.raises(DataError, match="row 1 lacks output"):
@@ -327,7 +328,7 @@ def test_self_training_keeps_only_answers_rustc_accepts_and_trains_on_them(tmp_p
 
     answers = [GOOD, BAD, GOOD.replace("x * 2", "x + x"), GOOD]  # one bad, one duplicate
     fake = FakeBackend(lambda request, call: answers[call % 4] + RUST_END + "\n")
-    monkeypatch.setattr(selftrain, "sampler", lambda config, adapter: fake)
+    monkeypatch.setattr(selftrain, "adapter_backend", lambda config, adapter: fake)
     mined = write_mined(tmp_path / "mined", instructions=3)
     (mined / "instructions" / "train.jsonl").write_text(
         json.dumps({**INSTRUCTION, "id": "ok"}) + "\n"

@@ -5,20 +5,33 @@ trained on left out."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rustcoder.tuning.config import TuneConfig
 from rustcoder.tuning.record import trained_problems
 
+if TYPE_CHECKING:
+    from rustcoder.backends.base import Backend
+
+
+def adapter_backend(config: TuneConfig, adapter: Path | None) -> Backend:
+    """The base model of `config` with `adapter`: llama.cpp for a GGUF base and a LoRA (converted to GGUF
+    once; several times faster than transformers on a CPU), else transformers."""
+    from rustcoder.backends.factory import create_backend
+    from rustcoder.models.fetch import resolve_model
+    from rustcoder.settings import LlamaCppSettings, TransformersSettings
+
+    if config.method != "prompt" and resolve_model(config.model).is_gguf:
+        return create_backend("llamacpp", config.model, LlamaCppSettings(lora=adapter))
+    return create_backend("transformers", config.model, TransformersSettings(adapter=adapter))
+
 
 def evaluate_adapter(config: TuneConfig, adapter: Path) -> dict[str, Any]:
     """pass@1 and counts of `adapter` on `config.evaluate`'s benchmark, run into OUTPUT/eval-NAME/."""
-    from rustcoder.backends.factory import create_backend
     from rustcoder.benchmarks import load_benchmark
     from rustcoder.generation.run import run
-    from rustcoder.models.fetch import resolve_model
     from rustcoder.prompting.registry import strategy_named
-    from rustcoder.settings import LlamaCppSettings, Sampling, TransformersSettings
+    from rustcoder.settings import Sampling
 
     options = config.evaluate
     assert options is not None
@@ -27,12 +40,7 @@ def evaluate_adapter(config: TuneConfig, adapter: Path) -> dict[str, Any]:
     problems = [p for p in benchmark.problems if p.task_id not in trained][: options.limit]
     if trained:
         benchmark.notes.append(f"{len(trained)} problems left out: the adapter was trained on them")
-    lora = config.method != "prompt" and resolve_model(config.model).is_gguf
-    backend = (
-        create_backend("llamacpp", config.model, LlamaCppSettings(lora=adapter))
-        if lora  # llama.cpp with the LoRA as GGUF: several times faster than transformers on a CPU
-        else create_backend("transformers", config.model, TransformersSettings(adapter=adapter))
-    )
+    backend = adapter_backend(config, adapter)
     languages = {p.language for p in problems}
     strategy = strategy_named(options.strategy, languages=languages)
     out = config.output / f"eval-{Path(options.benchmark).stem}"

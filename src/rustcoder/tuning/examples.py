@@ -10,7 +10,6 @@ the loss covers the completion only.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -19,14 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from rustcoder.backends.chat import PromptFormat
-from rustcoder.errors import RustcoderError
+from rustcoder.errors import DataError
+from rustcoder.jsonl import read_jsonl
 from rustcoder.prompting.registry import strategy_named
 from rustcoder.tuning.config import DataSource
 from rustcoder.types import RUST_END, FimLayout, Language, Problem, TestStyle
-
-
-class DataError(RustcoderError):
-    """Training data that cannot be used: missing, malformed, or empty after filtering."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,14 +122,7 @@ def read_rows(source: DataSource, seed: int) -> list[dict[str, Any]]:
     if file is not None:
         if not file.is_file():
             raise DataError(f"{file}: no such file (source {source.path}, {source.kind}/{source.split})")
-        rows = []
-        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{file}:{number}: not a JSON line: {exc.msg}") from exc
+        rows = [row for _, row in read_jsonl(file)]
     else:
         rows = _hub_rows(source)
     for number, row in enumerate(rows, 1):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import logging
 import random
 import re
@@ -26,11 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rustcoder.backends.base import Backend
+from rustcoder.backends.chat import PromptFormat
 from rustcoder.execute.assemble import assemble
 from rustcoder.execute.engine import ExecConfig, Executor
+from rustcoder.jsonl import JsonlAppender, read_jsonl, write_json
 from rustcoder.prompting.registry import strategy_named
 from rustcoder.tuning.config import TuneConfig
+from rustcoder.tuning.evaluate import adapter_backend
 from rustcoder.tuning.examples import instruction_pair, instruction_problem, read_rows
 from rustcoder.tuning.record import RECORD_FILE
 from rustcoder.tuning.train import TrainingError, base_model_dir, load_tokenizer, train
@@ -65,25 +66,6 @@ def _normalised(code: str) -> str:
     return hashlib.sha256(re.sub(r"\s+", " ", code).strip().encode()).hexdigest()
 
 
-def sampler(config: TuneConfig, adapter: Path | None) -> Backend:
-    """The model that answers: llama.cpp for a GGUF base (a LoRA exported to GGUF), else transformers."""
-    from rustcoder.backends.factory import create_backend
-    from rustcoder.models.fetch import resolve_model
-    from rustcoder.settings import LlamaCppSettings, TransformersSettings
-
-    base = resolve_model(config.model)
-    if base.is_gguf:
-        lora = None
-        if adapter is not None:
-            from rustcoder.models.lora import export_adapter
-
-            lora = adapter / "adapter.gguf"
-            if not lora.exists():
-                export_adapter(adapter, lora)
-        return create_backend("llamacpp", config.model, LlamaCppSettings(lora=lora))
-    return create_backend("transformers", config.model, TransformersSettings(adapter=adapter))
-
-
 def sample_answers(
     config: TuneConfig, problems: list[Problem], adapter: Path | None, out: Path
 ) -> list[dict[str, Any]]:
@@ -91,14 +73,13 @@ def sample_answers(
     options = config.self_training
     strategy = strategy_named(config.strategy)
     done: dict[tuple[str, int], dict[str, Any]] = {}
-    if out.exists():
-        for line in out.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
+    if out.exists():  # a killed round's last line may be cut off: it is sampled again
+        for _, row in read_jsonl(out, allow_torn_tail=True):
             done[(row["task_id"], row["sample"])] = row
     todo = [(p, k) for p in problems for k in range(options.samples) if (p.task_id, k) not in done]
     if todo:
-        backend = sampler(config, adapter)
-        with out.open("a", encoding="utf-8") as handle:
+        backend = adapter_backend(config, adapter)
+        with JsonlAppender(out) as handle:
             for problem, k in todo:
                 request = strategy.request(
                     problem, temperature=options.temperature, seed=config.train.seed * 1000 + k,
@@ -113,8 +94,7 @@ def sample_answers(
                     "code": outcome.text,
                     "well_formed": outcome.well_formed,
                 }
-                handle.write(json.dumps(row) + "\n")
-                handle.flush()
+                handle.write(row)
                 done[(problem.task_id, k)] = row
     return [done[(p.task_id, k)] for p in problems for k in range(options.samples)]
 
@@ -179,6 +159,7 @@ def judgeable(config: TuneConfig, round_number: int) -> tuple[list[Problem], dic
 def self_train(config: TuneConfig) -> Path:
     """Run every round of `config` (resuming a killed one); returns the last round's adapter."""
     adapter: Path | None = None
+    fmt: PromptFormat | None = None
     for number in range(config.self_training.rounds):
         folder = config.output / f"round-{number}"
         if (folder / "adapter" / RECORD_FILE).exists():
@@ -190,12 +171,13 @@ def self_train(config: TuneConfig) -> Path:
         answers, judged = accept(problems, rows, config.self_training.keep_per_instruction)
         counts.update(judged)
         log.info("round %d: %s", number, counts)
-        (folder / "round.json").write_text(json.dumps({"round": number, **counts}, indent=2) + "\n")
+        write_json(folder / "round.json", {"round": number, **counts})
         if not answers:
             raise TrainingError(
                 f"round {number}: no answer compiled, so there is nothing to train on ({counts})"
             )
-        _, fmt = load_tokenizer(base_model_dir(config.model))
+        if fmt is None:
+            _, fmt = load_tokenizer(base_model_dir(config.model))
         pairs = [instruction_pair(fmt, config.strategy, a.task_id, a.instruction, a.code) for a in answers]
         step = config.model_copy(update={"method": "lora", "data": (), "output": folder})
         adapter = train(step, extra=pairs, base_adapter=adapter)
