@@ -18,7 +18,7 @@ from typing import Any
 from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
 from rustcoder.backends.chat import PromptFormat
 from rustcoder.errors import BackendError, ModelError
-from rustcoder.models.convert import converted_from_gguf
+from rustcoder.models.convert import transformers_dir
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
 from rustcoder.settings import TransformersSettings
@@ -61,7 +61,7 @@ class TransformersBackend:
         self.options = options or TransformersSettings()
         if self.options.threads:
             torch.set_num_threads(self.options.threads)
-        path = converted_from_gguf(model) if model.is_gguf else model.path
+        path = transformers_dir(model)
         device = self.options.device
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"

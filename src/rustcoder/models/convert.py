@@ -42,3 +42,8 @@ def converted_from_gguf(model: ResolvedModel) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def transformers_dir(model: ResolvedModel) -> Path:
+    """The transformers model directory of `model`: itself, or for a GGUF its dequantised copy."""
+    return converted_from_gguf(model) if model.is_gguf else model.path

@@ -13,24 +13,40 @@ from transformers import TrainerCallback
 FIELDS = ("step", "epoch", "loss", "eval_loss", "learning_rate", "tokens", "tokens_per_second", "seconds")
 
 
-class CsvLog(TrainerCallback):
+def _tokens(state: Any) -> int:
+    return int(getattr(state, "num_input_tokens_seen", 0) or 0)
+
+
+class _Throughput(TrainerCallback):
+    """Tokens trained on since this process began training (a resumed run counts from its resume)."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.tokens_at_start = 0
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+        self.started = time.perf_counter()
+        self.tokens_at_start = _tokens(state)
+
+    def since_start(self, state: Any) -> tuple[int, float, float]:
+        """(tokens seen in all, seconds since training began, tokens per second since then)."""
+        tokens, seconds = _tokens(state), time.perf_counter() - self.started
+        return tokens, seconds, (tokens - self.tokens_at_start) / seconds if seconds > 0 else 0.0
+
+
+class CsvLog(_Throughput):
     """Appends one row per log event to `path` (kept across a resume: the header is written once)."""
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
-        self.started = time.perf_counter()
-        self.tokens_at_start: int | None = None
 
     def on_log(
         self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kw: Any
     ) -> None:
         if not state.is_world_process_zero or not logs:
             return
-        tokens = int(getattr(state, "num_input_tokens_seen", 0) or 0)
-        if self.tokens_at_start is None:
-            self.tokens_at_start = tokens
-        seconds = time.perf_counter() - self.started
-        rate = (tokens - self.tokens_at_start) / seconds if seconds > 0 else 0.0
+        tokens, seconds, rate = self.since_start(state)
         row = {
             "step": state.global_step,
             "epoch": round(state.epoch or 0.0, 4),
@@ -49,16 +65,16 @@ class CsvLog(TrainerCallback):
             writer.writerow(row)
 
 
-class Progress(TrainerCallback):
+class Progress(_Throughput):
     """A rich progress bar over optimizer steps, showing the last loss and tokens/s."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.bar: Any = None
         self.task: Any = None
-        self.started = 0.0
-        self.tokens_at_start = 0
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+        super().on_train_begin(args, state, control, **kw)
         if not state.is_world_process_zero:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -69,23 +85,20 @@ class Progress(TrainerCallback):
         )  # fmt: skip
         self.bar.start()
         self.task = self.bar.add_task("train", total=state.max_steps, completed=state.global_step, status="")
-        self.started = time.perf_counter()
-        self.tokens_at_start = int(getattr(state, "num_input_tokens_seen", 0) or 0)
 
     def on_log(
         self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kw: Any
     ) -> None:
         if self.bar is None or not logs:
             return
-        seconds = time.perf_counter() - self.started
-        tokens = int(getattr(state, "num_input_tokens_seen", 0) or 0) - self.tokens_at_start
+        _, seconds, rate = self.since_start(state)
         parts = []
         if "loss" in logs:
             parts.append(f"loss {logs['loss']:.3f}")
         if "eval_loss" in logs:
             parts.append(f"val {logs['eval_loss']:.3f}")
         if seconds > 0:
-            parts.append(f"{tokens / seconds:.0f} tok/s")
+            parts.append(f"{rate:.0f} tok/s")
         self.bar.update(self.task, completed=state.global_step, status="  ".join(parts))
 
     def on_train_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:

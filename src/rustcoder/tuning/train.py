@@ -9,7 +9,7 @@ Invariants:
   data hashes and counts, library versions, commit, held-out benchmark problems, metrics) and a model card.
 - Loss is on completions only (`completion_mask`); examples longer than `max_length` are left out and
   counted, never cut. Packing uses TRL's best-fit-decreasing packing, padding-free with per-example
-  position ids, so the loss mask survives.
+  position ids, so the loss mask survives; it needs FlashAttention (`packed_attention`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rustcoder.errors import RustcoderError
+from rustcoder.errors import DataError, RustcoderError
 from rustcoder.tuning.config import ConfigError, DataSource, TuneConfig, parse_train_split
 from rustcoder.tuning.examples import (
-    DataError,
     Encoded,
     Pair,
     benchmark_pairs,
@@ -231,11 +230,10 @@ def packed_attention() -> str:
 
 def base_model_dir(name: str) -> Path:
     """A transformers model directory for `name` (a GGUF is dequantised once and cached)."""
-    from rustcoder.models.convert import converted_from_gguf
+    from rustcoder.models.convert import transformers_dir
     from rustcoder.models.fetch import resolve_model
 
-    model = resolve_model(name)
-    return converted_from_gguf(model) if model.is_gguf else model.path
+    return transformers_dir(resolve_model(name))
 
 
 def load_tokenizer(model_dir: Path) -> tuple[Any, Any]:
@@ -300,15 +298,17 @@ def train(config: TuneConfig, extra: list[Pair] | None = None, base_adapter: Pat
     if config.evaluate is not None:
         from rustcoder.tuning.evaluate import evaluate_adapter
 
-        scores = evaluate_adapter(config, adapter)
-        record_file = adapter / RECORD_FILE
-        record = json.loads(record_file.read_text(encoding="utf-8"))
-        record["evaluation"] = scores
-        record_file.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
-        from rustcoder.tuning.card import model_card
-
-        (adapter / "README.md").write_text(model_card(record), encoding="utf-8")
+        record = json.loads((adapter / RECORD_FILE).read_text(encoding="utf-8"))
+        write_record(adapter, {**record, "evaluation": evaluate_adapter(config, adapter)})
     return adapter
+
+
+def write_record(folder: Path, record: dict[str, Any]) -> None:
+    """An adapter's record and the model card made from it."""
+    from rustcoder.tuning.card import model_card
+
+    (folder / RECORD_FILE).write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+    (folder / "README.md").write_text(model_card(record), encoding="utf-8")
 
 
 def save_adapter(
@@ -321,7 +321,6 @@ def save_adapter(
     import trl
 
     from rustcoder.provenance import source_version
-    from rustcoder.tuning.card import model_card
 
     target = config.output / "adapter"
     staging = config.output / "adapter.partial"
@@ -356,7 +355,6 @@ def save_adapter(
             "trl": trl.__version__,
         },
     }
-    (staging / RECORD_FILE).write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
-    (staging / "README.md").write_text(model_card(record), encoding="utf-8")
+    write_record(staging, record)
     staging.replace(target)
     return target
