@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from functools import partial
 
 from rustcoder.backends.base import Chunk, GenRequest, scan
 from rustcoder.backends.fake import FakeBackend
@@ -292,3 +293,26 @@ def test_a_cut_prefix_starts_on_the_grid_so_the_window_top_stays_put():
     assert tops == {"x16"} or tops == {"x16", "x32"}
     exact = fit("".join(lines[:30]) + "y", "", (), 4 * 20 * 4 // 3, count_chars, grid=1)
     assert exact.prefix.splitlines()[0] == "x11"  # without the grid: as many lines as fit
+
+
+def test_turns_go_in_order_of_arrival_within_each_kind():
+    from rustcoder.completion.turns import Turns
+
+    turns, order = Turns(), []
+    assert turns.acquire(True, lambda: False)  # someone holds the model
+    arrivals = [("block 1", False), ("line 1", True), ("block 2", False), ("line 2", True)]
+    threads = []
+    for name, single in arrivals:
+
+        def wait(name: str = name, single: bool = single) -> None:
+            if turns.acquire(single, lambda: False):
+                order.append(name)
+                turns.release()
+
+        threads.append(threading.Thread(target=wait))
+        threads[-1].start()
+        assert wait_until(partial(lambda n: len(turns._waiting) == n, len(threads)))  # one by one, in order
+    turns.release()
+    for thread in threads:
+        thread.join(5)
+    assert order == ["line 1", "line 2", "block 1", "block 2"]
