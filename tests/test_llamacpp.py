@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from rustcoder.backends.base import GenRequest, Message
+from rustcoder.backends.base import Generation, GenRequest, Message
 from rustcoder.backends.factory import create_backend
 from rustcoder.errors import ContextOverflowError, ModelError
 from rustcoder.models.fetch import resolve_model
@@ -53,6 +53,26 @@ def test_a_repeated_prompt_reuses_the_kv_cache_unless_told_not_to(tiny):
     fresh.generate([request])
     [forgot] = fresh.generate([request])
     assert forgot.cached_tokens == 0 and forgot.text == again.text
+
+
+def test_each_session_resumes_its_own_prompt_after_another_sessions_turn(tiny):
+    def ask(session: str, body: str) -> Generation:
+        return tiny.generate([GenRequest(prompt=body, max_tokens=6, session=session)])[0]
+
+    first = "// file a\n" + "fn alpha(x: u32) -> u32 {\n    x + 1\n}\n" * 8 + "fn main() {\n    let a = "
+    other = "// file b\n" + "struct Beta { n: i64 }\n" * 8 + "fn main() {\n    let b = "
+    ask("a", first)
+    ask("b", other)  # evicts a's prompt from the context
+    restored = tiny.sessions.restored
+    again = ask("a", first + "alpha(")  # a typed on
+    assert tiny.sessions.restored == restored + 1
+    assert again.cached_tokens >= again.prompt_tokens - 4  # only what a typed is evaluated
+    assert "b" in tiny.sessions and "a" not in tiny.sessions  # b's kept for b's turn; a's is in use
+    unsaved = create_backend("llamacpp", TINY, LlamaCppSettings(session_cache_mb=0))
+    for session, body in (("a", first), ("b", other)):
+        unsaved.generate([GenRequest(prompt=body, max_tokens=6, session=session)])
+    [cold] = unsaved.generate([GenRequest(prompt=first + "alpha(", max_tokens=6, session="a")])
+    assert cold.cached_tokens < 10 and cold.text == again.text  # the same answer, evaluated in full
 
 
 def test_the_loop_guard_stops_a_real_runaway(tiny):

@@ -93,6 +93,12 @@ class LlamaCppSettings(Settings):
         description="Keep the previous prompt's KV cache and evaluate only what differs (off only to "
         "measure what it gives).",
     )
+    session_cache_mb: int = Field(
+        1024,
+        ge=0,
+        description="MiB for the KV caches of sessions other than the one being served (a server's "
+        "clients): a client whose turn comes after another's resumes its own prompt (0: none).",
+    )
 
 
 class TransformersSettings(Settings):

@@ -66,6 +66,9 @@ class GenRequest:
     """Rules that end the text where it is complete (see `EndRule`); the earliest cut wins, and the
     generation's finish is then `end`."""
     seed: int = 0
+    session: str = ""
+    """Who asks (a server's client): a backend that keeps several prompts' KV caches keeps one per
+    session, so that a client's next request resumes its own."""
     loop_span: int = 0
     """Stop once the last `loop_span` characters are one piece of at most LOOP_PERIOD characters repeated
     (a runaway like `o|o|o|...`); 0: never. The generation's finish is then `loop`."""

@@ -3,7 +3,8 @@
 Chat requests are rendered with the chat template stored in the GGUF, so the prompt the model sees is
 exactly the one recorded. Consecutive requests that share a prefix (the same system prompt and one-shot
 example, or a retry of the same task) reuse its KV cache: llama.cpp keeps the previous prompt's tokens
-and evaluates only what differs.
+and evaluates only what differs. Requests of several sessions (a server's clients) each resume their
+own session's prompt (`kv_sessions`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
 from rustcoder.backends.chat import PromptFormat
 from rustcoder.backends.fim import find_fim_tokens
+from rustcoder.backends.kv_sessions import KvSessions, shared
 from rustcoder.errors import BackendError, ContextOverflowError, ModelError
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
@@ -55,6 +57,7 @@ class LlamaCppBackend:
             raise ModelError(f"{model.path}: llama.cpp could not load it: {exc}") from exc
         self.threads = threads
         self._lock = threading.Lock()
+        self.sessions = KvSessions(self.options.session_cache_mb * 2**20)
         self.chat_template: str | None = self.llm.metadata.get("tokenizer.chat_template")
         vocab = self.llm._model  # token texts of the special tokens the template refers to
         self.fim = find_fim_tokens(self._is_token)
@@ -70,18 +73,19 @@ class LlamaCppBackend:
         """The exact text the model is given."""
         return self.format.render(request)
 
-    def _pieces(self, request: GenRequest, prompt: str, cached: list[int]) -> Iterator[str]:
+    def _pieces(self, request: GenRequest, tokens: list[int], cached: list[int]) -> Iterator[str]:
         """The model's text, piece by piece; holds the model's lock until the stream is done or closed.
         Appends to `cached` how many of the prompt's tokens the KV cache held (llama.cpp evaluates only
         the rest)."""
         with self._lock:
             if not self.options.reuse_prefix:
                 self.llm.reset()  # type: ignore[no-untyped-call]  # forget the previous prompt: every token is evaluated again
-            tokens = self.llm.tokenize(prompt.encode("utf-8"), special=True)
-            cached.append(self.llm.longest_token_prefix(self.llm._input_ids.tolist(), tokens))
+            else:
+                self.sessions.switch(self.llm, request.session, tokens)
+            cached.append(shared(self.llm.input_ids[: self.llm.n_tokens], tokens))
             try:
                 chunks: Any = self.llm.create_completion(
-                    prompt,
+                    tokens,
                     max_tokens=request.max_tokens,
                     temperature=request.temperature,
                     top_p=request.top_p,
@@ -101,16 +105,18 @@ class LlamaCppBackend:
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def _prompt(self, request: GenRequest) -> tuple[str, int]:
-        """The rendered prompt and its length in tokens; ContextOverflowError if it cannot fit."""
+    def _tokens(self, request: GenRequest) -> list[int]:
+        """The rendered prompt's tokens, as llama-cpp-python would make them of the text (with the
+        model's BOS where it wants one); ContextOverflowError if they cannot fit."""
         prompt = self.render(request)
-        tokens = self.count_tokens(prompt)
-        if tokens + request.max_tokens > self.options.context:
+        bos = [self.llm.token_bos()] if self.llm._model.add_bos_token() and self.llm.token_bos() >= 0 else []
+        tokens = bos + self.llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        if len(tokens) + request.max_tokens > self.options.context:
             raise ContextOverflowError(
-                f"prompt of {tokens} tokens plus {request.max_tokens} to generate exceeds the "
+                f"prompt of {len(tokens)} tokens plus {request.max_tokens} to generate exceeds the "
                 f"context of {self.options.context}; raise --context"
             )
-        return prompt, tokens
+        return tokens
 
     @property
     def max_concurrency(self) -> int:
@@ -120,9 +126,9 @@ class LlamaCppBackend:
         return [collect(self.stream(request)) for request in requests]
 
     def stream(self, request: GenRequest) -> Iterator[Chunk]:
-        prompt, tokens = self._prompt(request)
+        tokens = self._tokens(request)
         cached: list[int] = []
-        yield from scan(self._pieces(request, prompt, cached), request, tokens, lambda: sum(cached))
+        yield from scan(self._pieces(request, tokens, cached), request, len(tokens), lambda: sum(cached))
 
     def describe(self) -> BackendInfo:
         import llama_cpp

@@ -32,6 +32,7 @@ def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
         context=settings.context,
         lora=settings.adapter,
         reuse_prefix=settings.kv_reuse,
+        session_cache_mb=settings.session_cache_mb,
     )
     backend = create_backend("llamacpp", settings.model, options)
     engine = CompletionEngine(

@@ -102,7 +102,7 @@ class CompletionEngine:
         if request.raw:
             gen = GenRequest(
                 prompt=request.prefix, stop=request.stop, max_tokens=max(1, request.max_tokens),
-                temperature=request.temperature, top_p=request.top_p,
+                temperature=request.temperature, top_p=request.top_p, session=request.client,
             )  # fmt: skip
             return gen, False, None
         files = request.files
@@ -115,6 +115,7 @@ class CompletionEngine:
             prompt=head, suffix=window.suffix, fim_layout=self.settings.layout, middle_start=line,
             context_files=window.files, path=request.path, ends=rules, stop=request.stop,
             max_tokens=max(1, request.max_tokens), temperature=request.temperature, top_p=request.top_p,
+            session=request.client,
         )  # fmt: skip
         digest = hashlib.sha256(
             repr((window.files, request.path, request.stop, request.max_tokens, request.temperature,

@@ -55,6 +55,12 @@ class ServeSettings(BaseSettings):
         description="Reuse the previous prompt's KV cache for the tokens a request shares with it (off "
         "only to measure what it gives).",
     )
+    session_cache_mb: int = Field(
+        1024,
+        ge=0,
+        description="MiB of KV caches kept for clients other than the one being served, so that each "
+        "resumes its own prompt when its turn comes (0: none, to measure what it gives).",
+    )
     cancel_stale: bool = Field(
         True,
         description="A client's newer request, or its disconnect, cancels its older one (off only to "
