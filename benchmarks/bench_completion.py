@@ -114,8 +114,9 @@ class Tally:
 class Request:
     """One /infill request on its own connection, which `cancel` closes (as llama.vim stops a job)."""
 
-    def __init__(self, port: int, body: dict, client: str = "") -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    def __init__(self, port: int, body: dict, client: str = "", timeout: float = 120.0) -> None:
+        self.client = client
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.body = json.dumps(body)
         self.headers = {"Content-Type": "application/json", **({"X-Client-Id": client} if client else {})}
         self.answer: dict | None = None

@@ -172,6 +172,19 @@ def test_a_newer_request_of_the_same_client_cancels_the_older_at_once():
     assert backend.closed.is_set()
 
 
+def test_a_request_is_replaced_when_it_arrives_not_when_its_work_starts():
+    backend = FakeBackend(["1 + 1"])
+    engine = CompletionEngine(backend, count=count_chars)
+    request = CompletionRequest(FILE_PREFIX + "    let total = ", FILE_SUFFIX, client="editor")
+    older = engine.claim("editor")  # both arrived; the server had no worker for the older one yet
+    newer = engine.claim("editor")
+    late = engine.complete(request, None, older)  # its work starts after the newer one arrived
+    assert late.cancelled and backend.requests == []  # let go before the model was asked
+    answer = engine.complete(request, None, newer)
+    assert not answer.cancelled and answer.text == "1 + 1"
+    assert engine._active == {}
+
+
 def test_without_cancel_stale_the_older_request_runs_to_its_end():
     _, results = older_then_newer(cancel_stale=False, both_asked=2)  # both kept; the newer waits its turn
     assert not results["older"].cancelled and results["older"].text == "first" + "x" * 50

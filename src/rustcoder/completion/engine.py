@@ -56,6 +56,14 @@ class EngineSettings:
     gives: then every request runs to its end, in turn)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A request's place among its client's requests: `stale` is set once a newer one arrives."""
+
+    key: str
+    stale: threading.Event
+
+
 def _approximate_count(text: str) -> int:
     return max(1, len(text) // 4) if text else 0
 
@@ -75,16 +83,17 @@ class CompletionEngine:
         self._lock = threading.Lock()
         self.turns = Turns()
 
-    def _register(self, client: str) -> tuple[str, threading.Event]:
-        """This client's newest request, under the key it is kept by: its older one, if still running,
-        is cancelled (unless `cancel_stale` is off: then each request is kept on its own)."""
-        mine = threading.Event()
-        key = client if self.settings.cancel_stale else f"{client}\0{id(mine)}"
+    def claim(self, client: str) -> Claim:
+        """A new request of `client`, claimed as it arrives (before it waits for a worker or the model):
+        the client's older one, if still running or waiting, is cancelled (unless `cancel_stale` is off:
+        then each request is kept on its own)."""
+        stale = threading.Event()
+        key = client if self.settings.cancel_stale else f"{client}\0{id(stale)}"
         with self._lock:
             if (older := self._active.get(key)) is not None:
                 older.set()
-            self._active[key] = mine
-        return key, mine
+            self._active[key] = stale
+        return Claim(key, stale)
 
     def cancel_all(self) -> None:
         """Cancel every running request (the server is shutting down)."""
@@ -92,10 +101,11 @@ class CompletionEngine:
             for event in self._active.values():
                 event.set()
 
-    def _release(self, client: str, mine: threading.Event) -> None:
+    def release(self, claim: Claim) -> None:
+        """The request is over (`stream` releases what it claimed, and what it was given)."""
         with self._lock:
-            if self._active.get(client) is mine:
-                del self._active[client]
+            if self._active.get(claim.key) is claim.stale:
+                del self._active[claim.key]
 
     def _request(self, request: CompletionRequest, mode: Mode) -> tuple[GenRequest, bool, Key | None]:
         """The backend request, whether the context was cut, and the cache key (None: not cacheable)."""
@@ -124,29 +134,32 @@ class CompletionEngine:
         cacheable = request.temperature == 0 and not request.warm_only
         return gen, window.truncated, Key(window.suffix, digest) if cacheable else None
 
-    def complete(self, request: CompletionRequest, cancel: threading.Event | None = None) -> Completion:
+    def complete(
+        self, request: CompletionRequest, cancel: threading.Event | None = None, claim: Claim | None = None
+    ) -> Completion:
         """The suggestion for `request`; `cancel` (a client gone) stops it like a newer request would."""
-        return drain(self.stream(request, cancel))[1]
+        return drain(self.stream(request, cancel, claim))[1]
 
     def stream(
-        self, request: CompletionRequest, cancel: threading.Event | None = None
+        self, request: CompletionRequest, cancel: threading.Event | None = None, claim: Claim | None = None
     ) -> Generator[str, None, Completion]:
         """The text as the model writes it (already ended by the end rules), then, as the generator's
-        return value, the `Completion` (whose text is also fence-stripped and syntax-checked)."""
-        mode = request.mode or (Mode.BLOCK if request.raw else mode_at(request.prefix, request.suffix))
-        gen, truncated, key = self._request(request, mode)
-        if key is not None and (hit := self.cache.get(key, _prefix(gen))) is not None:
-            yield hit
-            return Completion(hit, mode, StopType.NONE, truncated=truncated, from_cache=True)
-        kept, mine = self._register(request.client)
-        if not self.settings.cancel_stale:
-            cancel = None
+        return value, the `Completion` (whose text is also fence-stripped and syntax-checked). `claim`:
+        the request's place among its client's, taken when it arrived (else taken now)."""
+        claim = claim or self.claim(request.client)
         try:
-            if cancel is not None and cancel.is_set():  # gone before the model was asked
-                return Completion("", mode, StopType.NONE, truncated=truncated, cancelled=True)
-            return (yield from self._generate(request, gen, mode, truncated, key, mine, cancel))
+            mode = request.mode or (Mode.BLOCK if request.raw else mode_at(request.prefix, request.suffix))
+            if not self.settings.cancel_stale:
+                cancel = None
+            if claim.stale.is_set() or (cancel is not None and cancel.is_set()):  # replaced, or gone
+                return Completion("", mode, StopType.NONE, cancelled=True)
+            gen, truncated, key = self._request(request, mode)
+            if key is not None and (hit := self.cache.get(key, _prefix(gen))) is not None:
+                yield hit
+                return Completion(hit, mode, StopType.NONE, truncated=truncated, from_cache=True)
+            return (yield from self._generate(request, gen, mode, truncated, key, claim.stale, cancel))
         finally:
-            self._release(kept, mine)
+            self.release(claim)
 
     def _generate(
         self,

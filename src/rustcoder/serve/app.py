@@ -66,6 +66,9 @@ def create_app(served: Served, api_key: str | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = served.settings.worker_threads
         yield
         served.engine.cancel_all()  # whatever still runs at shutdown stops at its next token
 

@@ -21,12 +21,13 @@ async def run_cancellable(request: Request, work: Callable[[threading.Event], T]
     cancel = threading.Event()
     task = asyncio.ensure_future(anyio.to_thread.run_sync(work, cancel))
     try:
-        while True:
+        while not cancel.is_set():
             done, _ = await asyncio.wait({task}, timeout=POLL_SECONDS)
             if done:
-                return task.result()
+                break
             if await request.is_disconnected():
-                cancel.set()
+                cancel.set()  # the work ends at its next check; no more polling for a client gone
+        return await task
     finally:
         cancel.set()
 

@@ -37,6 +37,12 @@ class ServeSettings(BaseSettings):
     context: int = Field(4096, ge=512, description="The model's context in tokens.")
     context_tokens: int = Field(1536, ge=64, description="Tokens of code a completion prompt may hold.")
     max_tokens: int = Field(512, ge=1, description="The most tokens one request may generate.")
+    worker_threads: int = Field(
+        256,
+        ge=1,
+        description="Threads for requests in flight: each waiting request holds one (a replaced one only "
+        "until it sees so); requests beyond this wait for a thread before they can even be replaced.",
+    )
     max_request_bytes: int = Field(2 << 20, ge=1024, description="Larger request bodies get 413.")
     layout: FimLayout = Field(FimLayout.PSM, description="psm or spm: how FIM prompts are laid out.")
     cache_size: int = Field(250, ge=0, description="Recent suggestions kept for reuse.")

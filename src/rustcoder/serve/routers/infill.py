@@ -66,7 +66,10 @@ async def infill(body: InfillRequest, request: Request, served: ServedDep) -> JS
         client=client_of(request, "slot", body.id_slot),
     )
     started = time.perf_counter()
-    done = await run_cancellable(request, lambda cancel: served.engine.complete(completion_request, cancel))
+    claim = served.engine.claim(completion_request.client)  # a newer request cancels this one from now on
+    done = await run_cancellable(
+        request, lambda cancel: served.engine.complete(completion_request, cancel, claim)
+    )
     kind = "warm" if completion_request.warm_only else ""
     served.metrics.completion("/infill", done, time.perf_counter() - started, kind)
     answer = infill_response(done, served.model_name)

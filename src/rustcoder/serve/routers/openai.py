@@ -69,9 +69,10 @@ async def completions(
     started = time.perf_counter()
     if body.stream:
         cancel = threading.Event()
+        claim = served.engine.claim(job.client)
 
         async def events() -> AsyncIterator[str]:
-            async for item in relay(served.engine.stream(job, cancel), cancel):
+            async for item in relay(served.engine.stream(job, cancel, claim), cancel):
                 if isinstance(item, str):
                     yield json.dumps({**head, "choices": [{"index": 0, "text": item, "finish_reason": None}]})
                     continue
@@ -84,7 +85,8 @@ async def completions(
             yield "[DONE]"
 
         return EventSourceResponse(events(), ping=15)
-    done = await run_cancellable(request, lambda cancel: served.engine.complete(job, cancel))
+    claim = served.engine.claim(job.client)  # a newer request cancels this one from now on
+    done = await run_cancellable(request, lambda cancel: served.engine.complete(job, cancel, claim))
     served.metrics.completion("/v1/completions", done, time.perf_counter() - started, kind)
     choice = {"index": 0, "text": done.text, "finish_reason": _finish(done), "logprobs": None}
     return {**head, "choices": [choice], "usage": _usage(done.prompt_tokens, done.tokens)}

@@ -65,7 +65,8 @@ async def tabby_complete(body: TabbyRequest, request: Request, served: Served) -
         client=client_of(request, "tabby", body.user or ""),
     )
     started = time.perf_counter()
-    done = await run_cancellable(request, lambda cancel: served.engine.complete(job, cancel))
+    claim = served.engine.claim(job.client)  # a newer request cancels this one from now on
+    done = await run_cancellable(request, lambda cancel: served.engine.complete(job, cancel, claim))
     served.metrics.completion("/v1/tabby/completions", done, time.perf_counter() - started)
     return {"id": f"cmpl-{uuid.uuid4().hex}", "choices": [{"index": 0, "text": done.text}]}
 
