@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rustcoder.errors import RequestError, RustcoderError
@@ -62,7 +63,8 @@ class _TooLarge(Exception):
 
 def create_app(served: Served, api_key: str | None = None) -> FastAPI:
     """The server's app; with `api_key`, every request but the health check needs `Bearer KEY`."""
-    from rustcoder.serve.routers import health, infill, openai, solve, tabby
+    from rustcoder.serve.routers import health, infill, openai, runs, solve, tabby
+    from rustcoder.serve.runs import RunNotFound
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -74,7 +76,7 @@ def create_app(served: Served, api_key: str | None = None) -> FastAPI:
 
     app = FastAPI(title="rustcoder", version="0.1.0", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.served = served
-    for router in (health.router, infill.router, openai.router, tabby.router, solve.router):
+    for router in (health.router, infill.router, openai.router, tabby.router, solve.router, runs.router):
         app.include_router(router)
 
     @app.middleware("http")
@@ -95,6 +97,17 @@ def create_app(served: Served, api_key: str | None = None) -> FastAPI:
         )
         served.metrics.errors.labels(request.url.path, "400").inc()
         return _error(400, problems or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        served.metrics.errors.labels("(no route)", str(exc.status_code)).inc()  # not one label per path
+        message = f"no such path: {request.url.path}" if exc.status_code == 404 else str(exc.detail)
+        return _error(exc.status_code, message, "not_found_error" if exc.status_code == 404 else "http_error")
+
+    @app.exception_handler(RunNotFound)
+    async def not_found(request: Request, exc: RunNotFound) -> JSONResponse:
+        served.metrics.errors.labels(request.url.path, "404").inc()
+        return _error(404, str(exc), "not_found_error")
 
     @app.exception_handler(RustcoderError)
     async def refused(request: Request, exc: RustcoderError) -> JSONResponse:

@@ -34,6 +34,9 @@ class ServeSettings(BaseSettings):
         None, description="Environment variable holding the API key every request must then carry."
     )
     threads: int = Field(0, ge=0, description="CPU threads for the model (0: one per core).")
+    runs: Path | None = Field(
+        None, description="A folder of evaluation runs (`rustcoder run --out` folders) for the Runs page."
+    )
     context: int = Field(4096, ge=512, description="The model's context in tokens.")
     context_tokens: int = Field(1536, ge=64, description="Tokens of code a completion prompt may hold.")
     max_tokens: int = Field(512, ge=1, description="The most tokens one request may generate.")
