@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up rustcoder on Debian 12 (idempotent; fast when already done):
-#   apt packages (crate sources for rand/regex/md5, bubblewrap), a Rust toolchain if none is installed,
-#   the virtual environment .venv with pinned dependencies, the crate cache and the benchmark data.
+#   apt packages (crate sources for rand/regex/md5, bubblewrap, chromium for the UI's browser tests,
+#   Node.js and npm if missing), a Rust toolchain if none is installed, the virtual environment .venv
+#   with pinned dependencies, the web UI's bundle (built from web/ with the npm lockfile), the crate
+#   cache and the benchmark data.
 #   ./setup.sh --with-crates also installs the pinned Debian crate sources that `rustcoder data mine`
 #   reads by default (src/rustcoder/data/debian_crates.txt; about 2,000 packages with dependencies).
 set -euo pipefail
@@ -15,7 +17,7 @@ for arg in "$@"; do
     esac
 done
 
-APT_PACKAGES="librust-rand-dev librust-regex-dev librust-md5-dev bubblewrap python3-venv cmake build-essential"
+APT_PACKAGES="librust-rand-dev librust-regex-dev librust-md5-dev bubblewrap python3-venv cmake build-essential chromium"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
@@ -26,6 +28,9 @@ done
 if ! command -v rustc >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/rustc" ]; then
     echo "setup: no rustc found; installing Debian's rustc and cargo (rustup's newer toolchain also works)"
     missing="$missing rustc cargo"
+fi
+if ! command -v npm >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
 fi
 if [ -n "$missing" ]; then
     echo "setup: apt-get install$missing"
@@ -61,6 +66,17 @@ if [ ! -f .venv/.rustcoder-stamp ] || [ "$(cat .venv/.rustcoder-stamp)" != "$sta
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --find-links "$WHEELS" \
         -c constraints.txt -e ".[dev,tune]"
     echo "$stamp_value" > .venv/.rustcoder-stamp
+fi
+
+# The web UI: bundled from web/ (pinned by its package-lock.json) into src/rustcoder/serve/static.
+ui_stamp="$(find web/src web/index.html web/build.mjs web/package.json web/package-lock.json -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1)"
+UI_OUT=src/rustcoder/serve/static
+if [ -f "$UI_OUT/.source-stamp" ] && [ "$(cat "$UI_OUT/.source-stamp")" = "$ui_stamp" ]; then
+    echo "setup: the web UI is up to date ($UI_OUT)"
+else
+    echo "setup: building the web UI (npm ci, esbuild)"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)
+    echo "$ui_stamp" > "$UI_OUT/.source-stamp"
 fi
 
 if [ "$WITH_CRATES" -eq 1 ]; then

@@ -18,8 +18,10 @@ from rustcoder.errors import RequestError, RustcoderError
 from rustcoder.serve.served import Served
 
 log = logging.getLogger(__name__)
-OPEN_PATHS = frozenset({"/health", "/v1/health"})
-"""Answered without the API key (health checks carry none)."""
+OPEN_PATHS = frozenset({"/health", "/v1/health", "/"})
+"""Answered without the API key (health checks carry none; the UI's page and bundle hold no data, and
+the page asks for the key before it calls the API)."""
+OPEN_PREFIXES = ("/assets/",)
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
@@ -64,6 +66,7 @@ class _TooLarge(Exception):
 def create_app(served: Served, api_key: str | None = None) -> FastAPI:
     """The server's app; with `api_key`, every request but the health check needs `Bearer KEY`."""
     from rustcoder.serve.routers import health, infill, openai, runs, solve, tabby
+    from rustcoder.serve.routers.ui import mount_ui
     from rustcoder.serve.runs import RunNotFound
 
     @asynccontextmanager
@@ -81,7 +84,8 @@ def create_app(served: Served, api_key: str | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def authorise(request: Request, call_next: Any) -> Any:
-        if api_key is not None and request.url.path not in OPEN_PATHS:
+        path = request.url.path
+        if api_key is not None and path not in OPEN_PATHS and not path.startswith(OPEN_PREFIXES):
             given = request.headers.get("authorization", "")
             expected = f"Bearer {api_key}"
             if not hmac.compare_digest(given.encode(), expected.encode()):
@@ -121,5 +125,6 @@ def create_app(served: Served, api_key: str | None = None) -> FastAPI:
         served.metrics.errors.labels(request.url.path, "500").inc()
         return _error(500, f"internal error: {type(exc).__name__}", "server_error")
 
+    mount_ui(app, served.settings.runs)
     app.add_middleware(BodyLimit, limit=served.settings.max_request_bytes)
     return app
