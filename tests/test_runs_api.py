@@ -61,6 +61,13 @@ def test_a_run_lists_every_problem_and_a_sample_opens_in_full(runs):
     assert message["role"] == "user" and "RUST_BEGIN" in message["content"]
 
 
+def test_a_runs_html_report_is_served_beside_it(runs):
+    client = client_for(runs)
+    report = client.get("/runs-files/mini-delimited/report/report.html")
+    assert report.status_code == 200 and "<html" in report.text.lower()
+    assert client.get("/runs-files/../run.json").status_code == 404
+
+
 def test_unknown_runs_and_samples_are_404_with_a_message(runs):
     client = client_for(runs)
     for path, params in (

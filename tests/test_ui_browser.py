@@ -165,4 +165,8 @@ def test_runs_open_into_a_grid_and_a_sample_and_a_damaged_run_says_why(server, b
     assert samples.count() == 2  # the run and the other selected one, side by side
     assert "Extracted code" in samples.first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "sample.png"), full_page=True)
+    page.goto(f"{server}/#/sample?run=no-such-run&task=Rust%2F0&i=0")
+    banner = page.locator(".error-banner")
+    banner.wait_for()
+    assert "no run named 'no-such-run'" in banner.inner_text()  # a message, not a blank page
     page.close()
