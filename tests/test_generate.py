@@ -148,3 +148,31 @@ def test_a_request_the_backend_cannot_serve_at_all_stops_the_run_once(tmp_path):
     with pytest.raises(RequestError, match="no fill-in-the-middle tokens"):
         generate(backend, strategy_named("fim"), problems, Sampling(), out)
     assert backend.requests == [] and (not out.exists() or out.read_text() == "")
+
+
+def test_a_backend_that_decodes_samples_together_gets_each_problems_first_attempts_in_one_call(tmp_path):
+    problem = fixture_problems("humanevalx_mini.jsonl")[0]
+
+    class Together(FakeBackend):
+        parallel_sequences = 3
+
+        def __init__(self) -> None:
+            super().__init__(lambda request, call: SUM_OK + "RUST_END" if request.seed % 2 else "no end")
+            self.calls: list[int] = []
+
+        def generate(self, requests):
+            self.calls.append(len(requests))
+            return super().generate(requests)
+
+    backend = Together()
+    out = tmp_path / "samples.jsonl"
+    assert generate(backend, STRATEGIES["delimited"], [problem], Sampling(n=5, temperature=0.8), out) == 5
+    rows = sorted(
+        (json.loads(line) for line in out.read_text().splitlines()), key=lambda r: r["sample_index"]
+    )
+    assert [r["sample_index"] for r in rows] == [0, 1, 2, 3, 4]
+    # the first attempts three at a time, then each malformed one's retry on its own
+    assert backend.calls == [3, 1, 1, 1, 2, 1, 1]
+    seeds = [r.seed for r in backend.requests]
+    assert seeds[:3] + seeds[6:8] == [0, 1000, 2000, 3000, 4000]  # the seeds they get one by one
+    assert all(r["attempts"] == 2 and r["well_formed"] for r in rows)  # even seeds fail, retries pass

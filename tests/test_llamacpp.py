@@ -1,5 +1,6 @@
 """The llama.cpp backend on real GGUF models (SmolLM2-135M for speed, the default Qwen 0.5B end to end)."""
 
+import dataclasses
 import json
 
 import pytest
@@ -151,3 +152,23 @@ def test_default_model_run_end_to_end(tmp_path, fixtures):
     samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
     assert all(s["attempts"] >= 1 and s["tokens_per_second"] > 0 for s in samples)
     assert (out / "report" / "report.html").exists()
+
+
+def test_samples_of_one_prompt_are_decoded_together_like_one_by_one():
+    backend = create_backend("llamacpp", "qwen2.5-coder-0.5b-instruct", LlamaCppSettings(parallel=4))
+    ask = GenRequest(
+        messages=(Message("user", "Write a Rust function that reverses a string."),), max_tokens=24
+    )
+    alone = backend.generate([ask])[0]
+    greedy = backend.generate([ask, ask, ask])  # the same prompt three times: decoded together
+    assert [g.text for g in greedy] == [alone.text] * 3  # the default model: the same tokens as alone
+    assert all(g.tokens == 24 and g.finish == alone.finish == "length" for g in greedy)
+    sampled = [dataclasses.replace(ask, temperature=1.0, seed=s, stop=("\n\n",)) for s in range(6)]
+    made = backend.generate(sampled)  # six: four together, then two together
+    assert len({g.text for g in made}) > 1 and all(g.finish in ("stop", "length", "eos") for g in made)
+    assert all(g.stopped_by == "\n\n" for g in made if g.finish == "stop")
+    assert all("\n\n" not in g.text for g in made)
+    mixed = backend.generate(
+        [ask, dataclasses.replace(ask, max_tokens=8)]
+    )  # different prompts' lengths: fine
+    assert mixed[0].text == alone.text and mixed[1].tokens <= 8

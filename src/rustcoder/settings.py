@@ -93,6 +93,16 @@ class LlamaCppSettings(Settings):
         description="Keep the previous prompt's KV cache and evaluate only what differs (off only to "
         "measure what it gives).",
     )
+    parallel: int = Field(
+        8,
+        ge=1,
+        le=64,
+        description="Samples of one prompt (-n) decoded together as parallel sequences sharing the "
+        "prompt's KV cache (1: one after another, as before).",
+    )
+    parallel_context: int = Field(
+        16384, ge=512, description="Context of the parallel sequences together: prompt + N × max tokens."
+    )
     session_cache_mb: int = Field(
         1024,
         ge=0,

@@ -47,6 +47,9 @@ class BackendOptions(Settings):
     backend: str = Field("auto", description="llamacpp, transformers, openai, fake, or auto.")
     threads: int = Field(0, ge=0, description="CPU threads (llamacpp, transformers; 0: one per core).")
     context: int = Field(4096, ge=256, description="Context size in tokens (llamacpp).")
+    parallel: int = Field(
+        8, ge=1, le=64, description="Samples of one prompt (-n) decoded together (llamacpp; 1: one by one)."
+    )
     adapter: Path | None = Field(
         None,
         description="A PEFT adapter folder (`rustcoder tune`; llamacpp converts a LoRA to GGUF once) or a "
@@ -92,7 +95,7 @@ class BackendOptions(Settings):
 
 
 _TAKES: dict[str, dict[str, str]] = {
-    "llamacpp": {"threads": "threads", "context": "context", "adapter": "lora"},
+    "llamacpp": {"threads": "threads", "context": "context", "adapter": "lora", "parallel": "parallel"},
     "transformers": {"threads": "threads", "adapter": "adapter", "device": "device"},
     "openai": {"base_url": "base_url", "api_key_env": "api_key_env", "concurrency": "concurrency"},
     "fake": {},

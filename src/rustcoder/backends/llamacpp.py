@@ -19,6 +19,7 @@ from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, 
 from rustcoder.backends.chat import PromptFormat
 from rustcoder.backends.fim import find_fim_tokens
 from rustcoder.backends.kv_sessions import KvSessions, shared
+from rustcoder.backends.parallel import ParallelDecoder
 from rustcoder.errors import BackendError, ContextOverflowError, ModelError
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
@@ -58,6 +59,7 @@ class LlamaCppBackend:
         self.threads = threads
         self._lock = threading.Lock()
         self.sessions = KvSessions(self.options.session_cache_mb * 2**20)
+        self._parallel: ParallelDecoder | None = None
         self.chat_template: str | None = self.llm.metadata.get("tokenizer.chat_template")
         vocab = self.llm._model  # token texts of the special tokens the template refers to
         self.fim = find_fim_tokens(self._is_token)
@@ -122,8 +124,38 @@ class LlamaCppBackend:
     def max_concurrency(self) -> int:
         return 1
 
+    @property
+    def parallel_sequences(self) -> int:
+        """Samples of one prompt that `generate` decodes together."""
+        return self.options.parallel
+
     def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
-        return [collect(self.stream(request)) for request in requests]
+        """Requests whose prompts are the same (samples of one problem) are decoded together, up to
+        `parallel_sequences` at a time; the others one by one, reusing the KV cache."""
+        if self.options.parallel <= 1 or len(requests) < 2:
+            return [collect(self.stream(request)) for request in requests]
+        prompts = [self._tokens(request) for request in requests]
+        same: dict[tuple[int, ...], list[int]] = {}
+        for i, tokens in enumerate(prompts):
+            same.setdefault(tuple(tokens), []).append(i)
+        out: dict[int, Generation] = {}
+        for prompt, members in same.items():
+            if len(members) == 1:
+                out[members[0]] = collect(self.stream(requests[members[0]]))
+                continue
+            for at in range(0, len(members), self.options.parallel):
+                chunk = members[at : at + self.options.parallel]
+                with self._lock:
+                    made = self._decoder().generate(list(prompt), [requests[i] for i in chunk])
+                out.update(zip(chunk, made, strict=True))
+        return [out[i] for i in range(len(requests))]
+
+    def _decoder(self) -> ParallelDecoder:
+        if self._parallel is None:
+            self._parallel = ParallelDecoder(
+                self.llm, self.options.parallel, self.options.parallel_context, self.threads
+            )
+        return self._parallel
 
     def stream(self, request: GenRequest) -> Iterator[Chunk]:
         tokens = self._tokens(request)
@@ -143,6 +175,7 @@ class LlamaCppBackend:
             settings={
                 "threads": self.threads,
                 "context": self.options.context,
+                "parallel": self.options.parallel,
                 "lora": lora,
                 "chat_template_sha256": hashlib.sha256(template.encode()).hexdigest() if template else None,
             },

@@ -125,8 +125,10 @@ def generate_one(
     sampling: Sampling,
     index: int,
     check: Check | None = None,
+    first: Generation | None = None,
 ) -> GeneratedSample:
     """One sample: attempts until well-formed (or the limit), then rounds if the strategy has them.
+    `first`: the first attempt's generation when it was already made (decoded with its siblings).
 
     A backend failure that persists makes a failed sample with the error (generated again on resume);
     an exception from the strategy's own code is a bug and is raised.
@@ -138,7 +140,10 @@ def generate_one(
     for attempt in range(1, limit + 1):
         request = _request(strategy, problem, sampling, index, attempt)
         try:
-            generation = _generate(backend, request, sampling, where)
+            if attempt == 1 and first is not None:
+                generation = first
+            else:
+                generation = _generate(backend, request, sampling, where)
         except BackendError as exc:
             return GeneratedSample.failed(problem.task_id, index, str(exc), attempt)
         outcome = strategy.outcome(problem, generation)
@@ -174,6 +179,44 @@ def generate_one(
     )
 
 
+def generate_together(
+    backend: Backend,
+    strategy: Strategy,
+    problem: Problem,
+    sampling: Sampling,
+    indices: Sequence[int],
+    check: Check | None = None,
+) -> list[GeneratedSample]:
+    """Samples `indices` of one problem, their first attempts asked of the backend in one call (a
+    backend with `parallel_sequences` decodes them together); the rest as `generate_one`."""
+    requests = [_request(strategy, problem, sampling, i, 1) for i in indices]
+    where = f"{problem.task_id} samples {indices[0]}-{indices[-1]}"
+    for retry in range(1, sampling.backend_retries + 1):
+        try:
+            firsts = backend.generate(requests)
+            break
+        except BackendError as exc:
+            if not exc.retryable or retry == sampling.backend_retries:
+                return [GeneratedSample.failed(problem.task_id, i, str(exc), 1) for i in indices]
+            log.warning("%s: backend failed (%s); retry %d", where, exc, retry)
+            time.sleep(min(8.0, 0.5 * 2 ** (retry - 1)))
+    return [
+        generate_one(backend, strategy, problem, sampling, i, check, first)
+        for i, first in zip(indices, firsts, strict=True)
+    ]
+
+
+def _alone(
+    backend: Backend,
+    strategy: Strategy,
+    problem: Problem,
+    sampling: Sampling,
+    index: int,
+    check: Check | None,
+) -> list[GeneratedSample]:
+    return [generate_one(backend, strategy, problem, sampling, index, check)]
+
+
 def generate(
     backend: Backend,
     strategy: Strategy,
@@ -204,11 +247,34 @@ def generate(
     if progress:
         progress(total - len(todo), total)
     parallel = max(1, backend.max_concurrency)
+    together = getattr(backend, "parallel_sequences", 1)
     with JsonlAppender(out) as samples, ThreadPoolExecutor(parallel) as pool:
-        futures = [pool.submit(generate_one, backend, strategy, p, sampling, i, check) for p, i in todo]
+        if together > 1 and sampling.n > 1:  # a problem's samples decoded together, `together` at a time
+            by_problem: dict[str, list[int]] = {}
+            for p, i in todo:
+                by_problem.setdefault(p.task_id, []).append(i)
+            named = {p.task_id: p for p in problems}
+            futures = [
+                pool.submit(
+                    generate_together,
+                    backend,
+                    strategy,
+                    named[task],
+                    sampling,
+                    indices[at : at + together],
+                    check,
+                )
+                for task, indices in by_problem.items()
+                for at in range(0, len(indices), together)
+            ]
+        else:
+            futures = [pool.submit(_alone, backend, strategy, p, sampling, i, check) for p, i in todo]
         try:
-            for count, future in enumerate(as_completed(futures), start=1):
-                samples.write(future.result().to_json())
+            count = 0
+            for future in as_completed(futures):
+                for sample in future.result():
+                    samples.write(sample.to_json())
+                    count += 1
                 if progress:
                     progress(total - len(todo) + count, total)
         except BaseException:

@@ -29,8 +29,10 @@ from rustcoder.settings import Sampling
 from rustcoder.types import Problem
 
 IDENTITY = ("benchmark", "model", "backend", "strategy", "sampling", "problems")
-OPERATIONAL = frozenset({"threads", "concurrency", "retries", "api_key_env", "request_timeout"})
-"""Backend settings that change how fast samples come, not what they are: a resume may change them."""
+OPERATIONAL = frozenset({"threads", "concurrency", "retries", "api_key_env", "request_timeout", "parallel"})
+"""Backend settings that change how fast samples come, not what they are: a resume may change them.
+(`parallel`: a prompt's samples decoded together draw from the same distribution, seed for seed, as
+one by one; with the default model greedy decoding gives the same tokens either way.)"""
 LEGACY_SAMPLING = {"loop_span": 0}
 """Sampling settings added since the first runs, at the value that reproduces runs recorded without them."""
 
