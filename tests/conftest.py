@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -148,3 +149,33 @@ def tiny_model_dir() -> Path:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def make_client(answers: Any, api_key: str | None = None, **settings: Any) -> tuple[Any, Any]:
+    """The server app in process (Starlette's test client) on the fake backend: (client, backend)."""
+    from starlette.testclient import TestClient
+
+    from rustcoder.backends.fake import FakeBackend
+    from rustcoder.completion.engine import CompletionEngine
+    from rustcoder.serve.app import create_app
+    from rustcoder.serve.metrics import ServerMetrics
+    from rustcoder.serve.served import Served
+    from rustcoder.serve.settings import ServeSettings
+
+    backend = FakeBackend(answers)
+    engine = CompletionEngine(backend)
+    served = Served(engine, backend, "fake-model", ServeSettings(**settings), ServerMetrics())
+    return TestClient(create_app(served, api_key)), backend
+
+
+def fake_runs(root: Path) -> Path:
+    """Two real run folders under `root`, made by `rustcoder run` with the fake backend on the one-problem
+    HumanEval-X fixture (strategies delimited and completion)."""
+    bench = Path(__file__).parent / "fixtures" / "humaneval_rust_mini.jsonl"
+    for strategy in ("delimited", "completion"):
+        proc = rustcoder_cli(
+            "run", str(bench), "--backend", "fake", "--model", "fake", "--strategy", strategy,
+            "--out", str(root / f"mini-{strategy}"), timeout=600,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    return root

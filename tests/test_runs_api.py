@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import rustcoder_cli
-from tests.test_serve import make_client
+from tests.conftest import fake_runs, make_client
 
 pytestmark = [pytest.mark.rustc, pytest.mark.sandbox]
 
@@ -19,13 +18,7 @@ pytestmark = [pytest.mark.rustc, pytest.mark.sandbox]
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("runs")
-    bench = Path(__file__).parent / "fixtures" / "humaneval_rust_mini.jsonl"
-    for strategy in ("delimited", "completion"):
-        proc = rustcoder_cli(
-            "run", str(bench), "--backend", "fake", "--model", "fake", "--strategy", strategy,
-            "--out", str(root / f"mini-{strategy}"), timeout=600,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stderr[-2000:]
+    fake_runs(root)
     return root
 
 

@@ -14,6 +14,7 @@ from rustcoder.serve.app import create_app
 from rustcoder.serve.metrics import ServerMetrics
 from rustcoder.serve.served import Served
 from rustcoder.serve.settings import ServeError, ServeSettings
+from tests.conftest import make_client
 
 LLAMA_VIM_REQUEST = {
     "input_prefix": "use std::collections::HashMap;\n\npub fn count(words: &[&str]) -> usize {\n",
@@ -44,13 +45,6 @@ LLAMA_VIM_REQUEST = {
     ],
 }
 """What llama.vim sends (its s:fim_send), field for field."""
-
-
-def make_client(answers, api_key: str | None = None, **settings) -> tuple[TestClient, FakeBackend]:
-    backend = FakeBackend(answers)
-    engine = CompletionEngine(backend)
-    served = Served(engine, backend, "fake-model", ServeSettings(**settings), ServerMetrics())
-    return TestClient(create_app(served, api_key)), backend
 
 
 def test_infill_answers_llama_vims_request_with_the_fields_it_asks_for():

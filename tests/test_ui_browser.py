@@ -15,7 +15,7 @@ import pytest
 
 from rustcoder.serve.probe import free_port, wait_for_http
 from rustcoder.serve.routers.ui import STATIC
-from tests.conftest import CLI, rustcoder_cli
+from tests.conftest import CLI, fake_runs
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,13 +36,7 @@ ARTIFACTS = Path(os.environ.get("RUSTCODER_ARTIFACTS", Path(__file__).parent.par
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("ui-runs")
-    bench = Path(__file__).parent / "fixtures" / "humaneval_rust_mini.jsonl"
-    for strategy in ("delimited", "completion"):
-        proc = rustcoder_cli(
-            "run", str(bench), "--backend", "fake", "--model", "fake", "--strategy", strategy,
-            "--out", str(root / f"mini-{strategy}"), timeout=600,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stderr[-2000:]
+    fake_runs(root)
     shutil.copytree(root / "mini-delimited", root / "damaged")
     (root / "damaged" / "run.json").write_text("{ half")
     return root
