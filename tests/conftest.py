@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +181,24 @@ def fake_runs(root: Path) -> Path:
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr[-2000:]
     return root
+
+
+@contextmanager
+def serve_process(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A real `rustcoder serve` process (uvicorn) on a free port with `args`: its base URL, until the
+    block ends (then interrupted, as a user stops it)."""
+    from rustcoder.serve.probe import free_port, wait_for_http
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/health", timeout=180)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)

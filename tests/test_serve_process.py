@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import urllib.error
 import urllib.request
 
 import pytest
 
-from rustcoder.serve.probe import free_port, wait_for_http
-from tests.conftest import CLI
+from rustcoder.serve.probe import free_port
+from tests.conftest import CLI, serve_process
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -34,29 +33,9 @@ def post(url: str, body: dict, headers: dict | None = None) -> tuple[int, dict]:
 
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
     env = {**os.environ, "RC_SERVE_TEST_KEY": "k3y"}
-    proc = subprocess.Popen(
-        [
-            *CLI,
-            "serve",
-            "--port",
-            str(port),
-            "--api-key-env",
-            "RC_SERVE_TEST_KEY",
-            "--context-tokens",
-            "1024",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/health", timeout=120)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+    with serve_process("--api-key-env", "RC_SERVE_TEST_KEY", "--context-tokens", "1024", env=env) as url:
+        yield url
 
 
 AUTH = {"Authorization": "Bearer k3y"}

@@ -6,16 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from rustcoder.serve.probe import free_port, wait_for_http
 from rustcoder.serve.routers.ui import STATIC
-from tests.conftest import CLI, fake_runs
+from tests.conftest import fake_runs, serve_process
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,18 +43,8 @@ def runs(tmp_path_factory) -> Path:
 def server(runs) -> Iterator[str]:
     if not (STATIC / "index.html").is_file():
         pytest.fail("the web UI is not built: run ./setup.sh")
-    port = free_port()
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port), "--runs", str(runs), "--context-tokens", "512"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/health", timeout=180)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+    with serve_process("--runs", str(runs), "--context-tokens", "512") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
