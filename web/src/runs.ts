@@ -19,7 +19,7 @@ export async function mountRuns(root: HTMLElement, params: URLSearchParams, sign
   const selected = new Set((params.get("sel") ?? "").split(",").filter((name) => rows.some((r) => r.name === name)));
   const table = el("table", { class: "runs-table", "data-testid": "runs-table" });
   table.append(
-    el("thead", {}, el("tr", {}, ...["", "run", "benchmark", "model", "strategy", "pass@1 (95 % CI)", "samples", "generation", "finished", ""].map((h) => el("th", { text: h })))),
+    el("thead", {}, el("tr", {}, ...["", "run", "benchmark", "model", "strategy", "pass@1 (95 % interval)", "samples", "generation", "finished", ""].map((h) => el("th", { text: h })))),
   );
   const body = el("tbody");
   for (const row of rows) {
@@ -31,9 +31,8 @@ export async function mountRuns(root: HTMLElement, params: URLSearchParams, sign
       history.replaceState(null, "", `#/runs?sel=${[...selected].map(encodeURIComponent).join(",")}`);
       void showGrid();
     });
-    const score = row.pass_at_1 !== null
-      ? `${percent(row.pass_at_1)}${row.ci95 ? ` (${percent(row.ci95[0])}–${percent(row.ci95[1])})` : ""}`
-      : row.fim ? `exact ${percent(row.fim.exact_match)}` : "–";
+    const interval = row.ci95 ? el("span", { class: "ci", text: ` ${(100 * row.ci95[0]).toFixed(1)}–${(100 * row.ci95[1]).toFixed(1)}` }) : null;
+    const score = row.pass_at_1 !== null ? percent(row.pass_at_1) : row.fim ? `exact ${percent(row.fim.exact_match)}` : "–";
     const name = el("a", { href: `#/runs?sel=${encodeURIComponent(row.name)}`, text: row.name, title: "Show only this run's problems" });
     body.append(
       el(
@@ -44,7 +43,7 @@ export async function mountRuns(root: HTMLElement, params: URLSearchParams, sign
         el("td", { text: row.benchmark }),
         el("td", { text: row.model }),
         el("td", { text: row.strategy }),
-        el("td", { class: "num", text: score }),
+        el("td", { class: "num" }, score, interval),
         el("td", { class: "num", text: String(row.samples) }),
         el("td", { class: "num", text: seconds(row.generation_seconds) }),
         el("td", { text: row.finished_at.slice(0, 16).replace("T", " ") }),
