@@ -2,7 +2,20 @@
 
 import typer
 
-from rustcoder.cli import benchmarks, check, data, evaluate, generate, models, report, run, serve, setup, tune
+from rustcoder.cli import (
+    benchmarks,
+    check,
+    data,
+    evaluate,
+    generate,
+    models,
+    report,
+    run,
+    select,
+    serve,
+    setup,
+    tune,
+)  # fmt: skip
 
 
 def build_app() -> typer.Typer:
@@ -13,7 +26,20 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
     )
-    for module in (setup, benchmarks, models, check, evaluate, generate, run, report, data, serve, tune):
+    for module in (
+        setup,
+        benchmarks,
+        models,
+        check,
+        evaluate,
+        generate,
+        run,
+        select,
+        report,
+        data,
+        serve,
+        tune,
+    ):
         module.register(app)
     return app
 
