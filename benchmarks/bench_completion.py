@@ -57,30 +57,37 @@ class Position:
     suffix: str
 
 
-def positions(tasks: Path, count: int, seed: int) -> list[Position]:
-    """`count` tasks, evenly over kinds, placed in their whole files where the crate sources are here."""
+def positions(tasks: Path, count: int, seed: int, max_chars: int = 0) -> list[Position]:
+    """`count` tasks, evenly over kinds, placed in their whole files where the crate sources are here;
+    with `max_chars`, only positions whose whole file is at most that long."""
     rows = [json.loads(line) for line in tasks.read_text().splitlines()]
     random.Random(seed).shuffle(rows)
     by_kind: dict[str, list[dict]] = {}
     for row in rows:
         by_kind.setdefault(row["kind"], []).append(row)
-    chosen: list[dict] = []
-    while len(chosen) < count and any(by_kind.values()):
+    out: list[Position] = []
+    while len(out) < count and any(by_kind.values()):
         for items in by_kind.values():
-            if items and len(chosen) < count:
-                chosen.append(items.pop())
-    out = []
-    for row in chosen:
-        prefix, suffix = row["prefix"], row["suffix"]
-        source = REGISTRY / f"{row['crate']}-{row['version']}" / row["path"]
-        function = prefix + row["middle"] + suffix
-        if source.is_file():
-            text = source.read_text(encoding="utf-8", errors="replace")
-            at = text.find(function)
-            if at >= 0:
-                prefix, suffix = text[:at] + prefix, suffix + text[at + len(function) :]
-        out.append(Position(row["task_id"], row["kind"], prefix, row["middle"], suffix))
+            if items and len(out) < count:
+                position = _placed(items.pop())
+                if (
+                    not max_chars
+                    or len(position.prefix) + len(position.middle) + len(position.suffix) <= max_chars
+                ):
+                    out.append(position)
     return out
+
+
+def _placed(row: dict) -> Position:
+    prefix, suffix = row["prefix"], row["suffix"]
+    source = REGISTRY / f"{row['crate']}-{row['version']}" / row["path"]
+    function = prefix + row["middle"] + suffix
+    if source.is_file():
+        text = source.read_text(encoding="utf-8", errors="replace")
+        at = text.find(function)
+        if at >= 0:
+            prefix, suffix = text[:at] + prefix, suffix + text[at + len(function) :]
+    return Position(row["task_id"], row["kind"], prefix, row["middle"], suffix)
 
 
 def keystrokes(middle: str, rng: random.Random) -> list[tuple[float, str]]:
@@ -279,8 +286,12 @@ def main() -> None:
     parser.add_argument("--model", default="qwen2.5-coder-0.5b-instruct")
     parser.add_argument("--configs", default="engine,middle-1,no-post,no-reuse,no-cancel,naive")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--max-file-chars", type=int, default=0,
+        help="Only positions in files at most this long (the naive baseline evaluates the whole file).",
+    )  # fmt: skip
     args = parser.parse_args()
-    todo = positions(args.tasks, args.positions, args.seed)
+    todo = positions(args.tasks, args.positions, args.seed, args.max_file_chars)
     print(f"{len(todo)} positions from {args.tasks}; model {args.model}")
     extra = {
         "engine": [],
