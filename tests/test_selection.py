@@ -69,3 +69,21 @@ def test_select_on_a_run_folder_writes_the_choices_and_scores_the_chosen(tmp_pat
     assert choice["chosen"] == 1 and choice["checks"] == {"0": "compile_error", "1": "no_tests"}
     bad = rustcoder_cli("select", str(tmp_path / "nowhere"))
     assert bad.returncode != 0 and "not a run folder" in bad.stderr
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_run_with_select_scores_the_raw_samples_and_the_chosen_one(tmp_path, fixtures):
+    out = tmp_path / "run"
+    proc = rustcoder_cli(
+        "run", str(fixtures / "humaneval_rust_mini.jsonl"), "--backend", "fake", "--model", "fake",
+        "-n", "3", "--temperature", "0.5", "--select", "compile", "--out", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "one chosen by compile: pass@1" in proc.stdout
+    [choice] = [
+        json.loads(line) for line in (out / "select-compile" / "selection.jsonl").read_text().splitlines()
+    ]
+    assert choice["checks"] == {"0": "no_tests", "1": "no_tests", "2": "no_tests"}  # compiled, no tests run
+    assert choice["chosen"] == 0 and choice["why"] == "the first that compiles"
+    assert (out / "select-compile" / "results.summary.json").is_file()

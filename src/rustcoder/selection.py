@@ -16,11 +16,15 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rustcoder.execute.assemble import assemble
 from rustcoder.execute.engine import ExecConfig, Executor
 from rustcoder.types import ExecResult, Problem, Sample, Status
+
+if TYPE_CHECKING:
+    from rustcoder.metrics.summary import Summary
 
 
 class Method(StrEnum):
@@ -130,3 +134,34 @@ def sample_row(sample: Sample) -> dict[str, Any]:
     """A chosen sample as a samples-file line (what `rustcoder evaluate` reads)."""
     code = {"solution": sample.solution} if sample.solution is not None else {"completion": sample.completion}
     return {"task_id": sample.task_id, "sample_index": sample.index, **code, **sample.meta}
+
+
+def select_run(
+    run: Path, method: Method, config: ExecConfig | None = None, out: Path | None = None
+) -> Summary:
+    """Choose among a run folder's samples with `method` and score the chosen: writes OUT (default
+    RUN/select-METHOD) /selection.jsonl (every choice and its candidates' checks), /samples.jsonl (the
+    chosen) and /results.jsonl; returns the chosen answers' summary."""
+    import json
+
+    from rustcoder.benchmarks import load_benchmark
+    from rustcoder.errors import DataError
+    from rustcoder.evaluation.run import evaluate
+    from rustcoder.evaluation.samples import SampleSet, load_samples
+    from rustcoder.jsonl import JsonlAppender
+
+    try:
+        bench = json.loads((run / "run.json").read_text(encoding="utf-8"))["benchmark"]["name"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{run}: not a run folder with a readable run.json ({exc})") from None
+    benchmark = load_benchmark(bench)
+    candidates = load_samples(run / "samples.jsonl", {p.task_id for p in benchmark.problems})
+    out = out or run / f"select-{method.value}"
+    choices, chosen = select(benchmark.problems, candidates.samples, method, config)
+    for path, rows in ((out / "selection.jsonl", [c.to_json() for c in choices]),
+                       (out / "samples.jsonl", [sample_row(s) for s in chosen])):  # fmt: skip
+        path.unlink(missing_ok=True)  # a new choice replaces an old one whole
+        with JsonlAppender(path) as lines:
+            for row in rows:
+                lines.write(row)
+    return evaluate(benchmark, SampleSet(chosen, []), out / "results.jsonl", config=config, overwrite=True)

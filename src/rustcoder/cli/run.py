@@ -19,6 +19,7 @@ from rustcoder.cli.common import (
 )
 from rustcoder.cli.modelopts import BACKEND, EXECUTION, JOB, SAMPLING, open_backend, pick_strategy, select
 from rustcoder.cli.options import with_settings
+from rustcoder.selection import Method
 from rustcoder.settings import Execution, GenerationJob, Sampling
 
 
@@ -32,6 +33,14 @@ def run_command(
     sampling: Sampling,
     backend: BackendOptions,
     execution: Execution,
+    choose: Annotated[
+        Method | None,
+        typer.Option(
+            "--select",
+            help="Then choose one of each problem's samples without the hidden tests (compile, examples) "
+            "and score it: RUN_DIR/select-METHOD.",
+        ),
+    ] = None,
     as_json: AsJson = False,
     no_patches: NoPatches = False,
     verbose: Verbose = False,
@@ -69,6 +78,15 @@ def run_command(
             config=execution.config(),
             generation_progress=gen,
             evaluation_progress=ev,
+        )
+    if choose is not None:
+        from rustcoder.selection import select_run
+
+        chosen_summary = select_run(out, choose, execution.config())
+        stdout.print(
+            f"raw samples pass@k {summary.pass_at_k}; one chosen by {choose.value}: pass@1 "
+            f"{chosen_summary.pass_at_k.get('1')} ({out / f'select-{choose.value}'})",
+            highlight=False,
         )
     if as_json:
         print_json(summary.to_json())

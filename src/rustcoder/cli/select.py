@@ -35,31 +35,10 @@ def select_command(
 ) -> None:
     """Choose one of each problem's samples with public checks only (never the hidden tests), record every
     candidate's check and why the chosen one won, and score the chosen answers."""
-    from rustcoder.benchmarks import load_benchmark
-    from rustcoder.errors import DataError
-    from rustcoder.evaluation.run import evaluate
-    from rustcoder.evaluation.samples import SampleSet, load_samples
-    from rustcoder.jsonl import JsonlAppender
-    from rustcoder.selection import sample_row, select
+    from rustcoder.selection import select_run
 
     setup_logging(verbose)
-    try:
-        info = json.loads((run / "run.json").read_text(encoding="utf-8"))
-        bench = info["benchmark"]["name"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DataError(f"{run}: not a run folder with a readable run.json ({exc})") from None
-    benchmark = load_benchmark(bench)
-    candidates = load_samples(run / "samples.jsonl", {p.task_id for p in benchmark.problems})
-    out = out or run / f"select-{method.value}"
-    out.mkdir(parents=True, exist_ok=True)
-    choices, chosen = select(benchmark.problems, candidates.samples, method, execution.config())
-    for path, rows in ((out / "selection.jsonl", [c.to_json() for c in choices]),
-                       (out / "samples.jsonl", [sample_row(s) for s in chosen])):  # fmt: skip
-        path.unlink(missing_ok=True)
-        with JsonlAppender(path) as lines:
-            for row in rows:
-                lines.write(row)
-    summary = evaluate(benchmark, SampleSet(chosen, []), out / "results.jsonl", overwrite=True)
+    summary = select_run(run, method, execution.config(), out)
     raw = run / "results.summary.json"
     if raw.is_file():
         stderr.print(f"raw samples: pass@k {json.loads(raw.read_text())['pass_at_k']}", highlight=False)
