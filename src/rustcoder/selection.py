@@ -1,7 +1,8 @@
 """One answer per problem, chosen from its candidates (a run's N samples) without the hidden tests.
 
 Methods (`--select`):
-- `compile`: the first candidate (by sample index) that compiles on its own, with no tests;
+- `compile`: the first candidate (by sample index) that compiles and defines the entry point (checked
+  with a `use` of it, no tests);
 - `examples`: the first candidate that passes the problem's public example tests; where none passes
   (or the benchmark has no examples: HumanEvalPack's `example_test` comes only from the hub), the
   first that compiles, as `compile`.
@@ -53,9 +54,15 @@ class Choice:
 
 
 def _checked(problem: Problem, method: Method) -> Problem:
-    """The problem as a candidate is checked: its public examples (examples), else nothing but
-    compilation; never its hidden tests."""
+    """The problem as a candidate is checked: its public examples (examples), else compilation with
+    the entry point named (a candidate that compiles without defining it would fail every test); never
+    its hidden tests."""
     tests = (problem.example_tests or "") if method is Method.EXAMPLES else ""
+    if not tests and problem.entry_point:
+        tests = (
+            "#[cfg(test)]\nmod rustcoder_entry_point {\n"
+            f"    #[allow(unused_imports)]\n    use super::{problem.entry_point};\n}}\n"
+        )
     return dataclasses.replace(problem, tests=tests)
 
 
