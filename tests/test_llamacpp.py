@@ -172,3 +172,23 @@ def test_samples_of_one_prompt_are_decoded_together_like_one_by_one():
         [ask, dataclasses.replace(ask, max_tokens=8)]
     )  # different prompts' lengths: fine
     assert mixed[0].text == alone.text and mixed[1].tokens <= 8
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_default_model_samples_a_problem_together_and_one_answer_is_chosen(tmp_path, fixtures):
+    out = tmp_path / "run"
+    proc = rustcoder_cli(
+        "run", str(fixtures / "humaneval_rust_mini.jsonl"), "--strategy", "delimited", "-n", "4",
+        "--temperature", "0.8", "--max-tokens", "160", "--select", "compile", "--out", str(out), timeout=900,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
+    assert sorted(s["sample_index"] for s in samples) == [0, 1, 2, 3]
+    assert json.loads((out / "run.json").read_text())["backend"]["parallel"] == 8  # decoded together
+    [choice] = [
+        json.loads(line) for line in (out / "select-compile" / "selection.jsonl").read_text().splitlines()
+    ]
+    assert set(choice["checks"]) == {"0", "1", "2", "3"}
+    chosen = choice["checks"][str(choice["chosen"])]
+    assert chosen == "no_tests" or "none compiles" in choice["why"]  # compiled, or nothing did
