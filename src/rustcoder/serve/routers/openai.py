@@ -72,17 +72,21 @@ async def completions(
         claim = served.engine.claim(job.client)
 
         async def events() -> AsyncIterator[str]:
-            async for item in relay(served.engine.stream(job, cancel, claim), cancel):
-                if isinstance(item, str):
-                    yield json.dumps({**head, "choices": [{"index": 0, "text": item, "finish_reason": None}]})
-                    continue
-                done: Completion = item
-                served.metrics.completion("/v1/completions", done, time.perf_counter() - started, kind)
-                last = {"index": 0, "text": "", "finish_reason": _finish(done)}
-                yield json.dumps(
-                    {**head, "choices": [last], "usage": _usage(done.prompt_tokens, done.tokens)}
-                )
-            yield "[DONE]"
+            try:
+                async for item in relay(served.engine.stream(job, cancel, claim), cancel):
+                    if isinstance(item, str):
+                        choice = {"index": 0, "text": item, "finish_reason": None}
+                        yield json.dumps({**head, "choices": [choice]})
+                        continue
+                    done: Completion = item
+                    served.metrics.completion("/v1/completions", done, time.perf_counter() - started, kind)
+                    last = {"index": 0, "text": "", "finish_reason": _finish(done)}
+                    yield json.dumps(
+                        {**head, "choices": [last], "usage": _usage(done.prompt_tokens, done.tokens)}
+                    )
+                yield "[DONE]"
+            finally:
+                served.engine.release(claim)  # also when the stream never started (a client gone first)
 
         return EventSourceResponse(events(), ping=15)
     claim = served.engine.claim(job.client)  # a newer request cancels this one from now on
