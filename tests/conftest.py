@@ -202,3 +202,11 @@ def serve_process(*args: str, env: dict[str, str] | None = None) -> Iterator[str
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
+
+
+def choices(run: Path, method: str = "compile") -> list[dict[str, Any]]:
+    """What `rustcoder select` (or `run --select`) recorded for a run folder."""
+    import json
+
+    lines = (run / f"select-{method}" / "selection.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]

@@ -10,7 +10,7 @@ from rustcoder.backends.factory import create_backend
 from rustcoder.errors import ContextOverflowError, ModelError
 from rustcoder.models.fetch import resolve_model
 from rustcoder.settings import LlamaCppSettings
-from tests.conftest import rustcoder_cli
+from tests.conftest import choices, rustcoder_cli
 
 pytestmark = pytest.mark.model
 
@@ -168,9 +168,8 @@ def test_samples_of_one_prompt_are_decoded_together_like_one_by_one():
     assert len({g.text for g in made}) > 1 and all(g.finish in ("stop", "length", "eos") for g in made)
     assert all(g.stopped_by == "\n\n" for g in made if g.finish == "stop")
     assert all("\n\n" not in g.text for g in made)
-    mixed = backend.generate(
-        [ask, dataclasses.replace(ask, max_tokens=8)]
-    )  # different prompts' lengths: fine
+    # the same prompt with different budgets: still decoded together
+    mixed = backend.generate([ask, dataclasses.replace(ask, max_tokens=8)])
     assert mixed[0].text == alone.text and mixed[1].tokens <= 8
 
 
@@ -186,9 +185,7 @@ def test_default_model_samples_a_problem_together_and_one_answer_is_chosen(tmp_p
     samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
     assert sorted(s["sample_index"] for s in samples) == [0, 1, 2, 3]
     assert json.loads((out / "run.json").read_text())["backend"]["parallel"] == 8  # decoded together
-    [choice] = [
-        json.loads(line) for line in (out / "select-compile" / "selection.jsonl").read_text().splitlines()
-    ]
+    [choice] = choices(out)
     assert set(choice["checks"]) == {"0", "1", "2", "3"}
     chosen = choice["checks"][str(choice["chosen"])]
     assert chosen == "no_tests" or "none compiles" in choice["why"]  # compiled, or nothing did

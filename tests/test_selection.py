@@ -9,7 +9,7 @@ import pytest
 
 from rustcoder.selection import Method, choose, select
 from rustcoder.types import ExecResult, Sample, Status
-from tests.conftest import fixture_problems, rustcoder_cli
+from tests.conftest import choices, fixture_problems, rustcoder_cli
 
 BROKEN = "fn larger(a: i32, b: i32) -> i32 { a > }\n"
 WRONG = "fn larger(a: i32, b: i32) -> i32 { a + b }\n"  # compiles, fails the hidden tests
@@ -63,9 +63,7 @@ def test_select_on_a_run_folder_writes_the_choices_and_scores_the_chosen(tmp_pat
     proc = rustcoder_cli("select", str(run), "--method", "compile", "--json")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout)["pass_at_k"]["1"] == 1.0  # the right one compiled first
-    [choice] = [
-        json.loads(line) for line in (run / "select-compile" / "selection.jsonl").read_text().splitlines()
-    ]
+    [choice] = choices(run)
     assert choice["chosen"] == 1 and choice["checks"] == {"0": "compile_error", "1": "no_tests"}
     bad = rustcoder_cli("select", str(tmp_path / "nowhere"))
     assert bad.returncode != 0 and "not a run folder" in bad.stderr
@@ -81,9 +79,7 @@ def test_run_with_select_scores_the_raw_samples_and_the_chosen_one(tmp_path, fix
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "one chosen by compile: pass@1" in proc.stdout
-    [choice] = [
-        json.loads(line) for line in (out / "select-compile" / "selection.jsonl").read_text().splitlines()
-    ]
+    [choice] = choices(out)
     assert choice["checks"] == {"0": "compile_error", "1": "compile_error", "2": "compile_error"}
     assert choice["chosen"] == 0 and "none compiles" in choice["why"]  # none defines `larger`
     assert (out / "select-compile" / "results.summary.json").is_file()
