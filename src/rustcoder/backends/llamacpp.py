@@ -152,9 +152,8 @@ class LlamaCppBackend:
 
     def _decoder(self) -> ParallelDecoder:
         if self._parallel is None:
-            self._parallel = ParallelDecoder(
-                self.llm, self.options.parallel, self.options.parallel_context, self.threads
-            )
+            context = min(self.options.parallel_context, self.llm._model.n_ctx_train())  # not past training
+            self._parallel = ParallelDecoder(self.llm, self.options.parallel, context, self.threads)
         return self._parallel
 
     def stream(self, request: GenRequest) -> Iterator[Chunk]:
