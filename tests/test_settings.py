@@ -69,6 +69,7 @@ def test_generate_and_run_take_the_same_generation_options():
         "execution__timeout",
         "execution__memory_mib",
         "as_json",
+        "choose",  # --select: choosing needs the sandbox's checks, which only run has
     }
 
 
