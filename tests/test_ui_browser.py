@@ -139,6 +139,10 @@ def test_runs_open_into_a_grid_and_a_sample_and_a_damaged_run_says_why(server, b
     grid.locator("th", has_text="mini-completion").wait_for()  # the grid of both runs
     assert grid.locator("tbody tr").count() == 1  # the fixture has one problem
     assert page.url.endswith("#/runs?sel=mini-delimited,mini-completion")  # the selection is in the address
+    codes = page.locator("input[aria-label='Filter by error code']")
+    codes.fill("E0308")  # no sample failed with it
+    assert grid.locator("tbody tr").count() == 0 and page.locator(".count").inner_text() == "0 of 1 problems"
+    codes.fill("")
     page.screenshot(path=str(ARTIFACTS / "runs-grid.png"), full_page=True)
     grid.locator("a.cell").first.click()
     samples = page.locator("[data-testid=sample]")
