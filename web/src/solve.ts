@@ -6,27 +6,8 @@ import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
 import { EditorView, basicSetup } from "codemirror";
 import { postJson, type SolveAnswer } from "./api";
+import { parseDiagnostics } from "./diagnostics";
 import { el, showError } from "./dom";
-
-/** rustc's human-readable diagnostics in the solution's own file (not the tests'), as (line, column,
- * severity, message). */
-export function parseDiagnostics(output: string): { line: number; column: number; severity: "error" | "warning"; message: string }[] {
-  const found = [];
-  const lines = output.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const head = /^(error|warning)(\[E\d{4}\])?: (.*)$/.exec(lines[i]);
-    if (!head) continue;
-    for (let j = i + 1; j < Math.min(lines.length, i + 4); j++) {
-      const at = /-->\s+(\S+?):(\d+):(\d+)/.exec(lines[j]);
-      if (at && !at[1].endsWith("solution.rs")) break; // in the tests, not in the code shown
-      if (at) {
-        found.push({ line: Number(at[2]), column: Number(at[3]), severity: head[1] as "error" | "warning", message: `${head[2] ? head[2].slice(1, -1) + ": " : ""}${head[3]}` });
-        break;
-      }
-    }
-  }
-  return found;
-}
 
 function codeView(parent: HTMLElement, code: string, diagnostics: string): EditorView {
   const marks = (state: EditorState): Diagnostic[] =>
