@@ -65,11 +65,19 @@ def _request(
 
 
 def _generate(backend: Backend, request: GenRequest, sampling: Sampling, where: str) -> Generation:
-    """One generation; a retryable backend failure is retried with backoff, up to backend_retries calls.
-    Anything else (a request the backend cannot serve, a bug) is raised at once."""
+    """One generation, retried as `_generate_all` retries."""
+    return _generate_all(backend, [request], sampling, where)[0]
+
+
+def _generate_all(
+    backend: Backend, requests: Sequence[GenRequest], sampling: Sampling, where: str
+) -> list[Generation]:
+    """The generations of `requests`, in one backend call; a retryable backend failure is retried with
+    backoff, up to backend_retries calls. Anything else (a request the backend cannot serve, a bug) is
+    raised at once."""
     for retry in range(1, sampling.backend_retries + 1):
         try:
-            return backend.generate([request])[0]
+            return backend.generate(requests)
         except BackendError as exc:
             if not exc.retryable or retry == sampling.backend_retries:
                 raise
@@ -191,15 +199,10 @@ def generate_together(
     backend with `parallel_sequences` decodes them together); the rest as `generate_one`."""
     requests = [_request(strategy, problem, sampling, i, 1) for i in indices]
     where = f"{problem.task_id} samples {indices[0]}-{indices[-1]}"
-    for retry in range(1, sampling.backend_retries + 1):
-        try:
-            firsts = backend.generate(requests)
-            break
-        except BackendError as exc:
-            if not exc.retryable or retry == sampling.backend_retries:
-                return [GeneratedSample.failed(problem.task_id, i, str(exc), 1) for i in indices]
-            log.warning("%s: backend failed (%s); retry %d", where, exc, retry)
-            time.sleep(min(8.0, 0.5 * 2 ** (retry - 1)))
+    try:
+        firsts = _generate_all(backend, requests, sampling, where)
+    except BackendError as exc:
+        return [GeneratedSample.failed(problem.task_id, i, str(exc), 1) for i in indices]
     return [
         generate_one(backend, strategy, problem, sampling, i, check, first)
         for i, first in zip(indices, firsts, strict=True)
