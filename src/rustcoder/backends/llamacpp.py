@@ -141,7 +141,7 @@ class LlamaCppBackend:
         out: dict[int, Generation] = {}
         for prompt, members in same.items():
             if len(members) == 1:
-                out[members[0]] = collect(self.stream(requests[members[0]]))
+                out[members[0]] = collect(self._stream(requests[members[0]], list(prompt)))
                 continue
             for at in range(0, len(members), self.options.parallel):
                 chunk = members[at : at + self.options.parallel]
@@ -157,7 +157,9 @@ class LlamaCppBackend:
         return self._parallel
 
     def stream(self, request: GenRequest) -> Iterator[Chunk]:
-        tokens = self._tokens(request)
+        yield from self._stream(request, self._tokens(request))
+
+    def _stream(self, request: GenRequest, tokens: list[int]) -> Iterator[Chunk]:
         cached: list[int] = []
         yield from scan(self._pieces(request, tokens, cached), request, len(tokens), lambda: sum(cached))
 

@@ -70,7 +70,7 @@ class ParallelDecoder:
         self.batch = internals.LlamaBatch(n_tokens=params.n_batch, embd=0, n_seq_max=sequences, verbose=False)
         self.vocab = llama_cpp.llama_model_get_vocab(llm._model.model)
 
-    def _sampler(self, request: GenRequest, seed: int) -> Any:
+    def _sampler(self, request: GenRequest) -> Any:
         from llama_cpp import _internals
 
         internals: Any = _internals  # llama-cpp-python's internals are untyped
@@ -82,7 +82,7 @@ class ParallelDecoder:
             sampler.add_top_p(request.top_p, 1)
             sampler.add_min_p(MIN_P, 1)
             sampler.add_temp(request.temperature)
-            sampler.add_dist(seed)
+            sampler.add_dist(request.seed)
         return sampler
 
     def generate(self, tokens: list[int], requests: Sequence[GenRequest]) -> list[Generation]:
@@ -106,9 +106,7 @@ class ParallelDecoder:
             self._decode()
         for s in range(1, len(requests)):
             llama_cpp.llama_memory_seq_cp(memory, 0, s, -1, -1)
-        live = [
-            _Sequence(r, self._sampler(r, r.seed), StopScanner(r.stop, r.loop_span, r.ends)) for r in requests
-        ]
+        live = [_Sequence(r, self._sampler(r), StopScanner(r.stop, r.loop_span, r.ends)) for r in requests]
         logits_at = [self.batch.batch.n_tokens - 1] * len(live)  # every sequence samples the prompt's last
         position = len(tokens)
         while True:
@@ -132,7 +130,6 @@ class ParallelDecoder:
                 chosen.append((s, token))
             if not chosen:
                 break
-            self.batch.batch.n_tokens = 0
             for i, (s, token) in enumerate(chosen):
                 self.batch.batch.token[i] = token
                 self.batch.batch.pos[i] = position
