@@ -9,7 +9,7 @@ file cut off by a kill is read up to its last whole line, as a resume reads it.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -106,10 +106,31 @@ def list_runs(root: Path) -> list[RunRow]:
 
 
 def _row(path: Path) -> RunRow:
+    return _summarised(path, *_read(path))
+
+
+def _read(path: Path) -> tuple[dict[str, Any] | DataError, dict[tuple[str, int], ResultRecord] | DataError]:
+    """The run's run.json and results, each read once; what cannot be read, as its error."""
+    info: dict[str, Any] | DataError
+    records: dict[tuple[str, int], ResultRecord] | DataError
     try:
         info = _json(path / "run.json")
     except DataError as exc:
-        return RunRow(path.name, problem=str(exc))
+        info = exc
+    try:
+        records = read_results(path / "results.jsonl")
+    except DataError as exc:
+        records = exc
+    return info, records
+
+
+def _summarised(
+    path: Path,
+    info: dict[str, Any] | DataError,
+    records: dict[tuple[str, int], ResultRecord] | DataError,
+) -> RunRow:
+    if isinstance(info, DataError):
+        return RunRow(path.name, problem=str(info))
     history = info.get("history") or []
     last = history[-1] if history and isinstance(history[-1], dict) else {}
     report = path / "report" / "report.html"
@@ -124,45 +145,33 @@ def _row(path: Path) -> RunRow:
         finished_at=str(last.get("finished_at", "")),
         report=f"{path.name}/report/report.html" if report.is_file() else None,
     )
-    try:
-        records = read_results(path / "results.jsonl")
-    except DataError as exc:
-        return _replace(row, problem=str(exc))
+    if isinstance(records, DataError):
+        return replace(row, problem=str(records))
     if not records:
-        return _replace(row, problem=None if info.get("status") != "complete" else "results.jsonl is missing")
+        return replace(row, problem=None if info.get("status") != "complete" else "results.jsonl is missing")
     from rustcoder.metrics.summary import summarize
 
     summary = summarize(records.values())
     passed = summary.pass_at_k.get("1")
-    return _replace(row, samples=len(records), pass_at_1=passed, ci95=summary.pass_at_1_ci95, fim=summary.fim)
-
-
-def _replace(row: RunRow, **changes: Any) -> RunRow:
-    return RunRow(**{**asdict(row), **changes})
+    return replace(row, samples=len(records), pass_at_1=passed, ci95=summary.pass_at_1_ci95, fim=summary.fim)
 
 
 def run_detail(root: Path, name: str) -> RunDetail:
     """One run's samples by problem: every problem of the run, in its order, even those not scored yet."""
     path = run_dir(root, name)
-    row = _row(path)
-    order = [str(t) for t in _safe(lambda: _json(path / "run.json").get("problems") or [], [])]
+    info, records = _read(path)
+    order = [] if isinstance(info, DataError) else [str(t) for t in info.get("problems") or []]
     problems: dict[str, list[SampleCell]] = {task: [] for task in order}
-    for record in sorted(_safe(lambda: read_results(path / "results.jsonl"), {}).values(), key=_by_index):
+    scored = {} if isinstance(records, DataError) else records
+    for record in sorted(scored.values(), key=_by_index):
         problems.setdefault(record.task_id, []).append(
             SampleCell(record.sample_index, record.status.value, record.error_codes, record.reason[:200])
         )
-    return RunDetail(row, problems)
+    return RunDetail(_summarised(path, info, records), problems)
 
 
 def _by_index(record: ResultRecord) -> int:
     return record.sample_index
-
-
-def _safe(read: Any, default: Any) -> Any:
-    try:
-        return read()
-    except DataError:
-        return default
 
 
 def sample_detail(root: Path, name: str, task_id: str, index: int) -> dict[str, Any]:
@@ -170,11 +179,11 @@ def sample_detail(root: Path, name: str, task_id: str, index: int) -> dict[str, 
     result (status, compile output, test output) and the request the strategy made for it."""
     path = run_dir(root, name)
     generated = _sample(path / "samples.jsonl", task_id, index)
-    result = _safe(lambda: read_results(path / "results.jsonl"), {}).get((task_id, index))
+    info, records = _read(path)
+    result = None if isinstance(records, DataError) else records.get((task_id, index))
     if generated is None and result is None:
         raise RunNotFound(f"run {name!r} has no sample {index} of {task_id!r}")
-    info = _safe(lambda: _json(path / "run.json"), {})
-    prompt, why = _prompt(info, task_id)
+    prompt, why = _prompt({} if isinstance(info, DataError) else info, task_id)
     return {
         "run": name,
         "task_id": task_id,
