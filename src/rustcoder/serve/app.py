@@ -108,16 +108,16 @@ def create_app(served: Served, api_key: str | None = None) -> FastAPI:
         message = f"no such path: {request.url.path}" if exc.status_code == 404 else str(exc.detail)
         return _error(exc.status_code, message, "not_found_error" if exc.status_code == 404 else "http_error")
 
-    @app.exception_handler(RunNotFound)
-    async def not_found(request: Request, exc: RunNotFound) -> JSONResponse:
-        served.metrics.errors.labels(request.url.path, "404").inc()
-        return _error(404, str(exc), "not_found_error")
-
     @app.exception_handler(RustcoderError)
     async def refused(request: Request, exc: RustcoderError) -> JSONResponse:
-        status = 400 if isinstance(exc, RequestError) else 503  # (context overflow is a RequestError)
+        if isinstance(exc, RunNotFound):
+            status, kind = 404, "not_found_error"
+        elif isinstance(exc, RequestError):  # (context overflow is a RequestError)
+            status, kind = 400, "invalid_request_error"
+        else:
+            status, kind = 503, "server_error"
         served.metrics.errors.labels(request.url.path, str(status)).inc()
-        return _error(status, str(exc), "invalid_request_error" if status == 400 else "server_error")
+        return _error(status, str(exc), kind)
 
     @app.exception_handler(Exception)
     async def failed(request: Request, exc: Exception) -> JSONResponse:

@@ -6,10 +6,14 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable, Generator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 from starlette.requests import Request
+
+if TYPE_CHECKING:
+    from rustcoder.completion.engine import CompletionEngine
+    from rustcoder.completion.request import Completion, CompletionRequest
 
 T = TypeVar("T")
 POLL_SECONDS = 0.05
@@ -52,3 +56,11 @@ async def relay(pieces: Generator[str, None, T], cancel: threading.Event) -> Asy
     finally:
         cancel.set()
         pieces.close()  # no step runs now (a worker thread's step is waited for): frees the model
+
+
+async def complete(request: Request, engine: CompletionEngine, job: CompletionRequest) -> Completion:
+    """`job`'s suggestion from `engine` in a worker thread: its client's place is claimed now, as the
+    request arrives (a newer one of the same client cancels it from here on), and a disconnect cancels
+    it too."""
+    claim = engine.claim(job.client)
+    return await run_cancellable(request, lambda cancel: engine.complete(job, cancel, claim))

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from rustcoder.backends.fim import ContextFile
 from rustcoder.completion.request import Completion, CompletionRequest
-from rustcoder.serve.bridge import run_cancellable
+from rustcoder.serve.bridge import complete
 from rustcoder.serve.llama_schemas import InfillRequest, InfillResponse, Timings
 from rustcoder.serve.routers.deps import ServedDep, client_of
 
@@ -66,10 +66,7 @@ async def infill(body: InfillRequest, request: Request, served: ServedDep) -> JS
         client=client_of(request, "slot", body.id_slot),
     )
     started = time.perf_counter()
-    claim = served.engine.claim(completion_request.client)  # a newer request cancels this one from now on
-    done = await run_cancellable(
-        request, lambda cancel: served.engine.complete(completion_request, cancel, claim)
-    )
+    done = await complete(request, served.engine, completion_request)
     kind = "warm" if completion_request.warm_only else ""
     served.metrics.completion("/infill", done, time.perf_counter() - started, kind)
     answer = infill_response(done, served.model_name)

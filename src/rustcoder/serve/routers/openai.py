@@ -16,7 +16,7 @@ from sse_starlette import EventSourceResponse
 
 from rustcoder.backends.base import Chunk, GenRequest, Message, close_stream
 from rustcoder.completion.request import Completion, CompletionRequest, StopType
-from rustcoder.serve.bridge import relay, run_cancellable
+from rustcoder.serve.bridge import complete, relay, run_cancellable
 from rustcoder.serve.openai_schemas import ChatRequest, CompletionsRequest
 from rustcoder.serve.routers.deps import ServedDep, client_of
 from rustcoder.serve.routers.tabby import TabbyRequest, tabby_complete
@@ -89,8 +89,7 @@ async def completions(
                 served.engine.release(claim)  # also when the stream never started (a client gone first)
 
         return EventSourceResponse(events(), ping=15)
-    claim = served.engine.claim(job.client)  # a newer request cancels this one from now on
-    done = await run_cancellable(request, lambda cancel: served.engine.complete(job, cancel, claim))
+    done = await complete(request, served.engine, job)
     served.metrics.completion("/v1/completions", done, time.perf_counter() - started, kind)
     choice = {"index": 0, "text": done.text, "finish_reason": _finish(done), "logprobs": None}
     return {**head, "choices": [choice], "usage": _usage(done.prompt_tokens, done.tokens)}

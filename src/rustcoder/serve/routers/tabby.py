@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rustcoder.backends.fim import ContextFile
 from rustcoder.completion.request import CompletionRequest
-from rustcoder.serve.bridge import run_cancellable
+from rustcoder.serve.bridge import complete
 from rustcoder.serve.routers.deps import ServedDep, client_of
 from rustcoder.serve.served import Served
 
@@ -65,8 +65,7 @@ async def tabby_complete(body: TabbyRequest, request: Request, served: Served) -
         client=client_of(request, "tabby", body.user or ""),
     )
     started = time.perf_counter()
-    claim = served.engine.claim(job.client)  # a newer request cancels this one from now on
-    done = await run_cancellable(request, lambda cancel: served.engine.complete(job, cancel, claim))
+    done = await complete(request, served.engine, job)
     served.metrics.completion("/v1/tabby/completions", done, time.perf_counter() - started)
     return {"id": f"cmpl-{uuid.uuid4().hex}", "choices": [{"index": 0, "text": done.text}]}
 
