@@ -108,20 +108,9 @@ TINY_TOKENIZER_FROM = "qwen2.5-coder-0.5b-instruct"
 
 
 def tiny_model_dir() -> Path:
-    import fcntl
-    import shutil
-    import tempfile
+    from rustcoder.paths import build_once, cache_dir
 
-    from rustcoder.paths import cache_dir
-
-    target = cache_dir() / "test-models" / "tiny-qwen2"
-    if (target / "config.json").exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with (target.parent / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (target / "config.json").exists():
-            return target
+    def build(staging: Path) -> None:
         import torch
         from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
 
@@ -142,15 +131,10 @@ def tiny_model_dir() -> Path:
             bos_token_id=tokenizer.bos_token_id,
         )
         torch.manual_seed(0)
-        model = Qwen2ForCausalLM(config)
-        staging = Path(tempfile.mkdtemp(prefix="staging-", dir=target.parent))
-        try:
-            model.save_pretrained(staging)
-            tokenizer.save_pretrained(staging)
-            staging.replace(target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return target
+        Qwen2ForCausalLM(config).save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+
+    return build_once(cache_dir() / "test-models" / "tiny-qwen2", "config.json", build)
 
 
 def make_client(answers: Any, api_key: str | None = None, **settings: Any) -> tuple[Any, Any]:

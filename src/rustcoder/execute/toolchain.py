@@ -6,7 +6,6 @@ The crates are built once, offline, from Debian's packaged crate sources (librus
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
@@ -19,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from rustcoder.errors import ToolchainError
-from rustcoder.paths import cache_dir
+from rustcoder.paths import build_once, cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -148,23 +147,18 @@ def ensure_crates(version: str) -> tuple[Path, dict[str, Path]]:
     """The crate cache for this rustc, building it (once, under a lock) if needed."""
     registry = _registry()
     crates = _crate_versions(registry)
-    root = cache_dir() / "crates"
-    final = root / _cache_key(version, crates)
-    manifest = final / "manifest.json"
-    if not manifest.exists():
-        root.mkdir(parents=True, exist_ok=True)
-        with (root / ".lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not manifest.exists():
-                log.info("building crates %s once into %s", crates, final)
-                staging = Path(tempfile.mkdtemp(prefix="staging-", dir=root))
-                externs = _build(staging, registry, crates)
-                (staging / "manifest.json").write_text(
-                    json.dumps({"rustc": version, "crates": crates, "externs": externs}, indent=2)
-                )
-                staging.chmod(0o755)
-                staging.replace(final)
-    info = json.loads(manifest.read_text())
+    final = cache_dir() / "crates" / _cache_key(version, crates)
+
+    def build(staging: Path) -> None:
+        log.info("building crates %s once into %s", crates, final)
+        externs = _build(staging, registry, crates)
+        (staging / "manifest.json").write_text(
+            json.dumps({"rustc": version, "crates": crates, "externs": externs}, indent=2)
+        )
+        staging.chmod(0o755)
+
+    build_once(final, "manifest.json", build)
+    info = json.loads((final / "manifest.json").read_text())
     return final, {name: final / filename for name, filename in info["externs"].items()}
 
 

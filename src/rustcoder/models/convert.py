@@ -7,26 +7,20 @@ quantizer, so the quantizer and its config are dropped first (the weights are pl
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from rustcoder.models.fetch import ResolvedModel
-from rustcoder.paths import cache_dir
+from rustcoder.paths import build_once, cache_dir
 
 
 def converted_from_gguf(model: ResolvedModel) -> Path:
     """A model directory dequantised from a GGUF file, made once and cached by the file's sha256."""
-    target = cache_dir() / "hf-from-gguf" / model.sha256[:16]
-    if (target / "config.json").exists():
-        return target
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    folder, name = str(model.path.parent), model.path.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=target.parent))  # same filesystem: rename
-    try:
+    def convert(staging: Path) -> None:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        folder, name = str(model.path.parent), model.path.name
         tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
         loaded: Any = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name)
         loaded.hf_quantizer = None  # it is plain fp32 now; save_pretrained would refuse otherwise
@@ -34,14 +28,8 @@ def converted_from_gguf(model: ResolvedModel) -> Path:
             del loaded.config.quantization_config
         loaded.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
-        try:
-            staging.replace(target)
-        except OSError:
-            if not (target / "config.json").exists():  # not another process finishing first
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+
+    return build_once(cache_dir() / "hf-from-gguf" / model.sha256[:16], "config.json", convert)
 
 
 def transformers_dir(model: ResolvedModel) -> Path:

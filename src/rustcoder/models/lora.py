@@ -7,7 +7,6 @@ that loads the result.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from rustcoder.errors import RustcoderError
-from rustcoder.paths import cache_dir
+from rustcoder.paths import build_once, cache_dir
 from rustcoder.pypi import download_wheel
 
 LLAMA_CPP_PYTHON = "0.3.36"
@@ -30,27 +29,20 @@ class ExportError(RustcoderError):
 
 def converter_tools() -> Path:
     """llama.cpp's conversion scripts for the pinned llama-cpp-python, extracted once."""
-    root = cache_dir() / "llama.cpp-tools" / LLAMA_CPP_PYTHON
-    if (root / "convert_lora_to_gguf.py").exists():
-        return root
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with (root.parent / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (root / "convert_lora_to_gguf.py").exists():
-            return root
+
+    def extract(staging: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="rustcoder-sdist-") as tmp:
             sdist = download_wheel(
                 "llama-cpp-python", LLAMA_CPP_PYTHON, Path(tmp) / "sdist.tar.gz", source=True
             )
-            staging = Path(tempfile.mkdtemp(prefix="staging-", dir=root.parent))
             with tarfile.open(sdist) as archive:
                 for member in archive.getmembers():
                     _, _, inner = member.name.partition("/")
                     if inner.startswith(_VENDOR) and inner[len(_VENDOR) :].startswith(_WANTED):
                         member.name = inner[len(_VENDOR) :]
                         archive.extract(member, staging, filter="data")
-            staging.replace(root)
-    return root
+
+    return build_once(cache_dir() / "llama.cpp-tools" / LLAMA_CPP_PYTHON, "convert_lora_to_gguf.py", extract)
 
 
 def lora_to_gguf(adapter: Path, base_model: Path, out: Path, *, outtype: str = "f32") -> Path:
