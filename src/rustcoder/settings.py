@@ -54,6 +54,11 @@ class GenerationJob(Settings):
     )
     rounds: int = Field(3, ge=1, description="Feedback rounds for the repair strategy.")
     fim_layout: FimLayout = Field(FimLayout.PSM, description="psm or spm, for the fim strategy.")
+    prompt_variant: str = Field(
+        "exact",
+        description="The instruction's wording: exact (the benchmark's text), fn, indented, fn-indented, "
+        "code-block or system (see rustcoder.prompting.variants).",
+    )
     limit: int = Field(0, ge=0, description="Only the first L problems (0: all).")
 
 

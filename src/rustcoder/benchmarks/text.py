@@ -43,6 +43,33 @@ def rust_doc_text(comment: str) -> str:
     return "\n".join(lines).strip()
 
 
+def rust_doc_raw(comment: str) -> str:
+    """The prose inside Rust comments with each line's own indentation kept (only the comment markers
+    and blank edge lines removed): how the doc comment reads in the source, undedented."""
+    text = comment.strip("\n").rstrip()
+    if text.lstrip().startswith("/*"):
+        text = text.lstrip()[2:].removesuffix("*/")
+        lines = text.splitlines()
+    else:
+        lines = [re.sub(r"^\s*//[/!]? ?", "", line) for line in text.splitlines()]
+    return "\n".join(lines).strip("\n").rstrip()
+
+
+def raw_docstring(prompt: str, language: str, entry_point: str) -> str:
+    """The entry function's documentation as the prompt writes it, indentation kept (see `rust_doc_raw`);
+    "" when the prompt has none."""
+    if language == "python":
+        at = prompt.find(f"def {entry_point}")
+        doc = re.search(r'("""|\'\'\')(.*?)\1', prompt[at:] if at >= 0 else prompt, re.S)
+        return doc.group(2).strip("\n").rstrip() if doc else ""
+    lines = prompt.splitlines(keepends=True)
+    try:
+        sig_at = _last_rust_signature(lines)
+    except ValueError:
+        return ""
+    return rust_doc_raw("".join(lines[:sig_at]))
+
+
 def _split_rust_header(lines: list[str]) -> tuple[list[str], list[str]]:
     """Separate import lines (outside comments) and HumanEvalPack's stray `fn main(){}` from the rest."""
     header: list[str] = []

@@ -26,17 +26,25 @@ def open_backend(job: GenerationJob, options: BackendOptions) -> "Backend":
     return create_backend(kind, job.model, settings)
 
 
-def pick_strategy(job: GenerationJob, problems: list[Problem]) -> "PromptStrategy":
+def pick_strategy(
+    job: GenerationJob, problems: list[Problem], variant: str | None = None
+) -> "PromptStrategy":
+    """The job's strategy in the job's prompt variant (or `variant`, when given)."""
     from rustcoder.errors import RustcoderError
     from rustcoder.prompting.registry import STRATEGY_NAMES, strategy_named
+    from rustcoder.prompting.variants import variant_named, worded
 
+    wording = variant_named(variant or job.prompt_variant)
     try:
         languages = {p.language for p in problems}
-        return strategy_named(job.strategy, rounds=job.rounds, languages=languages, fim_layout=job.fim_layout)
+        strategy = strategy_named(
+            job.strategy, rounds=job.rounds, languages=languages, fim_layout=job.fim_layout
+        )
     except KeyError:
         raise RustcoderError(
             f"unknown strategy {job.strategy!r}; choose one of {', '.join(STRATEGY_NAMES)}"
         ) from None
+    return worded(strategy, wording)
 
 
 def select(problems: list[Problem], job: GenerationJob) -> list[Problem]:

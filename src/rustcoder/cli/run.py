@@ -1,7 +1,7 @@
 """`rustcoder run BENCH --model M --strategy S --out RUN_DIR`: generate, evaluate, report (resumable)."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,8 +19,16 @@ from rustcoder.cli.common import (
 )
 from rustcoder.cli.modelopts import BACKEND, EXECUTION, JOB, SAMPLING, open_backend, pick_strategy, select
 from rustcoder.cli.options import with_settings
+from rustcoder.errors import RustcoderError
 from rustcoder.selection import Method
 from rustcoder.settings import Execution, GenerationJob, Sampling
+
+if TYPE_CHECKING:
+    from rustcoder.backends.base import Backend
+    from rustcoder.benchmarks import Benchmark
+    from rustcoder.metrics.summary import Summary
+    from rustcoder.prompting.base import Strategy
+    from rustcoder.types import Problem
 
 
 @handle_errors
@@ -41,6 +49,14 @@ def run_command(
             "and score it: RUN_DIR/select-METHOD.",
         ),
     ] = None,
+    variants: Annotated[
+        str | None,
+        typer.Option(
+            "--prompt-variants",
+            help="Run once per instruction wording (comma-separated names, or all) into RUN_DIR/VARIANT, "
+            "then compare them: RUN_DIR/variants.md (pass@1 of each, spread, per-problem stability).",
+        ),
+    ] = None,
     as_json: AsJson = False,
     no_patches: NoPatches = False,
     verbose: Verbose = False,
@@ -48,7 +64,6 @@ def run_command(
     """Generate samples, execute them in the sandbox and write RUN_DIR/report; RUN_DIR/run.json records
     everything that produced the result."""
     from rustcoder.benchmarks import load_benchmark
-    from rustcoder.generation.run import run
 
     setup_logging(verbose)
     benchmark = load_benchmark(bench, patches=not no_patches)
@@ -65,20 +80,14 @@ def run_command(
             )
             stdout.print(benchmark.notes[-1], highlight=False)
     problems = select(problems, job)
+    if variants is not None:
+        if choose is not None:
+            raise RustcoderError("--select goes with one run: select in each variant's folder afterwards")
+        _run_variants(benchmark, problems, job, sampling, backend, execution, out, variants, as_json)
+        return
     chosen = pick_strategy(job, problems)
     engine = open_backend(job, backend)
-    with progress_bar(f"generating ({chosen.name})") as gen, progress_bar("evaluating") as ev:
-        summary = run(
-            benchmark,
-            problems,
-            engine,
-            chosen,
-            sampling,
-            out,
-            config=execution.config(),
-            generation_progress=gen,
-            evaluation_progress=ev,
-        )
+    summary = _run_one(benchmark, problems, engine, chosen, sampling, execution, out)
     if choose is not None:
         from rustcoder.selection import select_run
 
@@ -93,6 +102,66 @@ def run_command(
     else:
         print_summary(summary)
         stdout.print(f"report: {out / 'report' / 'report.html'}", highlight=False)
+
+
+def _run_one(
+    benchmark: "Benchmark",
+    problems: list["Problem"],
+    engine: "Backend",
+    strategy: "Strategy",
+    sampling: Sampling,
+    execution: Execution,
+    out: Path,
+) -> "Summary":
+    from rustcoder.generation.run import run
+
+    with progress_bar(f"generating ({strategy.name})") as gen, progress_bar("evaluating") as ev:
+        return run(
+            benchmark,
+            problems,
+            engine,
+            strategy,
+            sampling,
+            out,
+            config=execution.config(),
+            generation_progress=gen,
+            evaluation_progress=ev,
+        )
+
+
+def _run_variants(
+    benchmark: "Benchmark",
+    problems: list["Problem"],
+    job: GenerationJob,
+    sampling: Sampling,
+    backend: BackendOptions,
+    execution: Execution,
+    out: Path,
+    names: str,
+    as_json: bool,
+) -> None:
+    """One resumable run per variant in OUT/VARIANT, then their comparison and a joint report."""
+    from rustcoder.metrics.report import load_runs, write_report
+    from rustcoder.metrics.variants import compare_variants, write_comparison
+    from rustcoder.prompting.variants import VARIANTS
+
+    wanted = list(VARIANTS) if names.strip() == "all" else [n.strip() for n in names.split(",") if n.strip()]
+    if len(set(wanted)) < 2:
+        raise RustcoderError("--prompt-variants needs at least two different variants (or all)")
+    strategies = {name: pick_strategy(job, problems, name) for name in dict.fromkeys(wanted)}
+    engine = open_backend(job, backend)
+    summaries = {}
+    for name, strategy in strategies.items():
+        stdout.print(f"variant {name}", highlight=False)
+        summaries[name] = _run_one(benchmark, problems, engine, strategy, sampling, execution, out / name)
+    comparison = compare_variants(summaries)
+    _, md_path = write_comparison(comparison, out)
+    write_report(load_runs([out / name for name in strategies]), out / "report")
+    if as_json:
+        print_json(comparison.to_json())
+    else:
+        stdout.print(md_path.read_text(encoding="utf-8"), highlight=False)
+        stdout.print(f"comparison: {md_path}; report: {out / 'report' / 'report.html'}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
