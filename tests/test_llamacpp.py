@@ -173,6 +173,21 @@ def test_samples_of_one_prompt_are_decoded_together_like_one_by_one():
     assert mixed[0].text == alone.text and mixed[1].tokens <= 8
 
 
+def test_samples_that_would_overflow_the_parallel_context_go_in_smaller_groups():
+    settings = LlamaCppSettings(parallel=4, parallel_context=512)
+    backend = create_backend("llamacpp", "qwen2.5-coder-0.5b-instruct", settings)
+    assert [backend._fitting(40, budget) for budget in (64, 160, 300, 600)] == [4, 2, 1, 0]
+    ask = GenRequest(  # a short answer: the test is about grouping, not generating
+        messages=(Message("user", "Which language has the borrow checker? Answer with one word."),),
+        max_tokens=300,  # two of these do not fit 512 tokens together: each is decoded alone
+    )
+    alone = backend.generate([ask])[0]
+    assert [g.text for g in backend.generate([ask, ask])] == [alone.text] * 2
+    pair = dataclasses.replace(ask, max_tokens=160)  # two fit, four do not: groups of two
+    texts = [g.text for g in backend.generate([pair] * 3)]
+    assert texts == [backend.generate([pair])[0].text] * 3
+
+
 @pytest.mark.rustc
 @pytest.mark.sandbox
 def test_default_model_samples_a_problem_together_and_one_answer_is_chosen(tmp_path, fixtures):

@@ -140,20 +140,32 @@ class LlamaCppBackend:
             same.setdefault(tuple(tokens), []).append(i)
         out: dict[int, Generation] = {}
         for prompt, members in same.items():
-            if len(members) == 1:
-                out[members[0]] = collect(self._stream(requests[members[0]], list(prompt)))
+            fit = self._fitting(len(prompt), max(requests[i].max_tokens for i in members))
+            if len(members) == 1 or fit < 2:  # alone, in the main context (which may be larger)
+                for i in members:
+                    out[i] = collect(self._stream(requests[i], list(prompt)))
                 continue
-            for at in range(0, len(members), self.options.parallel):
-                chunk = members[at : at + self.options.parallel]
+            for at in range(0, len(members), fit):
+                chunk = members[at : at + fit]
                 with self._lock:
                     made = self._decoder().generate(list(prompt), [requests[i] for i in chunk])
                 out.update(zip(chunk, made, strict=True))
         return [out[i] for i in range(len(requests))]
 
+    def _parallel_context(self) -> int:
+        return min(self.options.parallel_context, self.llm._model.n_ctx_train())  # not past training
+
+    def _fitting(self, prompt_tokens: int, budget: int) -> int:
+        """How many samples of `budget` tokens after a prompt fit the parallel context together (at
+        most `parallel`): a long prompt's samples go in smaller groups rather than overflow it."""
+        room = (self._parallel_context() - prompt_tokens) // max(1, budget)
+        return max(0, min(self.options.parallel, room))
+
     def _decoder(self) -> ParallelDecoder:
         if self._parallel is None:
-            context = min(self.options.parallel_context, self.llm._model.n_ctx_train())  # not past training
-            self._parallel = ParallelDecoder(self.llm, self.options.parallel, context, self.threads)
+            self._parallel = ParallelDecoder(
+                self.llm, self.options.parallel, self._parallel_context(), self.threads
+            )
         return self._parallel
 
     def stream(self, request: GenRequest) -> Iterator[Chunk]:
