@@ -158,3 +158,13 @@ def test_test_discovery_rewrites_and_skips_comments():
     assert prepare_tests("/*\nmod tests { #[test] fn a() {} }\n*/", TestStyle.LIBTEST).tests == ()
     assert [t.path for t in prepare_tests("fn main() {}", TestStyle.MAIN).tests] == ["main"]
     assert prepare_tests("fn helper() {}", TestStyle.MAIN).tests == ()
+
+
+def test_each_test_s_outcome_is_kept():
+    report = ["start a", "pass a 5", "start b", f"fail b 7 error ? {hexed('Error: 42')}", "start c"]
+    report += [f"fail c 3 panic batch.rs:3:9 {hexed('index out of bounds')}", "done"]
+    result = classify(
+        run_record(report), tests_total=3, is_test_location=lambda _: False, timeout=3.0, output_cap=100
+    )
+    assert result.passed_tests == ("a",) and result.tests_passed == 1
+    assert result.failed_tests == {"b": "error: Error: 42", "c": "panic: index out of bounds"}

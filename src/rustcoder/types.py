@@ -144,6 +144,11 @@ class ExecResult:
     compile_seconds: float = 0.0
     run_seconds: float = 0.0
     batch_size: int = 1
+    passed_tests: tuple[str, ...] = ()
+    """The tests that passed, by path (`tests::test_sum`), in the order they ran."""
+    failed_tests: dict[str, str] = field(default_factory=dict)
+    """Each failed test's path -> its kind (panic, error, no_panic) and message: `error: "7"` for a
+    test that returned `Err("7")`. Neither is written to results files (selection reads them)."""
 
     @property
     def passed(self) -> bool:

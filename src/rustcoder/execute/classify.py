@@ -114,6 +114,8 @@ def classify(
         return result
     report = parse_report(list(record.get("report", [])))
     result.tests_passed = len(report.passed)
+    result.passed_tests = tuple(report.passed)
+    result.failed_tests = {f.test: f"{f.kind}: {f.message}" for f in report.failures}
     if report.compile_error is not None:
         kind, message = report.compile_error
         result.status, result.reason, result.error_codes = Status.COMPILE_ERROR, one_line(message), [kind]
