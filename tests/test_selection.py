@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from rustcoder.selection import Method, choose, select
+from rustcoder.selection import Method
+from rustcoder.selection.public import choose
+from rustcoder.selection.run import select
 from rustcoder.types import ExecResult, Sample, Status
 from tests.conftest import choices, fixture_problems, rustcoder_cli
 
@@ -83,3 +85,109 @@ def test_run_with_select_scores_the_raw_samples_and_the_chosen_one(tmp_path, fix
     assert choice["checks"] == {"0": "compile_error", "1": "compile_error", "2": "compile_error"}
     assert choice["chosen"] == 0 and "none compiles" in choice["why"]  # none defines `larger`
     assert (out / "select-compile" / "results.summary.json").is_file()
+
+
+FIRST = "fn larger(a: i32, b: i32) -> i32 { a }\n"  # right when a is the larger
+OTHER_RIGHT = "fn larger(a: i32, b: i32) -> i32 { a.max(b) }\n"
+WRITTEN = """#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn test_order() { assert_eq!(larger(1, 2), 2); }
+    #[test]
+    fn test_types() { assert_eq!(larger("a", 2), 2); }
+    #[test]
+    fn test_first() { assert_eq!(larger(5, 3), 5); }
+    #[test]
+    #[should_panic]
+    fn test_panics() { larger(1, 1); }
+    #[test]
+    fn test_unrelated() { assert!(true); }
+}
+"""
+
+
+def _written(task_id: str, text: str = WRITTEN):
+    from rustcoder.selection.written import Written, split_tests
+
+    return {task_id: Written(task_id, text, tuple(split_tests(text, "larger")), 1.0, 99)}
+
+
+def test_the_model_s_tests_and_their_inputs_are_found_with_tree_sitter():
+    from rustcoder.selection.inputs import generated_arguments
+    from rustcoder.selection.written import call_arguments, split_tests
+
+    tests = split_tests(WRITTEN, "larger")
+    assert [t.split("(")[0] for t in tests] == ["#[test]\nfn rc_t0", "#[test]\nfn rc_t1", "#[test]\nfn rc_t2"]
+    assert call_arguments(tests, "larger") == ["(1, 2)", '("a", 2)', "(5, 3)"]  # inside assert_eq!
+    assert generated_arguments("larger(a: i32, b: i32) -> i32")[:3] == ["(0, 1)", "(1, 0)", "(7, -100)"]
+    assert generated_arguments("f<T: Ord>(xs: Vec<T>) -> T") == []  # beyond the generator: none
+    slices = generated_arguments("f(s: &str, xs: &[u8]) -> bool")
+    assert slices[:2] == ['("", &vec![1, 7, 3])', '("abc", &vec![])'] and len(set(slices)) == 6
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_self_tests_rank_by_the_model_s_tests_that_compile():
+    [problem] = fixture_problems("humaneval_rust_mini.jsonl")
+    codes = (BROKEN, WRONG, FIRST, RIGHT)
+    candidates = [Sample(problem.task_id, i, solution=code) for i, code in enumerate(codes)]
+    [choice], [chosen] = select([problem], candidates, Method.SELF_TESTS, written=_written(problem.task_id))
+    assert chosen.solution == RIGHT and choice.chosen == 3
+    # the test with a string argument does not compile against the signature: two tests count
+    assert choice.checks == {
+        0: "compile_error", 1: "0/2 own tests", 2: "1/2 own tests", 3: "2/2 own tests"
+    }  # fmt: skip
+    assert "passes 2 of the model's 2 tests" in choice.why
+    [tie], _ = select([problem], [*candidates[:3], Sample(problem.task_id, 3, solution=WRONG)],
+                      Method.SELF_TESTS, written=_written(problem.task_id))  # fmt: skip
+    assert tie.chosen == 2  # 1/2 beats 0/2, whatever the agreement among the wrong ones
+    nothing = _written(problem.task_id, "fn unrelated() {}\n")
+    [fallback], _ = select([problem], candidates, Method.SELF_TESTS, written=nothing)
+    assert fallback.chosen == 1 and "no test of the model's compiles" in fallback.why
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_agreement_picks_the_largest_cluster_of_identical_behaviour():
+    [problem] = fixture_problems("humaneval_rust_mini.jsonl")
+    codes = (WRONG, RIGHT, BROKEN, OTHER_RIGHT, FIRST)
+    candidates = [Sample(problem.task_id, i, solution=code) for i, code in enumerate(codes)]
+    [choice], [chosen] = select([problem], candidates, Method.AGREEMENT, written=_written(problem.task_id))
+    assert choice.chosen == 1 and chosen.solution == RIGHT  # RIGHT and OTHER_RIGHT agree everywhere
+    assert choice.checks[1] == choice.checks[3] == "cluster 1 of 3 (2 candidates)"
+    assert choice.checks[2] == "compile_error"
+    assert "2 of 4 running candidates agree" in choice.why
+    # without the model's tests the generator's inputs still separate them
+    [generated], _ = select([problem], candidates, Method.AGREEMENT, written={})
+    assert generated.chosen == 1
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_select_command_asks_the_model_for_tests_once(tmp_path, fixtures):
+    run = tmp_path / "run"
+    run.mkdir()
+    bench = fixtures / "humaneval_rust_mini.jsonl"
+    (run / "run.json").write_text(json.dumps({"benchmark": {"name": str(bench)}, "model": {"name": "fake"}}))
+    rows = [
+        {"task_id": "HumanEval/0", "sample_index": i, "solution": c} for i, c in enumerate((BROKEN, RIGHT))
+    ]
+    (run / "samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = ("select", str(run), "--method", "self-tests", "--backend", "fake", "--json")
+    proc = rustcoder_cli(*args)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    [choice] = choices(run, "self-tests")
+    assert choice["chosen"] == 1 and "no test of the model's compiles" in choice["why"]  # fake: no tests
+    written = (run / "select-self-tests" / "written-tests.jsonl").read_text().splitlines()
+    assert len(written) == 1 and json.loads(written[0])["tests"] == []
+    again = rustcoder_cli(*args)  # resumed: the written tests are read, not asked for again
+    assert (
+        again.returncode == 0
+        and (run / "select-self-tests" / "written-tests.jsonl").read_text().count("\n") == 1
+    )
+    nomodel = tmp_path / "bare"
+    nomodel.mkdir()
+    (nomodel / "run.json").write_text(json.dumps({"benchmark": {"name": str(bench)}}))
+    bad = rustcoder_cli("select", str(nomodel), "--method", "agreement", "--backend", "fake")
+    assert bad.returncode != 0 and "give one with --model" in bad.stderr

@@ -45,7 +45,8 @@ def run_command(
         Method | None,
         typer.Option(
             "--select",
-            help="Then choose one of each problem's samples without the hidden tests (compile, examples) "
+            help="Then choose one of each problem's samples without the hidden tests (compile, examples, "
+            "self-tests, agreement) "
             "and score it: RUN_DIR/select-METHOD.",
         ),
     ] = None,
@@ -89,9 +90,9 @@ def run_command(
     engine = open_backend(job, backend)
     summary = _run_one(benchmark, problems, engine, chosen, sampling, execution, out)
     if choose is not None:
-        from rustcoder.selection import select_run
+        from rustcoder.selection.run import select_run
 
-        chosen_summary = select_run(out, choose, execution.config())
+        chosen_summary = select_run(out, choose, execution.config(), backend=engine)
         stdout.print(
             f"raw samples pass@k {summary.pass_at_k}; one chosen by {choose.value}: pass@1 "
             f"{chosen_summary.pass_at_k.get('1')} ({out / f'select-{choose.value}'})",

@@ -1,5 +1,6 @@
-"""`rustcoder select RUN --method compile|examples`: one answer per problem from a run's N samples,
-chosen without the hidden tests, then scored: pass@1 of the chosen answers beside the raw pass@k."""
+"""`rustcoder select RUN --method compile|examples|self-tests|agreement`: one answer per problem from a
+run's N samples, chosen without the hidden tests, then scored: pass@1 of the chosen answers beside the
+raw pass@k."""
 
 import json
 from pathlib import Path
@@ -7,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from rustcoder.backends.factory import BackendOptions
 from rustcoder.cli.common import (
     AsJson,
     Verbose,
@@ -16,29 +18,47 @@ from rustcoder.cli.common import (
     setup_logging,
     stderr,
 )
-from rustcoder.cli.modelopts import EXECUTION
+from rustcoder.cli.modelopts import BACKEND, EXECUTION
 from rustcoder.cli.options import with_settings
 from rustcoder.selection import Method
 from rustcoder.settings import Execution
 
 
 @handle_errors
-@with_settings(EXECUTION)
+@with_settings(BACKEND, EXECUTION)
 def select_command(
     run: Annotated[Path, typer.Argument(help="A run folder (`rustcoder run -n N --out RUN`).")],
     *,
+    backend: BackendOptions,
     execution: Execution,
-    method: Annotated[Method, typer.Option("--method", help="compile or examples.")] = Method.COMPILE,
+    method: Annotated[
+        Method, typer.Option("--method", help="compile, examples, self-tests or agreement.")
+    ] = Method.COMPILE,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="The model that writes tests for self-tests and agreement (default: the run's).",
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Where to write (default RUN/select-METHOD).")] = None,
     as_json: AsJson = False,
     verbose: Verbose = False,
 ) -> None:
     """Choose one of each problem's samples with public checks only (never the hidden tests), record every
     candidate's check and why the chosen one won, and score the chosen answers."""
-    from rustcoder.selection import select_run
+    from rustcoder.selection.run import select_run
 
     setup_logging(verbose)
-    summary = select_run(run, method, execution.config(), out)
+    engine = None
+    if method.writes_tests:
+        from rustcoder.backends.factory import create_backend
+
+        name = model or _run_model(run)
+        kind, settings = backend.resolve(name)
+        engine = create_backend(kind, name, settings)
+    summary = select_run(run, method, execution.config(), out, backend=engine)
     raw = run / "results.summary.json"
     if raw.is_file():
         stderr.print(f"raw samples: pass@k {json.loads(raw.read_text())['pass_at_k']}", highlight=False)
@@ -46,6 +66,15 @@ def select_command(
         print_json(summary.to_json())
     else:
         print_summary(summary)
+
+
+def _run_model(run: Path) -> str:
+    from rustcoder.errors import DataError
+
+    try:
+        return str(json.loads((run / "run.json").read_text(encoding="utf-8"))["model"]["name"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{run}: no model recorded in run.json ({exc}); give one with --model") from None
 
 
 def register(app: typer.Typer) -> None:

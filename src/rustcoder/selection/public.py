@@ -1,0 +1,71 @@
+"""`compile` and `examples`: a candidate's public check is compilation with the entry point named, or the
+problem's public example tests."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from rustcoder.execute.assemble import assemble
+from rustcoder.execute.engine import ExecConfig, Executor
+from rustcoder.selection import Choice, Method
+from rustcoder.types import ExecResult, Problem, Sample, Status
+
+
+def _checked(problem: Problem, method: Method) -> Problem:
+    """The problem as a candidate is checked: its public examples (examples), else compilation with
+    the entry point named (a candidate that compiles without defining it would fail every test); never
+    its hidden tests."""
+    tests = (problem.example_tests or "") if method is Method.EXAMPLES else ""
+    if not tests and problem.entry_point:
+        tests = (
+            "#[cfg(test)]\nmod rustcoder_entry_point {\n"
+            f"    #[allow(unused_imports)]\n    use super::{problem.entry_point};\n}}\n"
+        )
+    return dataclasses.replace(problem, tests=tests)
+
+
+def check_candidates(
+    problems: Sequence[Problem],
+    candidates: Sequence[Sample],
+    method: Method,
+    config: ExecConfig | None = None,
+) -> dict[tuple[str, int], ExecResult]:
+    """Every candidate's public check, in one batch."""
+    by_id = {p.task_id: p for p in problems}
+    programs = [
+        assemble(_checked(by_id[s.task_id], method), s, f"{s.task_id}\0{s.index}")
+        for s in candidates
+        if not s.meta.get("error")
+    ]
+    results: dict[tuple[str, int], ExecResult] = {}
+
+    def keep(key: str, result: ExecResult) -> None:
+        task, index = key.rsplit("\0", 1)
+        results[(task, int(index))] = result
+
+    Executor(config or ExecConfig()).execute(programs, keep)
+    return results
+
+
+def choose(problem: Problem, indices: Sequence[int], checks: dict[int, ExecResult], method: Method) -> Choice:
+    """The candidate to answer with, among `indices` (sample indices, in order)."""
+    statuses = {i: (checks[i].status.value if i in checks else "not generated") for i in indices}
+    has_examples = method is Method.EXAMPLES and bool(problem.example_tests)
+    if has_examples:
+        passing = [i for i in indices if i in checks and checks[i].status is Status.PASSED]
+        if passing:
+            return Choice(
+                problem.task_id, passing[0], method, "the first to pass the public examples", statuses
+            )
+    compiled = [i for i in indices if i in checks and compiles(checks[i])]
+    if compiled:
+        why = "the first that compiles" + (" (none passes the public examples)" if has_examples else "")
+        if method is Method.EXAMPLES and not problem.example_tests:
+            why += " (the benchmark gives no public examples)"
+        return Choice(problem.task_id, compiled[0], method, why, statuses)
+    return Choice(problem.task_id, indices[0], method, "none compiles: the first candidate", statuses)
+
+
+def compiles(result: ExecResult) -> bool:
+    return result.status not in (Status.COMPILE_ERROR, Status.SANDBOX_ERROR, Status.BACKEND_ERROR)

@@ -1,0 +1,156 @@
+"""Choosing among candidates with any method, and `rustcoder select` on a run folder."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rustcoder.execute.engine import ExecConfig
+from rustcoder.selection import Choice, Method
+from rustcoder.selection.inputs import generated_arguments
+from rustcoder.selection.probes import compiling, probes, run_candidates
+from rustcoder.selection.public import check_candidates, choose
+from rustcoder.selection.rank import by_agreement, by_tests
+from rustcoder.selection.written import Written, call_arguments
+from rustcoder.types import Problem, Sample
+
+if TYPE_CHECKING:
+    from rustcoder.backends.base import Backend
+    from rustcoder.metrics.summary import Summary
+
+MAX_INPUTS = 10
+
+
+def _grouped(candidates: Sequence[Sample]) -> dict[str, list[Sample]]:
+    by_task: dict[str, list[Sample]] = {}
+    for sample in sorted(candidates, key=lambda s: (s.task_id, s.index)):
+        by_task.setdefault(sample.task_id, []).append(sample)
+    return by_task
+
+
+def agreement_inputs(problem: Problem, written: Written | None) -> list[str]:
+    """The argument lists the model's tests use, then generated ones, each once (at most MAX_INPUTS)."""
+    found = call_arguments(written.tests, problem.entry_point) if written else []
+    found += generated_arguments(problem.signature)
+    return list(dict.fromkeys(found))[:MAX_INPUTS]
+
+
+def _ranked(
+    problems: Sequence[Problem],
+    by_task: Mapping[str, list[Sample]],
+    method: Method,
+    written: Mapping[str, Written],
+    config: ExecConfig | None,
+) -> dict[str, Choice]:
+    """Choices by the model's tests or by agreement, for the problems where some candidate ran on a
+    test or probe that compiles."""
+    if method is Method.SELF_TESTS:
+        functions = {p.task_id: list(written[p.task_id].tests) for p in problems if p.task_id in written}
+    else:
+        functions = {
+            p.task_id: probes(p.entry_point, agreement_inputs(p, written.get(p.task_id))) for p in problems
+        }
+    kept = compiling(problems, functions, config)
+    candidates = [s for p in problems for s in by_task[p.task_id]]
+    results = run_candidates(problems, candidates, kept, config)
+    choices: dict[str, Choice] = {}
+    for problem in problems:
+        tests = kept.get(problem.task_id)
+        if not tests:
+            continue
+        indices = [s.index for s in by_task[problem.task_id]]
+        mine = {i: results[(problem.task_id, i)] for i in indices if (problem.task_id, i) in results}
+        rank = by_tests if method is Method.SELF_TESTS else by_agreement
+        choice = rank(problem.task_id, indices, mine, tests)
+        if choice is not None:
+            choices[problem.task_id] = choice
+    return choices
+
+
+def select(
+    problems: Sequence[Problem],
+    candidates: Sequence[Sample],
+    method: Method,
+    config: ExecConfig | None = None,
+    written: Mapping[str, Written] | None = None,
+) -> tuple[list[Choice], list[Sample]]:
+    """A choice per problem that has candidates, and the chosen samples (each as sample 0, its candidate
+    index kept in `meta["candidate"]`). `self-tests` and `agreement` need the model's `written` tests
+    (agreement also generates inputs); a problem they cannot rank is chosen as `compile` chooses."""
+    by_task = _grouped(candidates)
+    present = [p for p in problems if p.task_id in by_task]
+    ranked: dict[str, Choice] = {}
+    if method.writes_tests:
+        ranked = _ranked(present, by_task, method, written or {}, config)
+    rest = [p for p in present if p.task_id not in ranked]
+    public = Method.EXAMPLES if method is Method.EXAMPLES else Method.COMPILE
+    checks = check_candidates(rest, [s for p in rest for s in by_task[p.task_id]], public, config)
+    choices, chosen = [], []
+    for problem in present:
+        mine = by_task[problem.task_id]
+        choice = ranked.get(problem.task_id)
+        if choice is None:
+            results = {s.index: checks[(s.task_id, s.index)] for s in mine if (s.task_id, s.index) in checks}
+            choice = choose(problem, [s.index for s in mine], results, public)
+            if method.writes_tests:
+                what = (
+                    "no test of the model's compiles" if method is Method.SELF_TESTS else "no input compiles"
+                )
+                choice = dataclasses.replace(choice, method=method, why=f"{choice.why} ({what})")
+        choices.append(choice)
+        pick = next(s for s in mine if s.index == choice.chosen)
+        chosen.append(dataclasses.replace(pick, index=0, meta={**pick.meta, "candidate": pick.index}))
+    return choices, chosen
+
+
+def sample_row(sample: Sample) -> dict[str, Any]:
+    """A chosen sample as a samples-file line (what `rustcoder evaluate` reads)."""
+    code = {"solution": sample.solution} if sample.solution is not None else {"completion": sample.completion}
+    return {"task_id": sample.task_id, "sample_index": sample.index, **code, **sample.meta}
+
+
+def select_run(
+    run: Path,
+    method: Method,
+    config: ExecConfig | None = None,
+    out: Path | None = None,
+    backend: Backend | None = None,
+) -> Summary:
+    """Choose among a run folder's samples with `method` and score the chosen: writes OUT (default
+    RUN/select-METHOD) /selection.jsonl (every choice and its candidates' checks), /samples.jsonl (the
+    chosen) and /results.jsonl, and for the methods that ask the model for tests /written-tests.jsonl
+    (resumable; its generation time is the method's cost); returns the chosen answers' summary."""
+    import json
+
+    from rustcoder.benchmarks import load_benchmark
+    from rustcoder.errors import DataError, RustcoderError
+    from rustcoder.evaluation.run import evaluate
+    from rustcoder.evaluation.samples import SampleSet, load_samples
+    from rustcoder.jsonl import JsonlAppender
+
+    try:
+        bench = json.loads((run / "run.json").read_text(encoding="utf-8"))["benchmark"]["name"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{run}: not a run folder with a readable run.json ({exc})") from None
+    benchmark = load_benchmark(bench)
+    candidates = load_samples(run / "samples.jsonl", {p.task_id for p in benchmark.problems})
+    out = out or run / f"select-{method.value}"
+    written: dict[str, Written] = {}
+    if method.writes_tests:
+        if backend is None:
+            raise RustcoderError(f"--method {method.value} asks the model for tests: it needs a model")
+        from rustcoder.selection.written import write_tests
+
+        asked = {s.task_id for s in candidates.samples}
+        wanted = [p for p in benchmark.problems if p.task_id in asked]
+        written = write_tests(backend, wanted, out / "written-tests.jsonl")
+    choices, chosen = select(benchmark.problems, candidates.samples, method, config, written)
+    for path, rows in ((out / "selection.jsonl", [c.to_json() for c in choices]),
+                       (out / "samples.jsonl", [sample_row(s) for s in chosen])):  # fmt: skip
+        path.unlink(missing_ok=True)  # a new choice replaces an old one whole
+        with JsonlAppender(path) as lines:
+            for row in rows:
+                lines.write(row)
+    return evaluate(benchmark, SampleSet(chosen, []), out / "results.jsonl", config=config, overwrite=True)

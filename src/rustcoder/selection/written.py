@@ -1,0 +1,154 @@
+"""Tests the model writes for a problem from its description alone (never shown the hidden tests), for the
+`self-tests` and `agreement` methods: the request, splitting the answer into `#[test]` functions, and a
+resumable file of the answers (OUT/written-tests.jsonl)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rustcoder.backends.base import Backend, GenRequest, Message
+from rustcoder.jsonl import JsonlAppender, read_jsonl
+from rustcoder.rust_syntax import rust_parser
+from rustcoder.types import RUST_BEGIN, RUST_END, Problem
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+TESTS_WANTED = 5
+MAX_TESTS = 8
+MAX_TOKENS = 640
+WRITE_TESTS = (
+    "You are an expert Rust programmer. Write {count} unit tests for the Rust function "
+    "`fn {signature}`, described below. Each test is a `#[test]` function that calls `{entry}` with "
+    "concrete arguments and checks its result with `assert_eq!` or `assert!`. Do not write the function "
+    "itself.\n\n{docstring}\n\nIn your response, use {begin} and {end} to delimit the tests."
+)
+
+
+def tests_request(problem: Problem, count: int = TESTS_WANTED) -> GenRequest:
+    """The greedy request for `count` tests of `problem` (the description and signature only)."""
+    user = WRITE_TESTS.format(
+        count=count,
+        signature=problem.signature,
+        entry=problem.entry_point,
+        docstring=problem.docstring,
+        begin=RUST_BEGIN,
+        end=RUST_END,
+    )
+    return GenRequest(
+        messages=(Message("user", user),),
+        prefill=RUST_BEGIN + "\n",
+        stop=(RUST_END,),
+        max_tokens=MAX_TOKENS,
+        temperature=0.0,
+    )
+
+
+def _attribute_name(node: Node) -> str:
+    text = (node.text or b"").decode("utf-8", errors="replace").strip()
+    return text.removeprefix("#[").removesuffix("]").split("(", 1)[0].strip()
+
+
+def split_tests(text: str, entry_point: str, limit: int = MAX_TESTS) -> list[str]:
+    """The `#[test]` functions in `text` that call `entry_point` (at most `limit`), each renamed
+    `rc_tN` so that names cannot clash; `#[should_panic]` and `#[ignore]` tests are left out."""
+    data = text.encode("utf-8")
+    tree = rust_parser().parse(data)
+    found: list[str] = []
+    stack = [tree.root_node]
+    while stack and len(found) < limit:
+        node = stack.pop()
+        stack.extend(reversed(node.named_children))
+        if node.type != "function_item" or node.has_error:
+            continue
+        attributes = []
+        before = node.prev_named_sibling
+        while before is not None and before.type == "attribute_item":
+            attributes.append(_attribute_name(before))
+            before = before.prev_named_sibling
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if "test" not in attributes or {"should_panic", "ignore"} & set(attributes) or not name or not body:
+            continue
+        source = (body.text or b"").decode("utf-8", errors="replace")
+        if f"{entry_point}(" not in source:
+            continue
+        found.append(f"#[test]\nfn rc_t{len(found)}() {source}")
+    return found
+
+
+def call_arguments(tests: Sequence[str], entry_point: str) -> list[str]:
+    """The argument lists (`(vec![1, 2], 3)`) of every call to `entry_point` in `tests`, in order, each
+    once: the inputs the model proposed."""
+    seen: dict[str, None] = {}
+    name = entry_point.encode()
+    for test in tests:
+        tree = rust_parser().parse(test.encode("utf-8"))
+        stack = [tree.root_node]
+        while stack:
+            node = stack.pop()
+            stack.extend(reversed(node.children))
+            arguments = None
+            if node.type == "call_expression":
+                function = node.child_by_field_name("function")
+                if function is not None and function.text == name:
+                    arguments = node.child_by_field_name("arguments")
+            elif node.type == "identifier" and node.text == name:  # inside a macro's token tree
+                after = node.next_sibling
+                if after is not None and after.type == "token_tree" and (after.text or b"").startswith(b"("):
+                    arguments = after
+            if arguments is not None:
+                seen.setdefault((arguments.text or b"").decode("utf-8", errors="replace"), None)
+    return list(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """One problem's answer to `tests_request` and the tests found in it."""
+
+    task_id: str
+    text: str
+    tests: tuple[str, ...]
+    seconds: float
+    tokens: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "text": self.text,
+            "tests": list(self.tests),
+            "seconds": self.seconds,
+            "tokens": self.tokens,
+        }
+
+
+def write_tests(backend: Backend, problems: Sequence[Problem], path: Path) -> dict[str, Written]:
+    """Each problem's written tests: read from `path` where it has them (a resumed selection), else
+    asked of `backend` and appended to it."""
+    have: dict[str, Written] = {}
+    if path.exists():
+        for _, row in read_jsonl(path, allow_torn_tail=True):
+            have[row["task_id"]] = Written(
+                row["task_id"], row["text"], tuple(row["tests"]), row["seconds"], row["tokens"]
+            )
+    with JsonlAppender(path) as lines:
+        for problem in problems:
+            if problem.task_id in have:
+                continue
+            started = time.monotonic()
+            [generation] = backend.generate([tests_request(problem)])
+            text = generation.text
+            written = Written(
+                problem.task_id,
+                text,
+                tuple(split_tests(text, problem.entry_point)),
+                round(time.monotonic() - started, 3),
+                generation.tokens,
+            )
+            lines.write(written.to_json())
+            have[problem.task_id] = written
+    return have
