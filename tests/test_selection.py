@@ -191,3 +191,22 @@ def test_select_command_asks_the_model_for_tests_once(tmp_path, fixtures):
     (nomodel / "run.json").write_text(json.dumps({"benchmark": {"name": str(bench)}}))
     bad = rustcoder_cli("select", str(nomodel), "--method", "agreement", "--backend", "fake")
     assert bad.returncode != 0 and "give one with --model" in bad.stderr
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_a_chosen_answer_that_fails_its_checks_is_repaired_with_rustc_s_feedback():
+    from rustcoder.backends.fake import FakeBackend
+    from rustcoder.selection.run import repair_chosen
+
+    [problem] = fixture_problems("humaneval_rust_mini.jsonl")
+    fake = FakeBackend([RIGHT + "RUST_END"])
+    choices_, chosen = select([problem], [Sample(problem.task_id, 0, solution=BROKEN)], Method.COMPILE)
+    [choice], [fixed] = repair_chosen([problem], choices_, chosen, fake, rounds=2)
+    assert fixed.solution.strip() == RIGHT.strip() and fixed.meta["repair_rounds"] == 1
+    assert len(fake.requests) == 1 and "does not compile" in fake.requests[0].messages[-1].content
+    assert fake.requests[0].messages[-2].content.startswith("RUST_BEGIN\n" + BROKEN.strip())
+    assert choice.repair is not None and choice.to_json()["repair"][0]["answer"].strip() == RIGHT.strip()
+    sound, chosen = select([problem], [Sample(problem.task_id, 0, solution=RIGHT)], Method.COMPILE)
+    [kept], [same] = repair_chosen([problem], sound, chosen, FakeBackend([]), rounds=2)
+    assert kept.repair == () and same.solution == RIGHT and same.meta["repair_rounds"] == 0

@@ -39,10 +39,21 @@ def select_command(
         typer.Option(
             "--model",
             "-m",
-            help="The model that writes tests for self-tests and agreement (default: the run's).",
+            help="The model that writes tests (self-tests, agreement) and repairs (default: the run's).",
         ),
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Where to write (default RUN/select-METHOD).")] = None,
+    repair_rounds: Annotated[
+        int,
+        typer.Option(
+            "--repair-rounds",
+            min=0,
+            help="Then give each chosen answer that fails its public checks up to N rounds of rustc's "
+            "diagnostics / the failing example (the repair strategy's feedback); 0: none.",
+        ),
+    ] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write (default RUN/select-METHOD[-repair]).")
+    ] = None,
     as_json: AsJson = False,
     verbose: Verbose = False,
 ) -> None:
@@ -52,13 +63,13 @@ def select_command(
 
     setup_logging(verbose)
     engine = None
-    if method.writes_tests:
+    if method.writes_tests or repair_rounds:
         from rustcoder.backends.factory import create_backend
 
         name = model or _run_model(run)
         kind, settings = backend.resolve(name)
         engine = create_backend(kind, name, settings)
-    summary = select_run(run, method, execution.config(), out, backend=engine)
+    summary = select_run(run, method, execution.config(), out, backend=engine, repair_rounds=repair_rounds)
     raw = run / "results.summary.json"
     if raw.is_file():
         stderr.print(f"raw samples: pass@k {json.loads(raw.read_text())['pass_at_k']}", highlight=False)

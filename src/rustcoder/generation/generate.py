@@ -126,6 +126,35 @@ def _rounds(
     return outcome, log
 
 
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    """An answer after feedback rounds: the final code, each round's feedback and answer, the cost."""
+
+    text: str
+    log: tuple[dict[str, str], ...]
+    seconds: float
+    tokens: int
+
+
+def repair_answer(
+    backend: Backend,
+    strategy: MultiTurn,
+    problem: Problem,
+    answer: str,
+    check: Check,
+    sampling: Sampling,
+) -> Repaired:
+    """Feedback rounds on an answer made elsewhere (a chosen candidate), as if `strategy` had written
+    it greedily: none if it passes the check."""
+    request = _request(strategy, problem, sampling.model_copy(update={"temperature": 0.0}), 0, 1)
+    spent = _Spent()
+    outcome = Outcome(answer, "solution", True)
+    final, log = _rounds(
+        backend, strategy, problem, sampling, check, request, outcome, spent, problem.task_id
+    )
+    return Repaired(final.text, tuple(log), round(spent.seconds, 3), spent.tokens)
+
+
 def generate_one(
     backend: Backend,
     strategy: Strategy,

@@ -11,7 +11,9 @@ Methods (`--select`):
   candidates pass exactly the same tests (CodeT's dual agreement);
 - `agreement`: candidates are run on inputs taken from the model's tests and from a generator for the
   signature's types; the largest cluster of identical behaviour wins (MBR-exec / AlphaCode).
-A problem none of whose candidates qualifies keeps its first candidate. Every choice records each
+A problem none of whose candidates qualifies keeps its first candidate. With `--repair-rounds N`, the
+chosen answer then goes through the `repair` strategy's feedback rounds (rustc's diagnostics, a failing
+public example) when it fails those checks. Every choice records each
 candidate's check and why the chosen one was chosen. Checks run in the sandbox in batches, as
 evaluation does, and never see the hidden tests.
 
@@ -47,12 +49,15 @@ class Choice:
     why: str
     checks: dict[int, str]
     """Each candidate's sample index → the outcome of its check (a status, or tests passed / behaviour)."""
+    repair: tuple[dict[str, str], ...] | None = None
+    """With `--repair-rounds`: each feedback round on the chosen answer (empty: its checks passed)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "task_id": self.task_id,
             "chosen": self.chosen,
             "method": self.method.value,
             "why": self.why,
             "checks": {str(i): status for i, status in sorted(self.checks.items())},
         }
+        return out if self.repair is None else {**out, "repair": list(self.repair)}

@@ -105,6 +105,40 @@ def select(
     return choices, chosen
 
 
+def repair_chosen(
+    problems: Sequence[Problem],
+    choices: list[Choice],
+    chosen: list[Sample],
+    backend: Backend,
+    rounds: int,
+    config: ExecConfig | None = None,
+) -> tuple[list[Choice], list[Sample]]:
+    """Each chosen answer after up to `rounds` rounds of the repair strategy's feedback (none where it
+    compiles and passes the public examples); the rounds are recorded on the choice and the sample."""
+    from rustcoder.evaluation.checks import sandbox_check
+    from rustcoder.execute.assemble import sample_code
+    from rustcoder.execute.engine import Executor
+    from rustcoder.generation.generate import repair_answer
+    from rustcoder.prompting.repair import Repair
+    from rustcoder.settings import Sampling
+
+    check = sandbox_check(Executor(dataclasses.replace(config or ExecConfig(), jobs=1)))
+    strategy, sampling = Repair(rounds=rounds), Sampling()
+    by_id = {p.task_id: p for p in problems}
+    out_choices, out_samples = [], []
+    for choice, sample in zip(choices, chosen, strict=True):
+        problem = by_id[sample.task_id]
+        fixed = repair_answer(backend, strategy, problem, sample_code(problem, sample), check, sampling)
+        meta = {**sample.meta, "repair_rounds": len(fixed.log), "repair_seconds": fixed.seconds}
+        if fixed.log:
+            sample = dataclasses.replace(sample, solution=fixed.text, completion=None, meta=meta)
+        else:
+            sample = dataclasses.replace(sample, meta=meta)
+        out_choices.append(dataclasses.replace(choice, repair=fixed.log))
+        out_samples.append(sample)
+    return out_choices, out_samples
+
+
 def sample_row(sample: Sample) -> dict[str, Any]:
     """A chosen sample as a samples-file line (what `rustcoder evaluate` reads)."""
     code = {"solution": sample.solution} if sample.solution is not None else {"completion": sample.completion}
@@ -117,11 +151,14 @@ def select_run(
     config: ExecConfig | None = None,
     out: Path | None = None,
     backend: Backend | None = None,
+    repair_rounds: int = 0,
 ) -> Summary:
-    """Choose among a run folder's samples with `method` and score the chosen: writes OUT (default
-    RUN/select-METHOD) /selection.jsonl (every choice and its candidates' checks), /samples.jsonl (the
-    chosen) and /results.jsonl, and for the methods that ask the model for tests /written-tests.jsonl
-    (resumable; its generation time is the method's cost); returns the chosen answers' summary."""
+    """Choose among a run folder's samples with `method` and score the chosen. Writes OUT (default
+    RUN/select-METHOD, or RUN/select-METHOD-repair): selection.jsonl (every choice and its candidates'
+    checks), samples.jsonl (the chosen) and results.jsonl. The methods that ask the model for tests keep
+    them in RUN/select-METHOD/written-tests.jsonl (resumable; their generation time is the method's
+    cost). `repair_rounds` repairs each chosen answer that fails its public checks (`repair_chosen`).
+    Returns the chosen answers' summary."""
     import json
 
     from rustcoder.benchmarks import load_benchmark
@@ -136,7 +173,7 @@ def select_run(
         raise DataError(f"{run}: not a run folder with a readable run.json ({exc})") from None
     benchmark = load_benchmark(bench)
     candidates = load_samples(run / "samples.jsonl", {p.task_id for p in benchmark.problems})
-    out = out or run / f"select-{method.value}"
+    out = out or run / (f"select-{method.value}" + ("-repair" if repair_rounds else ""))
     written: dict[str, Written] = {}
     if method.writes_tests:
         if backend is None:
@@ -145,8 +182,13 @@ def select_run(
 
         asked = {s.task_id for s in candidates.samples}
         wanted = [p for p in benchmark.problems if p.task_id in asked]
-        written = write_tests(backend, wanted, out / "written-tests.jsonl")
+        # in the method's own folder: a selection with repair reuses the tests of one without
+        written = write_tests(backend, wanted, run / f"select-{method.value}" / "written-tests.jsonl")
     choices, chosen = select(benchmark.problems, candidates.samples, method, config, written)
+    if repair_rounds:
+        if backend is None:
+            raise RustcoderError("--repair-rounds asks the model for fixes: it needs a model")
+        choices, chosen = repair_chosen(benchmark.problems, choices, chosen, backend, repair_rounds, config)
     for path, rows in ((out / "selection.jsonl", [c.to_json() for c in choices]),
                        (out / "samples.jsonl", [sample_row(s) for s in chosen])):  # fmt: skip
         path.unlink(missing_ok=True)  # a new choice replaces an old one whole
