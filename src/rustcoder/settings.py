@@ -8,7 +8,7 @@ drift apart, and the tuning recipes and the server read the same models.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -153,6 +153,16 @@ class Execution(Settings):
         _LIMITS.memory_bytes >> 20, ge=16, description="Address-space limit per test process, in MiB."
     )
 
+    executor: Literal["local", "ray"] = Field(
+        "local", description="local (this machine) or ray (batches on a Ray cluster's workers)."
+    )
+    ray_address: str = Field(
+        "auto",
+        description="The Ray cluster for --executor ray: auto (RAY_ADDRESS, or the one `ray start` made "
+        "here), HOST:PORT, or ray://HOST:PORT.",
+    )
+
     def config(self) -> ExecConfig:
         limits = Limits(wall_seconds=self.timeout, memory_bytes=self.memory_mib << 20)
-        return ExecConfig(jobs=self.jobs, batch_size=self.batch_size, limits=limits)
+        address = self.ray_address if self.executor == "ray" else None
+        return ExecConfig(jobs=self.jobs, batch_size=self.batch_size, limits=limits, ray_address=address)

@@ -117,6 +117,7 @@ def evaluate(
             "jobs": config.workers,
             "batch_size": config.batch_size,
             "limits": {k: getattr(config.limits, k) for k in config.limits.__dataclass_fields__},
+            **({"ray_address": config.ray_address} if config.ray_address is not None else {}),
         },
         machine=_machine(),
         warnings=sample_set.warnings,

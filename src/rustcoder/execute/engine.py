@@ -42,6 +42,10 @@ class ExecConfig:
     limits: Limits = field(default_factory=Limits)
     workroot: Path | None = None
     """Where each run's scratch directory goes (default: the system temp directory)."""
+    ray_address: str | None = None
+    """Execute on this Ray cluster (`auto`: the one `ray start` made here or RAY_ADDRESS names; a
+    `ray://` client address) instead of this machine: each batch on a worker, in the worker's own
+    sandbox (execute.distributed). None: here."""
 
     def __post_init__(self) -> None:
         if self.jobs < 0:
@@ -78,9 +82,12 @@ class Executor:
         self.config = config or ExecConfig()
         self._sandbox: Sandbox | None = None
         self._toolchain: Toolchain | None = None
+        self._remote_environment: dict[str, object] | None = None
 
     def environment(self, languages: set[Language]) -> dict[str, object]:
         """What a run records about the execution environment."""
+        if self._remote_environment is not None:
+            return self._remote_environment
         info: dict[str, object] = {"sandbox": self._sandbox.kind.value if self._sandbox else None}
         if Language.RUST in languages and self._toolchain is not None:
             info.update(self._toolchain.describe())
@@ -105,6 +112,11 @@ class Executor:
             if program.reject_reason:
                 on_result(program.key, ExecResult(Status.COMPILE_ERROR, reason=program.reject_reason))
         if not pending:
+            return
+        if self.config.ray_address is not None:
+            from rustcoder.execute.distributed import execute_on_ray
+
+            self._remote_environment = execute_on_ray(self.config, pending, on_result)
             return
         languages = {p.language for p in pending}
         sandbox = self._setup(languages)
