@@ -207,7 +207,7 @@ def test_default_model_samples_a_problem_together_and_one_answer_is_chosen(tmp_p
     # the default model writes tests for the problem (never seeing the hidden ones) and ranks by them
     ranked = rustcoder_cli("select", str(out), "--method", "self-tests", timeout=900)
     assert ranked.returncode == 0, ranked.stderr[-2000:]
-    [written] = [json.loads(line) for line in (out / "select-self-tests" / "written-tests.jsonl").open()]
+    [written] = [json.loads(line) for line in (out / "written-tests.jsonl").open()]
     assert written["task_id"] == choice["task_id"] and written["tokens"] > 0
     assert all(test.startswith("#[test]\nfn rc_t") and "larger(" in test for test in written["tests"])
     [by_tests] = choices(out, "self-tests")

@@ -165,7 +165,7 @@ def test_agreement_picks_the_largest_cluster_of_identical_behaviour():
 
 @pytest.mark.rustc
 @pytest.mark.sandbox
-def test_select_command_asks_the_model_for_tests_once(tmp_path, fixtures):
+def test_select_commands_ask_the_model_for_tests_once(tmp_path, fixtures):
     run = tmp_path / "run"
     run.mkdir()
     bench = fixtures / "humaneval_rust_mini.jsonl"
@@ -179,13 +179,14 @@ def test_select_command_asks_the_model_for_tests_once(tmp_path, fixtures):
     assert proc.returncode == 0, proc.stderr[-2000:]
     [choice] = choices(run, "self-tests")
     assert choice["chosen"] == 1 and "no test of the model's compiles" in choice["why"]  # fake: no tests
-    written = (run / "select-self-tests" / "written-tests.jsonl").read_text().splitlines()
+    written = (run / "written-tests.jsonl").read_text().splitlines()
     assert len(written) == 1 and json.loads(written[0])["tests"] == []
     again = rustcoder_cli(*args)  # resumed: the written tests are read, not asked for again
-    assert (
-        again.returncode == 0
-        and (run / "select-self-tests" / "written-tests.jsonl").read_text().count("\n") == 1
-    )
+    assert again.returncode == 0 and (run / "written-tests.jsonl").read_text().count("\n") == 1
+    other = rustcoder_cli("select", str(run), "--method", "agreement", "--backend", "fake")
+    assert other.returncode == 0 and (run / "written-tests.jsonl").read_text().count("\n") == 1  # shared
+    [by_agreement] = choices(run, "agreement")
+    assert by_agreement["chosen"] == 1 and by_agreement["why"].startswith("the largest of 1 behaviour")
     nomodel = tmp_path / "bare"
     nomodel.mkdir()
     (nomodel / "run.json").write_text(json.dumps({"benchmark": {"name": str(bench)}}))

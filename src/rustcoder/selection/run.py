@@ -156,7 +156,7 @@ def select_run(
     """Choose among a run folder's samples with `method` and score the chosen. Writes OUT (default
     RUN/select-METHOD, or RUN/select-METHOD-repair): selection.jsonl (every choice and its candidates'
     checks), samples.jsonl (the chosen) and results.jsonl. The methods that ask the model for tests keep
-    them in RUN/select-METHOD/written-tests.jsonl (resumable; their generation time is the method's
+    them in RUN/written-tests.jsonl (resumable, shared by both; their generation time is the methods'
     cost). `repair_rounds` repairs each chosen answer that fails its public checks (`repair_chosen`).
     Returns the chosen answers' summary."""
     import json
@@ -182,8 +182,8 @@ def select_run(
 
         asked = {s.task_id for s in candidates.samples}
         wanted = [p for p in benchmark.problems if p.task_id in asked]
-        # in the method's own folder: a selection with repair reuses the tests of one without
-        written = write_tests(backend, wanted, run / f"select-{method.value}" / "written-tests.jsonl")
+        # beside the samples: both methods and a selection with repair use the same tests
+        written = write_tests(backend, wanted, run / "written-tests.jsonl")
     choices, chosen = select(benchmark.problems, candidates.samples, method, config, written)
     if repair_rounds:
         if backend is None:

@@ -1,6 +1,6 @@
 """Tests the model writes for a problem from its description alone (never shown the hidden tests), for the
 `self-tests` and `agreement` methods: the request, splitting the answer into `#[test]` functions, and a
-resumable file of the answers (OUT/written-tests.jsonl)."""
+resumable file of the answers (RUN/written-tests.jsonl, which both methods share)."""
 
 from __future__ import annotations
 
@@ -115,10 +115,13 @@ class Written:
     tests: tuple[str, ...]
     seconds: float
     tokens: int
+    model: str = ""
+    """The model that wrote them (its name and file hash), so that another model's are not reused."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "task_id": self.task_id,
+            "model": self.model,
             "text": self.text,
             "tests": list(self.tests),
             "seconds": self.seconds,
@@ -126,15 +129,22 @@ class Written:
         }
 
 
+def _model_id(backend: Backend) -> str:
+    model = backend.describe().model
+    return f"{model.get('name')}@{model.get('sha256') or 'unhashed'}"
+
+
 def write_tests(backend: Backend, problems: Sequence[Problem], path: Path) -> dict[str, Written]:
-    """Each problem's written tests: read from `path` where it has them (a resumed selection), else
-    asked of `backend` and appended to it."""
+    """Each problem's written tests: read from `path` where this model wrote them before (a resumed
+    selection, or the other method that needs them), else asked of `backend` and appended to it."""
+    model = _model_id(backend)
     have: dict[str, Written] = {}
     if path.exists():
         for _, row in read_jsonl(path, allow_torn_tail=True):
-            have[row["task_id"]] = Written(
-                row["task_id"], row["text"], tuple(row["tests"]), row["seconds"], row["tokens"]
-            )
+            if row.get("model") == model:
+                have[row["task_id"]] = Written(
+                    row["task_id"], row["text"], tuple(row["tests"]), row["seconds"], row["tokens"], model
+                )
     with JsonlAppender(path) as lines:
         for problem in problems:
             if problem.task_id in have:
@@ -148,6 +158,7 @@ def write_tests(backend: Backend, problems: Sequence[Problem], path: Path) -> di
                 tuple(split_tests(text, problem.entry_point)),
                 round(time.monotonic() - started, 3),
                 generation.tokens,
+                model,
             )
             lines.write(written.to_json())
             have[problem.task_id] = written
