@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import selection_results as selection
 from rustcoder.evaluation.results import read_results
 from rustcoder.jsonl import write_json
 from rustcoder.metrics.report import load_runs, write_report
@@ -54,7 +55,8 @@ PUBLISHED_GRID = [
 ]
 Runs = list[tuple[str, dict[str, Any], Summary]]
 """(run directory name, run.json, results summary) of each finished run."""
-KEEP = ("run.json", "samples.jsonl", "results.jsonl", "results.summary.json", "report")
+KEEP = ("run.json", "samples.jsonl", "results.jsonl", "results.summary.json", "report", "written-tests.jsonl")
+"""What a published run keeps; its `select-*` folders (rustcoder select) go with it too."""
 
 
 def finished(runs: Path) -> Runs:
@@ -228,12 +230,15 @@ def main() -> None:
             continue  # publishing the published runs again: they are in place
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
-        for item in KEEP:
+        selections = [p.name for p in (args.runs / name).glob("select-*") if p.is_dir()]
+        for item in (*KEEP, *selections):
             source = args.runs / name / item
             if source.is_dir():
                 shutil.copytree(source, target / item)
             elif source.exists():
                 shutil.copy2(source, target / item)
+    picked = selection.points(args.runs, runs)
+    selection.plot(picked, args.out / "selection.svg")
     by_benchmark: dict[str, list[str]] = {}
     for name, info, summary in runs:
         by_benchmark.setdefault(summary.benchmark, []).append(row(name, info, summary))
@@ -276,6 +281,15 @@ def main() -> None:
         "these Instruct models' FIM: [analysis.md](analysis.md#fill-in-the-middle).",
         "",
         *fim_table(runs),
+        "",
+        "## Many samples, one answer",
+        "",
+        "Runs of N samples per problem at temperature, and the answer each selection method chose "
+        "without the hidden tests (`rustcoder select`): pass@1 of the chosen answer beside one greedy "
+        "answer, a random sample (pass@1 of the N) and the oracle pass@N, with the generation time each "
+        "costs on this machine. The plot: [selection.svg](selection.svg).",
+        "",
+        *selection.table(picked),
         "",
         "## Every run",
         "",

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The runs behind docs/results' "Many samples, one answer" and prompt-variant tables, one after another.
+# Each step is resumable: run this script again and it skips what is finished and continues the rest.
+# Then: .venv/bin/python benchmarks/make_results.py
+#
+#   nohup benchmarks/run_selection.sh > runs/logs/selection.out 2>&1 &
+#
+# Hours of CPU on 2 cores (N = 10 samples of 164 problems: about 30 min for the 0.5B, 75 for the 1.5B,
+# each benchmark; the model's written tests about 15 min more). The same cautions as run_results.sh: keep
+# the machine otherwise idle, and run from a frozen copy of src/ if you keep editing it.
+# MultiPL-E comes from the hub when it is reachable; elsewhere point MPL at a local copy of humaneval-rs.
+cd "$(dirname "$0")/.."
+MPL="${MPL:-multiple-humaneval-rs}"
+mkdir -p runs/logs
+run() {  # name, then rustcoder run arguments
+    local name=$1; shift
+    if [ -f "runs/$name/run.json" ] && grep -q '"status": "complete"' "runs/$name/run.json"; then return; fi
+    local start
+    start=$(date +%s)
+    .venv/bin/rustcoder run "$@" --out "runs/$name" > "runs/logs/$name.log" 2>&1
+    echo "exit $? wall $(( $(date +%s) - start ))s" >> "runs/logs/$name.log"
+}
+choose() {  # name: every selection method on a run of N samples, then self-tests with repair
+    local name=$1 method
+    for method in compile examples self-tests agreement; do
+        [ -f "runs/$name/select-$method/results.summary.json" ] ||
+            .venv/bin/rustcoder select "runs/$name" --method "$method" >> "runs/logs/$name.select.log" 2>&1
+    done
+    [ -f "runs/$name/select-self-tests-repair/results.summary.json" ] ||
+        .venv/bin/rustcoder select "runs/$name" --method self-tests --repair-rounds 2 >> "runs/logs/$name.select.log" 2>&1
+}
+while pgrep -f "python.*rustcoder run" >/dev/null; do sleep 20; done  # one model run at a time
+N="--strategy delimited --attempts 1 -n 10 --temperature 0.8"
+for M in qwen2.5-coder-0.5b-instruct qwen2.5-coder-1.5b-instruct; do
+    S=${M#qwen2.5-coder-}
+    S=${S%-instruct}
+    run "hep-qwen$S-n10" humanevalpack-rust --model $M $N
+    choose "hep-qwen$S-n10"
+    run "mhe-qwen$S-n10" "$MPL" --model $M $N
+    choose "mhe-qwen$S-n10"
+    # the instruction's wording, greedy: every variant, then the comparison (runs/NAME/variants.md)
+    run "hep-qwen$S-variants" humanevalpack-rust --model $M --strategy delimited --prompt-variants all
+    run "mhe-qwen$S-variants" "$MPL" --model $M --strategy delimited --prompt-variants all
+done
+run hepy-qwen1.5b-instruct humaneval-python --model qwen2.5-coder-1.5b-instruct --strategy instruct
+echo "all selection runs complete $(date)"

@@ -1,0 +1,137 @@
+"""The selection table and plot of docs/results: for each run of N samples per problem, pass@1 of one
+greedy answer, of a random sample, pass@N, and pass@1 of the answer each selection method chose, each
+with the generation time it cost (the greedy run's; the N samples'; plus the model's written tests for
+self-tests and agreement; plus the repair rounds for a `-repair` selection).
+
+Used by make_results.py; on its own: .venv/bin/python benchmarks/selection_results.py [--runs runs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rustcoder.metrics.summary import Summary
+
+METHODS = ("compile", "examples", "self-tests", "agreement")
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    model: str
+    benchmark: str
+    method: str
+    pass_at_1: float
+    minutes: float
+
+
+def _summary(path: Path) -> Summary | None:
+    if not path.is_file():
+        return None
+    return Summary.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _jsonl_sum(path: Path, field: str) -> float:
+    if not path.is_file():
+        return 0.0
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return sum(float(row.get(field) or 0.0) for row in rows)
+
+
+def _generation_minutes(summary: Summary) -> float:
+    stats = summary.generation.get("gen_seconds")
+    return (stats.total or 0.0) / 60 if stats is not None else 0.0
+
+
+def _bench(summary: Summary) -> str:
+    return Path(summary.benchmark).name.removesuffix(".gz").removesuffix(".jsonl")
+
+
+def points(runs_dir: Path, runs: list[tuple[str, dict[str, Any], Summary]]) -> list[Point]:
+    """One point per (run of N samples, method), plus its greedy run and its raw samples."""
+    greedy = {
+        (info["model"]["name"], _bench(s), info["strategy"]["name"]): s
+        for _, info, s in runs
+        if s.samples == s.problems and info.get("sampling", {}).get("temperature") == 0.0
+    }
+    found: list[Point] = []
+    for name, info, summary in runs:
+        if summary.samples <= summary.problems or not any((runs_dir / name).glob("select-*")):
+            continue
+        model, bench = info["model"]["name"], _bench(summary)
+        base = _generation_minutes(summary)
+        n = summary.samples // max(1, summary.problems)
+        one = greedy.get((model, bench, info["strategy"]["name"]))
+        if one is not None:
+            found.append(Point(model, bench, "greedy", one.pass_at_k["1"], _generation_minutes(one)))
+        found.append(Point(model, bench, f"one of {n} samples", summary.pass_at_k["1"], base))
+        solved = sum(1 for r in summary.per_problem.values() if r.c > 0) / max(1, len(summary.per_problem))
+        found.append(Point(model, bench, f"pass@{n} (oracle)", solved, base))
+        written = _jsonl_sum(runs_dir / name / "written-tests.jsonl", "seconds") / 60
+        for method in METHODS:
+            for suffix in ("", "-repair"):
+                folder = runs_dir / name / f"select-{method}{suffix}"
+                chosen = _summary(folder / "results.summary.json")
+                if chosen is None:
+                    continue
+                cost = base + (written if method in ("self-tests", "agreement") else 0.0)
+                cost += _jsonl_sum(folder / "samples.jsonl", "repair_seconds") / 60
+                found.append(Point(model, bench, method + suffix, chosen.pass_at_k["1"], cost))
+    return found
+
+
+def table(found: list[Point]) -> list[str]:
+    if not found:
+        return ["No run of several samples per problem has been selected from yet."]
+    lines = ["| model | benchmark | answer | pass@1 % | generation (min) |", "|---|---|---|---|---|"]
+    for p in found:
+        lines.append(
+            f"| {p.model} | {p.benchmark} | {p.method} | {100 * p.pass_at_1:.1f} | {p.minutes:.1f} |"
+        )
+    return lines
+
+
+def plot(found: list[Point], out: Path) -> Path | None:
+    """pass@1 against generation time, a marker per method, a colour per model and benchmark (SVG)."""
+    if not found:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8, 5))
+    groups = sorted({(p.model, p.benchmark) for p in found})
+    markers = dict(zip(sorted({p.method for p in found}), "osD^v<>pP*Xh", strict=False))
+    for colour, (model, bench) in enumerate(groups):
+        mine = [p for p in found if (p.model, p.benchmark) == (model, bench)]
+        for p in mine:
+            axes.scatter(p.minutes, 100 * p.pass_at_1, color=f"C{colour}", marker=markers.get(p.method, "o"))
+        axes.plot([], [], color=f"C{colour}", label=f"{model}, {bench}")
+    for method, marker in markers.items():
+        axes.scatter([], [], color="grey", marker=marker, label=method)
+    axes.set_xlabel("generation time (minutes, 2 cores)")
+    axes.set_ylabel("pass@1 %")
+    axes.legend(fontsize=7, loc="lower right")
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, format="svg", metadata={"Date": None})
+    plt.close(figure)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=Path, default=Path("runs"))
+    args = parser.parse_args()
+    from make_results import finished
+
+    print("\n".join(table(points(args.runs, finished(args.runs)))))
+
+
+if __name__ == "__main__":
+    main()
