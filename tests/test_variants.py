@@ -128,6 +128,10 @@ def test_variant_runs_are_compared_per_problem(tmp_path, fixtures):
     _, md = write_comparison(comparison, tmp_path)
     text = md.read_text()
     assert "| `fn` | 100.0 % | 3/3 | 2 | 0 | 0.500 |" in text and "1 problems solved by every" in text
+    from rustcoder.metrics.report import load_runs, write_report
+
+    report, _ = write_report(load_runs([tmp_path / "exact", tmp_path / "fn"]), tmp_path / "report")
+    assert "| fn | exact | 3 | 1 → 3 | 2 | 0 | 0.500 |" in report.read_text()  # paired, with the sign test
     recorded = json.loads((tmp_path / "fn" / "run.json").read_text())["strategy"]
     assert recorded["template"]["prompt_variant"]["name"] == "fn"
     assert "wording `fn`" in recorded["description"]

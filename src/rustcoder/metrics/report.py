@@ -129,6 +129,29 @@ def _problem_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _paired_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
+    """Each run against the first run of its benchmark, on their common problems: what it solves that
+    the first does not (gained) and the reverse (lost), with the exact sign test on those."""
+    from rustcoder.metrics.paired import paired
+
+    header = ["run", "against", "problems", "solved", "gained", "lost", "sign test p"]
+    first: dict[str, Run] = {}
+    rows = []
+    for label, doc in runs:
+        if doc.benchmark not in first:
+            first[doc.benchmark] = (label, doc)
+            continue
+        base_label, base = first[doc.benchmark]
+        common = [t for t in base.per_problem if t in doc.per_problem]
+        solved = {t for t in common if doc.per_problem[t].c > 0}
+        result = paired({t for t in common if base.per_problem[t].c > 0}, solved, common)
+        rows.append(
+            [label, base_label, str(len(common)), f"{result.both + len(result.lost)} → {len(solved)}",
+             str(len(result.gained)), str(len(result.lost)), f"{result.p_value:.3f}"]
+        )  # fmt: skip
+    return header, rows
+
+
 def _generation_rows(runs: Sequence[Run]) -> tuple[list[str], list[list[str]]]:
     """Each generation figure per sample (and the time per problem), from the samples' own figures."""
     header = ["run", "figure", "total", "mean", "p50", "p95", "max"]
@@ -244,6 +267,7 @@ def _sections(runs: Sequence[Run]) -> list[Section]:
     """The report's sections in order; empty ones are left out."""
     sections: list[Section] = [
         ("Summary", "", None, _summary_rows(runs)),
+        ("Paired against the first run (problems with a passing sample)", "", None, _paired_rows(runs)),
         ("Why samples failed", "status", plots.status_plot(runs), None),
         (
             "rustc error codes (samples with each code)",
