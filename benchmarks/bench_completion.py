@@ -19,7 +19,8 @@ Configurations: `engine` (the default: KV reuse, cancellation, cache, tree-sitte
 (the same without the cuts and checks, for their effect on quality), `no-reuse` (every prompt evaluated
 from its first token), `no-cancel` (a newer keystroke does not cancel the older request: every request
 runs, in turn), `no-cache` (no suggestion cache), `middle-1` (only the cursor's line after the FIM
-middle marker, as llama.cpp's /infill; the default puts up to 8 lines there), and `naive` (llama-cpp-python
+middle marker, as llama.cpp's /infill; the default puts up to 8 lines there), `lookup` (greedy
+decoding with prompt-lookup drafts of up to 8 tokens; not in the default list), and `naive` (llama-cpp-python
 called in process with the whole file as a PSM prompt, no cuts, no reuse: what a plain integration
 does; quality and cold latency only).
 
@@ -300,6 +301,7 @@ def main() -> None:
         "no-cancel": ["--no-cancel-stale"],
         "no-cache": ["--cache-size", "0"],
         "middle-1": ["--middle-lines", "1"],
+        "lookup": ["--lookup-draft", "8"],
     }
     for name in args.configs.split(","):
         if name == "naive":

@@ -56,6 +56,28 @@ def test_a_repeated_prompt_reuses_the_kv_cache_unless_told_not_to(tiny):
     assert forgot.cached_tokens == 0 and forgot.text == again.text
 
 
+def test_prompt_lookup_drafts_from_the_context_and_keeps_the_cache_consistent(tiny):
+    from rustcoder.backends.lookup import draft
+
+    assert draft([5, 6, 7, 8, 9, 5, 6, 7], count=2) == [8, 9]  # the 3-gram 5 6 7 seen before
+    assert draft([1, 2, 3, 9, 2, 3], count=4) == [9, 2, 3]  # a 2-gram, up to the end
+    assert draft([1, 2, 3, 4], count=4) == []  # nothing repeats: no draft (1-grams are not used)
+    looked = create_backend("llamacpp", TINY, LlamaCppSettings(lookup_draft=8))
+    listing = "".join(f"    let value_{i} = compute(value_{i - 1}, {i});\n" for i in range(1, 9))
+    copy = GenRequest(prompt=f"fn main() {{\n    let value_0 = 0;\n{listing}", max_tokens=48)
+    [plain] = tiny.generate([copy])
+    [drafted] = looked.generate([copy])
+    assert drafted.text == plain.text and drafted.tokens == 48  # the model's own greedy text
+    decoder = looked._lookup
+    assert decoder is not None and 0 < decoder.accepted <= decoder.drafted  # drafts made, some kept
+    llm = looked.llm  # the cache holds the prompt and every token but the last, and says so
+    assert llm.n_tokens == drafted.prompt_tokens + 47
+    other = GenRequest(prompt="fn main() {\n    let answer = ", max_tokens=8)
+    assert looked.generate([other])[0].text == tiny.generate([other])[0].text
+    sampled = dataclasses.replace(other, temperature=0.7, seed=3)  # sampling: the usual path
+    assert looked.generate([sampled])[0].text == tiny.generate([sampled])[0].text
+
+
 def test_each_session_resumes_its_own_prompt_after_another_sessions_turn(tiny):
     def ask(session: str, body: str) -> Generation:
         return tiny.generate([GenRequest(prompt=body, max_tokens=6, session=session)])[0]

@@ -108,6 +108,13 @@ class LlamaCppSettings(Settings):
     parallel_context: int = Field(
         16384, ge=512, description="Context of the parallel sequences together: prompt + N × max tokens."
     )
+    lookup_draft: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="Greedy requests draft up to N tokens by prompt lookup (the tokens that followed the "
+        "last n-gram earlier in the prompt or output), kept as far as the model agrees (0: off).",
+    )
     session_cache_mb: int = Field(
         1024,
         ge=0,

@@ -19,6 +19,7 @@ from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, 
 from rustcoder.backends.chat import PromptFormat
 from rustcoder.backends.fim import find_fim_tokens
 from rustcoder.backends.kv_sessions import KvSessions, shared
+from rustcoder.backends.lookup import LookupDecoder
 from rustcoder.backends.parallel import ParallelDecoder
 from rustcoder.errors import BackendError, ContextOverflowError, ModelError
 from rustcoder.models.fetch import ResolvedModel
@@ -60,6 +61,9 @@ class LlamaCppBackend:
         self._lock = threading.Lock()
         self.sessions = KvSessions(self.options.session_cache_mb * 2**20)
         self._parallel: ParallelDecoder | None = None
+        self._lookup = (
+            LookupDecoder(self.llm, self.options.lookup_draft) if self.options.lookup_draft else None
+        )
         self.chat_template: str | None = self.llm.metadata.get("tokenizer.chat_template")
         vocab = self.llm._model  # token texts of the special tokens the template refers to
         self.fim = find_fim_tokens(self._is_token)
@@ -86,6 +90,9 @@ class LlamaCppBackend:
                 self.sessions.switch(self.llm, request.session, tokens)
             cached.append(shared(self.llm.input_ids[: self.llm.n_tokens], tokens))
             try:
+                if self._lookup is not None and request.temperature == 0:
+                    yield from self._lookup.generate(tokens, request.max_tokens)
+                    return
                 chunks: Any = self.llm.create_completion(
                     tokens,
                     max_tokens=request.max_tokens,
@@ -189,6 +196,7 @@ class LlamaCppBackend:
                 "threads": self.threads,
                 "context": self.options.context,
                 "parallel": self.options.parallel,
+                **({"lookup_draft": self.options.lookup_draft} if self.options.lookup_draft else {}),
                 "lora": lora,
                 "chat_template_sha256": hashlib.sha256(template.encode()).hexdigest() if template else None,
             },

@@ -33,6 +33,7 @@ def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
         lora=settings.adapter,
         reuse_prefix=settings.kv_reuse,
         session_cache_mb=settings.session_cache_mb,
+        lookup_draft=settings.lookup_draft,
     )
     backend = create_backend("llamacpp", settings.model, options)
     engine = CompletionEngine(

@@ -64,6 +64,13 @@ class ServeSettings(BaseSettings):
         description="Reuse the previous prompt's KV cache for the tokens a request shares with it (off "
         "only to measure what it gives).",
     )
+    lookup_draft: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="Greedy completions draft up to N tokens from the context by prompt lookup and keep "
+        "them as far as the model agrees: several tokens per decode where the text repeats (0: off).",
+    )
     session_cache_mb: int = Field(
         1024,
         ge=0,
