@@ -14,16 +14,7 @@
 # --loop-span 0 so that they resume and reproduce; the README's default job uses today's defaults.
 cd "$(dirname "$0")/.."
 MPL="${MPL:-multiple-humaneval-rs}"
-mkdir -p runs/logs
-run() {  # name, then rustcoder run arguments
-    local name=$1; shift
-    if [ -f "runs/$name/run.json" ] && grep -q '"status": "complete"' "runs/$name/run.json"; then return; fi
-    if [ -f "docs/results/runs/$name/run.json" ] && [ ! -d "runs/$name" ]; then return; fi  # published
-    local start
-    start=$(date +%s)
-    .venv/bin/rustcoder run "$@" --out "runs/$name" > "runs/logs/$name.log" 2>&1
-    echo "exit $? wall $(( $(date +%s) - start ))s" >> "runs/logs/$name.log"
-}
+. benchmarks/queue.sh  # run NAME ARGS...
 while pgrep -f "python.*rustcoder run" >/dev/null; do sleep 20; done  # one model run at a time
 M=qwen2.5-coder-0.5b-instruct
 R="--loop-span 0"

@@ -11,15 +11,7 @@
 # MultiPL-E comes from the hub when it is reachable; elsewhere point MPL at a local copy of humaneval-rs.
 cd "$(dirname "$0")/.."
 MPL="${MPL:-multiple-humaneval-rs}"
-mkdir -p runs/logs
-run() {  # name, then rustcoder run arguments
-    local name=$1; shift
-    if [ -f "runs/$name/run.json" ] && grep -q '"status": "complete"' "runs/$name/run.json"; then return; fi
-    local start
-    start=$(date +%s)
-    .venv/bin/rustcoder run "$@" --out "runs/$name" > "runs/logs/$name.log" 2>&1
-    echo "exit $? wall $(( $(date +%s) - start ))s" >> "runs/logs/$name.log"
-}
+. benchmarks/queue.sh  # run NAME ARGS...
 choose() {  # name: every selection method on a run of N samples, then self-tests with repair
     local name=$1 method
     for method in compile examples self-tests agreement; do

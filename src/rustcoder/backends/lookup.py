@@ -81,37 +81,27 @@ class LookupDecoder:
         llm.eval(prompt[keep:])  # logits for the prompt's last token
         text = codecs.getincrementaldecoder("utf-8")(errors="replace")
         history = list(prompt)
-        token = self._argmax(-1)
         made = 0
+        queue = [self._argmax(-1)]  # tokens to emit; the last is not in the cache yet
         while True:
-            if llama_cpp.llama_vocab_is_eog(self.vocab, token):
-                return
-            history.append(token)
-            made += 1
-            piece = text.decode(llm.detokenize([token]))
-            if made >= max_tokens:
-                yield piece + text.decode(b"", final=True)
-                return
-            yield piece
-            proposal = draft(history, min(self.draft_tokens, max_tokens - made))
-            self._decode([token, *proposal])
-            self.drafted += len(proposal)
-            taken = 0
-            token = self._argmax(0)
-            while taken < len(proposal) and token == proposal[taken]:
-                taken += 1
-                token = self._argmax(taken)
-            self.accepted += taken
-            if taken < len(proposal):  # the rejected draft leaves the cache
-                llm.n_tokens -= len(proposal) - taken
-                llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)
-            for kept in proposal[:taken]:
-                if llama_cpp.llama_vocab_is_eog(self.vocab, kept):
+            for token in queue:
+                if llama_cpp.llama_vocab_is_eog(self.vocab, token):
                     return
-                history.append(kept)
+                history.append(token)
                 made += 1
-                piece = text.decode(llm.detokenize([kept]))
+                piece = text.decode(llm.detokenize([token]))
                 if made >= max_tokens:
                     yield piece + text.decode(b"", final=True)
                     return
                 yield piece
+            proposal = draft(history, min(self.draft_tokens, max_tokens - made))
+            self._decode([queue[-1], *proposal])
+            taken = 0
+            while taken < len(proposal) and self._argmax(taken) == proposal[taken]:
+                taken += 1
+            self.drafted += len(proposal)
+            self.accepted += taken
+            if taken < len(proposal):  # the rejected draft leaves the cache
+                llm.n_tokens -= len(proposal) - taken
+                llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)
+            queue = [*proposal[:taken], self._argmax(taken)]

@@ -12,21 +12,31 @@ from rustcoder.types import ExecResult, Status
 UNRUN = frozenset({Status.COMPILE_ERROR, Status.SANDBOX_ERROR, Status.BACKEND_ERROR})
 
 
+def _running(
+    indices: Sequence[int], results: Mapping[int, ExecResult]
+) -> tuple[dict[int, ExecResult], dict[int, str]]:
+    """The candidates that compiled and ran, and the status of those that did not."""
+    ran: dict[int, ExecResult] = {}
+    checks: dict[int, str] = {}
+    for i in indices:
+        result = results.get(i)
+        if result is None or result.status in UNRUN:
+            checks[i] = result.status.value if result is not None else "not run"
+        else:
+            ran[i] = result
+    return ran, checks
+
+
 def by_tests(
     task_id: str, indices: Sequence[int], results: Mapping[int, ExecResult], tests: Sequence[str]
 ) -> Choice | None:
     """The candidate passing the most of `tests`; among equals, the one whose exact set of passed tests
     the most candidates share (CodeT), then the lowest index. None if no candidate ran."""
     names = [test_name(t) for t in tests]
-    passed: dict[int, frozenset[str]] = {}
-    checks: dict[int, str] = {}
-    for i in indices:
-        result = results.get(i)
-        if result is None or result.status in UNRUN:
-            checks[i] = result.status.value if result is not None else "not run"
-            continue
-        passed[i] = frozenset(n for n in result.passed_tests if n in names)
-        checks[i] = f"{len(passed[i])}/{len(names)} own tests"
+    ran, checks = _running(indices, results)
+    passed = {i: frozenset(n for n in result.passed_tests if n in names) for i, result in ran.items()}
+    for i, tests_passed in passed.items():
+        checks[i] = f"{len(tests_passed)}/{len(names)} own tests"
     if not passed:
         return None
     share = {i: sum(other == mine for other in passed.values()) for i, mine in passed.items()}
@@ -60,13 +70,9 @@ def by_agreement(
 ) -> Choice | None:
     """The first candidate of the largest cluster of candidates that behave identically on `probes`
     (ties: the cluster whose first member comes first). None if no candidate ran."""
+    ran, checks = _running(indices, results)
     clusters: dict[tuple[str, ...], list[int]] = {}
-    checks: dict[int, str] = {}
-    for i in indices:
-        result = results.get(i)
-        if result is None or result.status in UNRUN:
-            checks[i] = result.status.value if result is not None else "not run"
-            continue
+    for i, result in ran.items():
         clusters.setdefault(behaviour(result, probes), []).append(i)
     if not clusters:
         return None
