@@ -94,7 +94,8 @@ class LookupDecoder:
                     yield piece + text.decode(b"", final=True)
                     return
                 yield piece
-            proposal = draft(history, min(self.draft_tokens, max_tokens - made))
+            # a draft never reaches the last token allowed: that one is emitted, never decoded
+            proposal = draft(history, min(self.draft_tokens, max_tokens - made - 1))
             self._decode([queue[-1], *proposal])
             taken = 0
             while taken < len(proposal) and self._argmax(taken) == proposal[taken]:
