@@ -211,3 +211,11 @@ def test_a_chosen_answer_that_fails_its_checks_is_repaired_with_rustc_s_feedback
     sound, chosen = select([problem], [Sample(problem.task_id, 0, solution=RIGHT)], Method.COMPILE)
     [kept], [same] = repair_chosen([problem], sound, chosen, FakeBackend([]), rounds=2)
     assert kept.repair == () and same.solution == RIGHT and same.meta["repair_rounds"] == 0
+
+
+def test_selection_refuses_other_languages_clearly():
+    from rustcoder.errors import RustcoderError
+
+    [problem, *_] = fixture_problems("humaneval_python_mini.jsonl")
+    with pytest.raises(RustcoderError, match="selection checks Rust candidates; these problems are python"):
+        select([problem], [Sample(problem.task_id, 0, solution="def f(): pass")], Method.COMPILE)

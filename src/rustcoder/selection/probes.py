@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from rustcoder.execute.assemble import assemble
 from rustcoder.execute.engine import ExecConfig, Executor
-from rustcoder.types import ExecResult, Problem, Program, Sample, TestStyle
+from rustcoder.types import ExecResult, Problem, Program, Sample, Status, TestStyle
 
 MODULE = "rc_checks"
 
@@ -74,7 +74,7 @@ def compiling(
     for task, candidates in functions.items():
         for i, function in enumerate(candidates):
             result = results.get(f"{task}\0{i}")
-            if result is not None and result.status.value != "compile_error" and result.tests_total == 1:
+            if result is not None and result.status is not Status.COMPILE_ERROR and result.tests_total == 1:
                 kept[task].append(function)
     return kept
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rustcoder.errors import RustcoderError
 from rustcoder.execute.engine import ExecConfig
 from rustcoder.selection import Choice, Method
 from rustcoder.selection.inputs import generated_arguments
@@ -14,7 +15,7 @@ from rustcoder.selection.probes import compiling, probes, run_candidates
 from rustcoder.selection.public import check_candidates, choose
 from rustcoder.selection.rank import by_agreement, by_tests
 from rustcoder.selection.written import Written, call_arguments
-from rustcoder.types import Problem, Sample
+from rustcoder.types import Language, Problem, Sample
 
 if TYPE_CHECKING:
     from rustcoder.backends.base import Backend
@@ -81,6 +82,9 @@ def select(
     (agreement also generates inputs); a problem they cannot rank is chosen as `compile` chooses."""
     by_task = _grouped(candidates)
     present = [p for p in problems if p.task_id in by_task]
+    others = sorted({p.language.value for p in present} - {Language.RUST.value})
+    if others:
+        raise RustcoderError(f"selection checks Rust candidates; these problems are {', '.join(others)}")
     ranked: dict[str, Choice] = {}
     if method.writes_tests:
         ranked = _ranked(present, by_task, method, written or {}, config)
@@ -162,7 +166,7 @@ def select_run(
     import json
 
     from rustcoder.benchmarks import load_benchmark
-    from rustcoder.errors import DataError, RustcoderError
+    from rustcoder.errors import DataError
     from rustcoder.evaluation.run import evaluate
     from rustcoder.evaluation.samples import SampleSet, load_samples
     from rustcoder.jsonl import JsonlAppender
