@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The tuning evidence behind docs/results: each CPU recipe trained, then its adapter evaluated beside the
+# base model with the same settings, so that `rustcoder report BASE TUNED` pairs them per problem (gained,
+# lost, sign test). Resumable like run_results.sh (whose cautions apply); then make_results.py.
+#
+#   nohup benchmarks/run_tuning.sh > runs/logs/tuning.out 2>&1 &
+#
+# About 50 min of training per recipe on 2 cores, then 25-50 min per evaluation. The LoRA adapters run on
+# llama.cpp (converted to GGUF once); the prompt-tuning adapter only on transformers, so its baseline is
+# the base model on transformers too. MultiPL-E: MPL as in run_results.sh.
+cd "$(dirname "$0")/.."
+MPL="${MPL:-multiple-humaneval-rs}"
+. benchmarks/queue.sh  # run NAME ARGS...
+train() {  # config: rustcoder tune METHOD CONFIG, unless its adapter is saved (a killed one resumes)
+    local config=$1 name method
+    name=$(basename "$config" .yaml)
+    method=$(sed -n 's/^method: *//p' "$config")
+    [ -f "runs/tune/$name/adapter/adapter_config.json" ] && return
+    .venv/bin/rustcoder tune "$method" "$config" >> "runs/logs/tune-$name.log" 2>&1
+}
+while pgrep -f "python.*rustcoder (run|tune)" >/dev/null; do sleep 20; done  # one model job at a time
+M=qwen2.5-coder-0.5b-instruct
+R="--loop-span 0"  # the published baselines' setting
+run mhe-qwen0.5b-delimited "$MPL" --model $M --strategy delimited $R  # MultiPL-E baseline, delimited
+for recipe in lora-instructions-cpu lora-fim-cpu self-cpu; do
+    train "configs/$recipe.yaml"
+    A="--adapter runs/tune/$recipe/adapter"
+    run "hep-qwen0.5b-delimited-$recipe" humanevalpack-rust --model $M --strategy delimited $R $A
+    run "mhe-qwen0.5b-delimited-$recipe" "$MPL" --model $M --strategy delimited $R $A
+    run "hepb-qwen0.5b-fim-$recipe" humanevalpack-rust-infill-block --model $M --strategy fim $A
+    run "mined-qwen0.5b-fim-$recipe" runs/mined/fim/test-bench.jsonl --model $M --strategy fim $A
+done
+train configs/prompt-cpu.yaml  # trained on 20 % of HumanEvalPack-Rust: its evaluations leave those out
+T="--backend transformers"
+run hep-qwen0.5b-delimited-transformers humanevalpack-rust --model $M --strategy delimited $R $T
+run hep-qwen0.5b-delimited-prompt-cpu humanevalpack-rust --model $M --strategy delimited $R $T \
+    --adapter runs/tune/prompt-cpu/adapter
+echo "all tuning runs complete $(date)"
