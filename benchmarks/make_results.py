@@ -238,7 +238,7 @@ def main() -> None:
             elif source.exists():
                 shutil.copy2(source, target / item)
     picked = selection.points(args.runs, runs)
-    selection.plot(picked, args.out / "selection.svg")
+    figure = selection.plot(picked, args.out / "selection.svg")
     by_benchmark: dict[str, list[str]] = {}
     for name, info, summary in runs:
         by_benchmark.setdefault(summary.benchmark, []).append(row(name, info, summary))
@@ -287,7 +287,7 @@ def main() -> None:
         "Runs of N samples per problem at temperature, and the answer each selection method chose "
         "without the hidden tests (`rustcoder select`): pass@1 of the chosen answer beside one greedy "
         "answer, a random sample (pass@1 of the N) and the oracle pass@N, with the generation time each "
-        "costs on this machine. The plot: [selection.svg](selection.svg).",
+        "costs on this machine." + (" The plot: [selection.svg](selection.svg)." if figure else ""),
         "",
         *selection.table(picked),
         "",
