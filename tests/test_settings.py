@@ -68,8 +68,11 @@ def test_generate_and_run_take_the_same_generation_options():
         "execution__batch_size",
         "execution__timeout",
         "execution__memory_mib",
+        "execution__executor",
+        "execution__ray_address",
         "as_json",
         "choose",  # --select: choosing needs the sandbox's checks, which only run has
+        "variants",  # --prompt-variants: a run per wording, compared by their scores
     }
 
 

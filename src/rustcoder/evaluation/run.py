@@ -16,7 +16,8 @@ from rustcoder.errors import DataError
 from rustcoder.evaluation.results import read_results, result_record, reusable
 from rustcoder.evaluation.samples import SampleSet
 from rustcoder.execute.assemble import assemble
-from rustcoder.execute.engine import ExecConfig, Executor
+from rustcoder.execute.distributed import executor_for
+from rustcoder.execute.engine import ExecConfig
 from rustcoder.jsonl import JsonlAppender, write_json
 from rustcoder.metrics.passk import DEFAULT_KS
 from rustcoder.metrics.summary import RunInfo, Summary, summarize, summary_path
@@ -78,7 +79,7 @@ def evaluate(
         for key, s in by_key.items()
         if key not in failed and key not in text_only
     ]
-    executor = Executor(config)
+    executor = executor_for(config)
     started = time.monotonic()
     finished = len(samples) - len(todo)
     if progress:

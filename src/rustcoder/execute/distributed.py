@@ -2,8 +2,9 @@
 
 Programs are cut into the same batches as on one machine; each batch is a Ray task that runs on a
 worker with one CPU, in that worker's own sandbox, through the same `Executor` (so the results are the
-ones local execution gives). Workers need what this machine needs: rustcoder installed, rustc, the
-crate sources and the sandbox tools. Ray is imported only here.
+ones local execution gives). `executor_for(config)` makes the executor for every stage that honours
+`--executor`. Workers need what this machine needs: rustcoder installed, rustc, the crate sources and
+the sandbox tools. Ray is imported only here.
 """
 
 from __future__ import annotations
@@ -11,14 +12,19 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rustcoder.errors import RustcoderError
 from rustcoder.execute.classify import one_line
-from rustcoder.types import ExecResult, Program, Status
-
-if TYPE_CHECKING:
-    from rustcoder.execute.engine import ExecConfig, OnResult
+from rustcoder.execute.engine import (
+    DEFAULT_BATCH_SIZE,
+    ExecConfig,
+    Executor,
+    OnResult,
+    ProgramExecutor,
+    balanced_chunks,
+)
+from rustcoder.types import ExecResult, Language, Program, Status
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +32,6 @@ log = logging.getLogger(__name__)
 def _run_batch(config: ExecConfig, programs: list[Program]) -> tuple[dict[str, object], list[Any]]:
     """On a worker: the batch's results (key, result) and the worker's execution environment."""
     import platform
-
-    from rustcoder.execute.engine import Executor
 
     executor = Executor(config)
     results: list[tuple[str, ExecResult]] = []
@@ -65,11 +69,39 @@ def _connect(address: str) -> Any:
     return ray
 
 
-def execute_on_ray(config: ExecConfig, programs: Sequence[Program], on_result: OnResult) -> dict[str, object]:
+def executor_for(config: ExecConfig | None) -> ProgramExecutor:
+    """The executor `config` asks for: on its Ray cluster, or here."""
+    config = config or ExecConfig()
+    return RayExecutor(config) if config.ray_address is not None else Executor(config)
+
+
+class RayExecutor:
+    """Executes programs on a Ray cluster, `Executor`'s batches as Ray tasks."""
+
+    def __init__(self, config: ExecConfig) -> None:
+        if config.ray_address is None:
+            raise ValueError("RayExecutor needs config.ray_address")
+        self.config = config
+        self._environment: dict[str, object] = {"executor": "ray"}
+
+    def environment(self, languages: set[Language]) -> dict[str, object]:
+        """A worker's execution environment, as the last batch reported it."""
+        return self._environment
+
+    def execute(self, programs: Sequence[Program], on_result: OnResult) -> None:
+        pending = [p for p in programs if not p.reject_reason]
+        for program in programs:
+            if program.reject_reason:
+                on_result(program.key, ExecResult(Status.COMPILE_ERROR, reason=program.reject_reason))
+        if pending:
+            self._environment = _execute_on_ray(self.config, pending, on_result)
+
+
+def _execute_on_ray(
+    config: ExecConfig, programs: Sequence[Program], on_result: OnResult
+) -> dict[str, object]:
     """Every program executed on the cluster, `on_result` called here as each batch lands; returns a
     worker's execution environment (for the run's record)."""
-    from rustcoder.execute.engine import DEFAULT_BATCH_SIZE, balanced_chunks
-
     assert config.ray_address is not None
     ray = _connect(config.ray_address)
     workers = max(1, int(ray.cluster_resources().get("CPU", 1)))

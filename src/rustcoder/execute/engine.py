@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rustcoder.execute.classify import one_line
 from rustcoder.execute.outcome import BatchOutcome
@@ -45,7 +45,7 @@ class ExecConfig:
     ray_address: str | None = None
     """Execute on this Ray cluster (`auto`: the one `ray start` made here or RAY_ADDRESS names; a
     `ray://` client address) instead of this machine: each batch on a worker, in the worker's own
-    sandbox (execute.distributed). None: here."""
+    sandbox (`execute.distributed.executor_for` makes the executor). None: here."""
 
     def __post_init__(self) -> None:
         if self.jobs < 0:
@@ -75,19 +75,25 @@ def balanced_chunks(items: Sequence[Any], cap: int, workers: int) -> list[list[A
     return chunks
 
 
+class ProgramExecutor(Protocol):
+    """What executes programs: `Executor` here, `RayExecutor` on a cluster (execute.distributed)."""
+
+    def execute(self, programs: Sequence[Program], on_result: OnResult) -> None: ...
+
+    def environment(self, languages: set[Language]) -> dict[str, object]: ...
+
+
 class Executor:
-    """Compiles and runs programs of any supported language; one sandbox, many workers."""
+    """Compiles and runs programs of any supported language; one sandbox, many workers (on this
+    machine: `config.ray_address` is for `execute.distributed.executor_for`)."""
 
     def __init__(self, config: ExecConfig | None = None) -> None:
         self.config = config or ExecConfig()
         self._sandbox: Sandbox | None = None
         self._toolchain: Toolchain | None = None
-        self._remote_environment: dict[str, object] | None = None
 
     def environment(self, languages: set[Language]) -> dict[str, object]:
         """What a run records about the execution environment."""
-        if self._remote_environment is not None:
-            return self._remote_environment
         info: dict[str, object] = {"sandbox": self._sandbox.kind.value if self._sandbox else None}
         if Language.RUST in languages and self._toolchain is not None:
             info.update(self._toolchain.describe())
@@ -112,11 +118,6 @@ class Executor:
             if program.reject_reason:
                 on_result(program.key, ExecResult(Status.COMPILE_ERROR, reason=program.reject_reason))
         if not pending:
-            return
-        if self.config.ray_address is not None:
-            from rustcoder.execute.distributed import execute_on_ray
-
-            self._remote_environment = execute_on_ray(self.config, pending, on_result)
             return
         languages = {p.language for p in pending}
         sandbox = self._setup(languages)

@@ -13,7 +13,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from rustcoder.execute.assemble import assemble
-from rustcoder.execute.engine import ExecConfig, Executor
+from rustcoder.execute.distributed import executor_for
+from rustcoder.execute.engine import ExecConfig
 from rustcoder.types import ExecResult, Problem, Program, Sample, Status, TestStyle
 
 MODULE = "rc_checks"
@@ -54,7 +55,7 @@ def stub(problem: Problem) -> Sample:
 
 def execute(programs: Sequence[Program], config: ExecConfig | None) -> dict[str, ExecResult]:
     results: dict[str, ExecResult] = {}
-    Executor(config or ExecConfig()).execute(programs, results.__setitem__)
+    executor_for(config).execute(programs, results.__setitem__)
     return results
 
 

@@ -7,7 +7,8 @@ import dataclasses
 from collections.abc import Sequence
 
 from rustcoder.execute.assemble import assemble
-from rustcoder.execute.engine import ExecConfig, Executor
+from rustcoder.execute.distributed import executor_for
+from rustcoder.execute.engine import ExecConfig
 from rustcoder.selection import Choice, Method
 from rustcoder.types import ExecResult, Problem, Sample, Status
 
@@ -44,7 +45,7 @@ def check_candidates(
         task, index = key.rsplit("\0", 1)
         results[(task, int(index))] = result
 
-    Executor(config or ExecConfig()).execute(programs, keep)
+    executor_for(config).execute(programs, keep)
     return results
 
 
