@@ -23,6 +23,7 @@ from rustcoder.execute.engine import (
     OnResult,
     ProgramExecutor,
     balanced_chunks,
+    compilable,
 )
 from rustcoder.types import ExecResult, Language, Program, Status
 
@@ -89,10 +90,7 @@ class RayExecutor:
         return self._environment
 
     def execute(self, programs: Sequence[Program], on_result: OnResult) -> None:
-        pending = [p for p in programs if not p.reject_reason]
-        for program in programs:
-            if program.reject_reason:
-                on_result(program.key, ExecResult(Status.COMPILE_ERROR, reason=program.reject_reason))
+        pending = compilable(programs, on_result)
         if pending:
             self._environment = _execute_on_ray(self.config, pending, on_result)
 

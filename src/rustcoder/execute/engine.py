@@ -75,6 +75,14 @@ def balanced_chunks(items: Sequence[Any], cap: int, workers: int) -> list[list[A
     return chunks
 
 
+def compilable(programs: Sequence[Program], on_result: OnResult) -> list[Program]:
+    """The programs to compile; each rejected one (oversized, not UTF-8) is reported as a compile error."""
+    for program in programs:
+        if program.reject_reason:
+            on_result(program.key, ExecResult(Status.COMPILE_ERROR, reason=program.reject_reason))
+    return [p for p in programs if not p.reject_reason]
+
+
 class ProgramExecutor(Protocol):
     """What executes programs: `Executor` here, `RayExecutor` on a cluster (execute.distributed)."""
 
@@ -113,10 +121,7 @@ class Executor:
 
     def execute(self, programs: Sequence[Program], on_result: OnResult) -> None:
         """Execute every program; `on_result(key, result)` is called once per program, in this thread."""
-        pending = [p for p in programs if not p.reject_reason]
-        for program in programs:
-            if program.reject_reason:
-                on_result(program.key, ExecResult(Status.COMPILE_ERROR, reason=program.reject_reason))
+        pending = compilable(programs, on_result)
         if not pending:
             return
         languages = {p.language for p in pending}
