@@ -20,9 +20,11 @@ Configurations: `engine` (the default: KV reuse, cancellation, cache, tree-sitte
 from its first token), `no-cancel` (a newer keystroke does not cancel the older request: every request
 runs, in turn), `no-cache` (no suggestion cache), `middle-1` (only the cursor's line after the FIM
 middle marker, as llama.cpp's /infill; the default puts up to 8 lines there), `lookup` (greedy
-decoding with prompt-lookup drafts of up to 8 tokens; not in the default list), and `naive` (llama-cpp-python
-called in process with the whole file as a PSM prompt, no cuts, no reuse: what a plain integration
-does; quality and cold latency only).
+decoding with prompt-lookup drafts of up to 8 tokens; not in the default list), `llama-server`
+(llama.cpp's own server on the same GGUF, one slot, `--cache-reuse 256`, the same llama.vim requests;
+needs `--llama-server PATH` from benchmarks/build_llama_server.sh; not in the default list), and
+`naive` (llama-cpp-python called in process with the whole file as a PSM prompt, no cuts, no reuse:
+what a plain integration does; quality and cold latency only).
 
     .venv/bin/python benchmarks/bench_completion.py --tasks runs/mined/fim/test-bench.jsonl [--positions 40]
 """
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import signal
 import statistics
@@ -209,11 +212,25 @@ def replay(port: int, todo: list[Position], seed: int, keys: int) -> Tally:
 
 
 def start_server(port: int, model: str, extra: list[str]) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rustcoder", "serve", "--model", model, "--port", str(port), *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    return _started(
+        [sys.executable, "-m", "rustcoder", "serve", "--model", model, "--port", str(port), *extra], port
     )
+
+
+def start_llama_server(binary: Path, port: int, model: str) -> subprocess.Popen[bytes]:
+    """llama.cpp's own server on the same GGUF, set up as llama.vim's README suggests for completion
+    (one slot, KV cache reuse by shifting chunks), with rustcoder's context size and threads."""
+    from rustcoder.models.fetch import resolve_model
+
+    gguf = str(resolve_model(model).path)
+    threads = str(os.cpu_count() or 1)
+    argv = [str(binary), "-m", gguf, "--host", "127.0.0.1", "--port", str(port), "-c", "4096", "-t", threads,
+            "-np", "1", "--cache-reuse", "256"]  # fmt: skip
+    return _started(argv, port)
+
+
+def _started(argv: list[str], port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for_http(f"http://127.0.0.1:{port}/health", timeout=180)
     return proc
 
@@ -291,6 +308,11 @@ def main() -> None:
         "--max-file-chars", type=int, default=0,
         help="Only positions in files at most this long (the naive baseline evaluates the whole file).",
     )  # fmt: skip
+    parser.add_argument(
+        "--llama-server", type=Path, default=None,
+        help="llama.cpp's server binary (benchmarks/build_llama_server.sh), for the llama-server "
+        "configuration.",
+    )  # fmt: skip
     args = parser.parse_args()
     todo = positions(args.tasks, args.positions, args.seed, args.max_file_chars)
     print(f"{len(todo)} positions from {args.tasks}; model {args.model}")
@@ -308,10 +330,15 @@ def main() -> None:
             report(name, naive(args.model, todo), None)
             continue
         port = free_port()
-        proc = start_server(port, args.model, extra[name])
+        if name == "llama-server":
+            if args.llama_server is None:
+                parser.error("the llama-server configuration needs --llama-server PATH")
+            proc = start_llama_server(args.llama_server, port, args.model)
+        else:
+            proc = start_server(port, args.model, extra[name])
         try:
             tally = replay(port, todo, args.seed, args.keys)
-            report(name, tally, cache_hits(port))
+            report(name, tally, None if name == "llama-server" else cache_hits(port))
         finally:
             stop_server(proc)
 
