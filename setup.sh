@@ -49,13 +49,7 @@ fi
 LLAMA_VERSION="0.3.36"
 WHEELS="${RUSTCODER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rustcoder}/wheels"
 if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
-    flags=""
-    if [ "$(uname -m)" = "x86_64" ]; then
-        flags="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
-        for pair in avx512f:AVX512 avx512_vnni:AVX512_VNNI avx512_bf16:AVX512_BF16 avx512vbmi:AVX512_VBMI avx_vnni:AVX_VNNI; do
-            grep -q -w "${pair%%:*}" /proc/cpuinfo && flags="$flags -DGGML_${pair##*:}=ON"
-        done
-    fi
+    flags="$(scripts/ggml_cmake_flags.sh)"
     echo "setup: building llama-cpp-python $LLAMA_VERSION once for this machine (about 15 minutes)"
     CMAKE_ARGS="$flags" .venv/bin/python -m pip wheel --quiet --disable-pip-version-check --no-deps \
         --no-cache-dir -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"

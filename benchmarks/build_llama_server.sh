@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build llama.cpp's own server (llama-server) from the llama.cpp that llama-cpp-python 0.3.36 vendors, so
 # that bench_completion can put it beside rustcoder's engine on the same GGUF. Needs cmake, ninja and a
-# C++ compiler (Debian: cmake ninja-build g++); about 10-20 minutes on 2 cores. Prints the binary's path.
+# C++ compiler (Debian: cmake ninja-build g++); about 8 minutes on 2 cores, with the CPU flags of
+# rustcoder's llama-cpp-python build (scripts/ggml_cmake_flags.sh: GGML_NATIVE's AMX crashes on VMs).
+# Prints the binary's path.
 #
 #   benchmarks/build_llama_server.sh [DIR]   (default: ~/.cache/rustcoder/llama-server-0.3.36)
 set -euo pipefail
@@ -16,7 +18,8 @@ if [ ! -d "llama_cpp_python-$VERSION" ]; then
     tar xzf "llama_cpp_python-$VERSION.tar.gz"
 fi
 SRC="llama_cpp_python-$VERSION/vendor/llama.cpp"
+# shellcheck disable=SC2046  # the flags are words
 cmake -S "$SRC" -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF \
-    -DLLAMA_BUILD_EXAMPLES=OFF -DGGML_NATIVE=ON > cmake.log 2>&1
+    -DLLAMA_BUILD_EXAMPLES=OFF $("$ROOT/scripts/ggml_cmake_flags.sh") > cmake.log 2>&1
 ninja -C build -j "$(nproc)" llama-server > ninja.log 2>&1
 echo "$DIR/build/bin/llama-server"
