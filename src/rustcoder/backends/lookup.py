@@ -18,6 +18,8 @@ import codecs
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from rustcoder.backends.kv_sessions import shared
+
 NGRAM = 3
 MIN_NGRAM = 2
 """A single token recurs too often to predict what follows it: drafts from 1-grams were mostly rejected."""
@@ -72,11 +74,7 @@ class LookupDecoder:
         import llama_cpp
 
         llm = self.llm
-        keep = 0
-        for cached, token in zip(llm.input_ids[: llm.n_tokens], prompt[:-1], strict=False):
-            if cached != token:
-                break
-            keep += 1
+        keep = min(shared(llm.input_ids[: llm.n_tokens], prompt), len(prompt) - 1)
         llm.n_tokens = keep
         llm.eval(prompt[keep:])  # logits for the prompt's last token
         text = codecs.getincrementaldecoder("utf-8")(errors="replace")

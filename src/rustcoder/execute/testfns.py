@@ -34,7 +34,8 @@ class PreparedTests:
     tests: tuple[TestFn, ...]
 
 
-def _attr_name(node: Node) -> str:
+def attribute_name(node: Node) -> str:
+    """An attribute item's name: `test` for `#[test]`, `should_panic` for `#[should_panic(expected = ..)]`."""
     text = (node.text or b"").decode("utf-8", errors="replace")
     inner = text.strip().removeprefix("#[").removesuffix("]").strip()
     return inner.split("(", 1)[0].split("=", 1)[0].strip()
@@ -67,7 +68,7 @@ class _Collector:
             pending = []
 
     def _function(self, node: Node, attrs: list[Node], path: list[str], mods: list[Node]) -> None:
-        names = [_attr_name(a) for a in attrs]
+        names = [attribute_name(a) for a in attrs]
         if "test" not in names or "ignore" in names:
             return
         name = node.child_by_field_name("name")

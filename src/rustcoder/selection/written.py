@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rustcoder.backends.base import Backend, GenRequest, Message
+from rustcoder.execute.testfns import attribute_name
 from rustcoder.jsonl import JsonlAppender, read_jsonl
 from rustcoder.rust_syntax import rust_parser
 from rustcoder.types import RUST_BEGIN, RUST_END, Problem
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    pass
 
 TESTS_WANTED = 5
 MAX_TESTS = 8
@@ -48,11 +49,6 @@ def tests_request(problem: Problem, count: int = TESTS_WANTED) -> GenRequest:
     )
 
 
-def _attribute_name(node: Node) -> str:
-    text = (node.text or b"").decode("utf-8", errors="replace").strip()
-    return text.removeprefix("#[").removesuffix("]").split("(", 1)[0].strip()
-
-
 def split_tests(text: str, entry_point: str, limit: int = MAX_TESTS) -> list[str]:
     """The `#[test]` functions in `text` that call `entry_point` (at most `limit`), each renamed
     `rc_tN` so that names cannot clash; `#[should_panic]` and `#[ignore]` tests are left out."""
@@ -68,7 +64,7 @@ def split_tests(text: str, entry_point: str, limit: int = MAX_TESTS) -> list[str
         attributes = []
         before = node.prev_named_sibling
         while before is not None and before.type == "attribute_item":
-            attributes.append(_attribute_name(before))
+            attributes.append(attribute_name(before))
             before = before.prev_named_sibling
         name = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
