@@ -21,11 +21,11 @@ train() {  # config: rustcoder tune METHOD CONFIG, unless its adapter is saved (
 while pgrep -f "python.*rustcoder (run|tune)" >/dev/null; do sleep 20; done  # one model job at a time
 M=qwen2.5-coder-0.5b-instruct
 R="--loop-span 0"  # the published baselines' setting
-run mhe-qwen0.5b-delimited "$MPL" --model $M --strategy delimited $R  # MultiPL-E baseline, delimited
 for recipe in lora-instructions-cpu lora-fim-cpu self-cpu; do
     train "configs/$recipe.yaml"
     A="--adapter runs/tune/$recipe/adapter"
     run "hep-qwen0.5b-delimited-$recipe" humanevalpack-rust --model $M --strategy delimited $R $A
+    run mhe-qwen0.5b-delimited "$MPL" --model $M --strategy delimited $R  # MultiPL-E baseline (once)
     run "mhe-qwen0.5b-delimited-$recipe" "$MPL" --model $M --strategy delimited $R $A
     run "hepb-qwen0.5b-fim-$recipe" humanevalpack-rust-infill-block --model $M --strategy fim $A
     run "mined-qwen0.5b-fim-$recipe" runs/mined/fim/test-bench.jsonl --model $M --strategy fim $A
