@@ -21,7 +21,7 @@ from its first token), `no-cancel` (a newer keystroke does not cancel the older 
 runs, in turn), `no-cache` (no suggestion cache), `middle-1` (only the cursor's line after the FIM
 middle marker, as llama.cpp's /infill; the default puts up to 8 lines there), `lookup` (greedy
 decoding with prompt-lookup drafts of up to 8 tokens; not in the default list), `llama-server`
-(llama.cpp's own server on the same GGUF, one slot, `--cache-reuse 256`, the same llama.vim requests;
+(llama.cpp's own server on the same GGUF as llama.vim's README sets it up, one slot, the same requests;
 needs `--llama-server PATH` from benchmarks/build_llama_server.sh; not in the default list), and
 `naive` (llama-cpp-python called in process with the whole file as a PSM prompt, no cuts, no reuse:
 what a plain integration does; quality and cold latency only).
@@ -32,11 +32,13 @@ what a plain integration does; quality and cold latency only).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
 import random
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -146,7 +148,13 @@ class Request:
             self.answer = None
 
     def cancel(self) -> None:
+        """Close the connection as killing curl does: shut the socket down first, since a bare close
+        from this thread leaves it open (and sends no FIN) while the request's thread is in recv."""
         if self.thread.is_alive():
+            sock = self.connection.sock
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
             self.connection.close()
 
 
@@ -168,6 +176,31 @@ def body(prefix: str, suffix: str, n_predict: int = 96) -> dict:
     }
 
 
+def first_line(port: int, prefix: str, suffix: str) -> float | None:
+    """Seconds until a streamed /v1/completions answer (prompt and suffix, as an OpenAI client sends
+    them) has shown its first complete line, or ended; None without an answer. Its sampling settings
+    differ from the /infill requests' (top_p), so the suggestion cache does not answer it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    body = {"prompt": prefix, "suffix": suffix, "max_tokens": 96, "temperature": 0.0, "top_p": 1.0}
+    body["stream"] = True
+    started, text = time.perf_counter(), ""
+    try:
+        connection.request("POST", "/v1/completions", json.dumps(body), {"Content-Type": "application/json"})
+        reply = connection.getresponse()
+        while line := reply.readline():
+            data = line.decode().strip().removeprefix("data:").strip()
+            if not data.startswith("{"):
+                continue
+            text += json.loads(data)["choices"][0]["text"]
+            if "\n" in text.lstrip("\n") or json.loads(data)["choices"][0]["finish_reason"]:
+                return time.perf_counter() - started
+    except (OSError, http.client.HTTPException, ValueError):
+        return None
+    finally:
+        connection.close()
+    return None
+
+
 def score(tally: Tally, position: Position, suggestion: str) -> None:
     from rapidfuzz.distance import Levenshtein
 
@@ -181,15 +214,22 @@ def score(tally: Tally, position: Position, suggestion: str) -> None:
     )
 
 
-def replay(port: int, todo: list[Position], seed: int, keys: int) -> Tally:
+def replay(port: int, todo: list[Position], seed: int, keys: int, streams: bool = True) -> Tally:
+    """Type at each position; with `streams`, also time the first line of a streamed multi-line
+    answer right after the position's cold request (warm: the same context)."""
     tally, rng = Tally(), random.Random(seed)
     for position in todo:
         first = Request(port, body(position.prefix, position.suffix))
         first.thread.join()
         tally.sent += 1
+        kind = mode_at(position.prefix, position.suffix).value
         if first.answer is not None:
-            tally.add(mode_at(position.prefix, position.suffix).value, True, first.seconds)
+            tally.add(kind, True, first.seconds)
             score(tally, position, first.answer.get("content", ""))
+        if streams and kind == "multi-line":
+            seconds = first_line(port, position.prefix, position.suffix)
+            if seconds is not None:
+                tally.latencies.setdefault((kind, "warm, first line"), []).append(seconds)
         pending: Request | None = None
         pending_kind = ""
         for pause, typed in keystrokes(position.middle, rng)[:keys]:
@@ -218,19 +258,23 @@ def start_server(port: int, model: str, extra: list[str]) -> subprocess.Popen[by
 
 
 def start_llama_server(binary: Path, port: int, model: str) -> subprocess.Popen[bytes]:
-    """llama.cpp's own server on the same GGUF, set up as llama.vim's README suggests for completion
-    (one slot, KV cache reuse by shifting chunks), with rustcoder's context size and threads."""
+    """llama.cpp's own server on the same GGUF, set up as its `--fim-qwen-*-default` presets that
+    llama.vim's README suggests (batches of 1,024, which bound /infill's window to 768 prefix and 256
+    suffix tokens; KV reuse by shifting chunks of 256), one slot, rustcoder's context size and threads."""
     from rustcoder.models.fetch import resolve_model
 
     gguf = str(resolve_model(model).path)
     threads = str(os.cpu_count() or 1)
     argv = [str(binary), "-m", gguf, "--host", "127.0.0.1", "--port", str(port), "-c", "4096", "-t", threads,
-            "-np", "1", "--cache-reuse", "256"]  # fmt: skip
+            "-np", "1", "-b", "1024", "-ub", "1024", "--cache-reuse", "256"]  # fmt: skip
     return _started(argv, port)
 
 
 def _started(argv: list[str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """The server process, its output appended to $SERVER_LOG when that is set (else dropped)."""
+    path = os.environ.get("SERVER_LOG")
+    log = Path(path).open("ab") if path else subprocess.DEVNULL  # noqa: SIM115 (the child keeps it)
+    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
     wait_for_http(f"http://127.0.0.1:{port}/health", timeout=180)
     return proc
 
@@ -337,7 +381,7 @@ def main() -> None:
         else:
             proc = start_server(port, args.model, extra[name])
         try:
-            tally = replay(port, todo, args.seed, args.keys)
+            tally = replay(port, todo, args.seed, args.keys, streams=name != "llama-server")
             report(name, tally, None if name == "llama-server" else cache_hits(port))
         finally:
             stop_server(proc)
