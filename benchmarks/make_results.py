@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import selection_results as selection
+import tuning_results as tuning
 from rustcoder.evaluation.results import read_results
 from rustcoder.jsonl import write_json
 from rustcoder.metrics.report import load_runs, write_report
@@ -281,6 +282,16 @@ def main() -> None:
         "these Instruct models' FIM: [analysis.md](analysis.md#fill-in-the-middle).",
         "",
         *fim_table(runs),
+        "",
+        "## Tuning: each adapter against the base model",
+        "",
+        "Each run made with an adapter (`rustcoder tune`, `configs/*-cpu.yaml`) beside the same run "
+        "without it (benchmark, model, strategy, backend, sampling), paired on the problems both ran: "
+        "gained = solved only with the adapter, lost = solved only without; the sign test's p is the "
+        "chance of a split at least that uneven if the adapter changed nothing. The runs come from "
+        "`benchmarks/run_tuning.sh`; what they say: [analysis.md](analysis.md#tuning).",
+        "",
+        *tuning.table(tuning.pairs(runs)),
         "",
         "## Many samples, one answer",
         "",

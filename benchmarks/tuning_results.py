@@ -1,0 +1,147 @@
+"""The tuning table of docs/results: each run made with an adapter beside its base run (the same
+benchmark, model, strategy, backend and sampling, without an adapter), on the problems both ran (an
+adapter trained on part of a benchmark is evaluated without those problems): pass@1 before and after,
+the problems gained and lost, the exact sign test on them, and for fill-in-the-middle runs exact match,
+edit similarity and the share that parses, before and after.
+
+Used by make_results.py; on its own: .venv/bin/python benchmarks/tuning_results.py [--runs runs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rustcoder.metrics.paired import paired
+from rustcoder.metrics.summary import Summary
+
+Runs = list[tuple[str, dict[str, Any], Summary]]
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    base: str
+    tuned: str
+    adapter: str
+    """The recipe: the adapter's training folder's name."""
+    benchmark: str
+    problems: int
+    base_pass: float
+    tuned_pass: float
+    gained: int
+    lost: int
+    p_value: float
+    tested: bool
+    """Whether the runs were judged by tests (the mined split is scored by text only)."""
+    fim: tuple[dict[str, float], dict[str, float]] | None
+    """(base, tuned) FIM text scores, for runs that have them."""
+
+
+def adapter_of(info: dict[str, Any]) -> str | None:
+    """The adapter a run used (llama.cpp's `lora`, transformers' `adapter`), else None."""
+    backend = info.get("backend") or {}
+    found = backend.get("lora") or backend.get("adapter")
+    return str(found) if found else None
+
+
+def _setting(info: dict[str, Any], summary: Summary) -> str:
+    """What must match between a tuned run and its base: all but the adapter."""
+    strategy = info["strategy"]
+    same = (
+        summary.benchmark, info["model"]["name"], strategy["name"], strategy.get("attempts"),
+        info["backend"].get("backend"), info.get("sampling"),
+    )  # fmt: skip
+    return json.dumps(same, sort_keys=True, default=str)
+
+
+def _recipe(adapter: str) -> str:
+    path = Path(adapter)
+    return path.parent.name if path.name == "adapter" else path.name
+
+
+def _pass(summary: Summary, problems: list[str]) -> float:
+    rates = [summary.per_problem[t].c / max(1, summary.per_problem[t].n) for t in problems]
+    return sum(rates) / len(rates) if rates else 0.0
+
+
+def pairs(runs: Runs) -> list[Pair]:
+    """Every run with an adapter that has a base run, in the order of the runs."""
+    bases = {_setting(info, s): (name, s) for name, info, s in runs if adapter_of(info) is None}
+    found = []
+    for name, info, summary in runs:
+        adapter = adapter_of(info)
+        if adapter is None or (base := bases.get(_setting(info, summary))) is None:
+            continue
+        base_name, base_summary = base
+        common = [t for t in base_summary.per_problem if t in summary.per_problem]
+        result = paired(
+            {t for t in common if base_summary.per_problem[t].c > 0},
+            {t for t in common if summary.per_problem[t].c > 0},
+            common,
+        )
+        fim = (base_summary.fim, summary.fim) if base_summary.fim and summary.fim else None
+        found.append(
+            Pair(
+                base=base_name,
+                tuned=name,
+                adapter=_recipe(adapter),
+                benchmark=Path(summary.benchmark).name.removesuffix(".jsonl"),
+                problems=len(common),
+                base_pass=_pass(base_summary, common),
+                tuned_pass=_pass(summary, common),
+                gained=len(result.gained),
+                lost=len(result.lost),
+                p_value=result.p_value,
+                tested="1" in summary.pass_at_k,
+                fim=fim,
+            )
+        )
+    return found
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def table(found: list[Pair]) -> list[str]:
+    """Markdown: one row per tuned run against its base."""
+    if not found:
+        return ["No tuned run has finished yet (`benchmarks/run_tuning.sh`)."]
+    lines = [
+        "| recipe | benchmark | problems | pass@1 % before → after | gained / lost | sign test p | "
+        "FIM exact % before → after | edit similarity | parses % | runs |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for pair in found:
+        exact = similarity = parses = "-"
+        if pair.fim is not None:
+            before, after = pair.fim
+            exact = f"{_pct(before.get('exact_match'))} → {_pct(after.get('exact_match'))}"
+            similarity = f"{before['edit_similarity']:.3f} → {after['edit_similarity']:.3f}"
+            parses = f"{_pct(before.get('parses'))} → {_pct(after.get('parses'))}"
+        tested = pair.tested
+        lines.append(
+            f"| {pair.adapter} | {pair.benchmark} | {pair.problems} | "
+            f"{f'{_pct(pair.base_pass)} → **{_pct(pair.tuned_pass)}**' if tested else '-'} | "
+            f"{f'{pair.gained} / {pair.lost}' if tested else '-'} | "
+            f"{f'{pair.p_value:.3f}' if tested else '-'} | {exact} | {similarity} | {parses} | "
+            f"[{pair.base}](runs/{pair.base}/report/report.md), "
+            f"[{pair.tuned}](runs/{pair.tuned}/report/report.md) |"
+        )
+    return lines
+
+
+def main() -> None:
+    from make_results import finished
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=Path, default=Path("runs"))
+    args = parser.parse_args()
+    print("\n".join(table(pairs(finished(args.runs)))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""benchmarks/tuning_results.py: a tuned run paired with its base run, per problem."""
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import rustcoder_cli
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_a_run_with_an_adapter_is_paired_with_the_same_run_without(tmp_path, fixtures):
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import make_results
+        import tuning_results
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    bench = str(fixtures / "humanevalx_mini.jsonl")
+    runs = tmp_path / "runs"
+    common = ("--backend", "fake", "--model", "fake", "--attempts", "1")
+    for name, strategy in (("base", "delimited"), ("other", "instruct")):
+        done = rustcoder_cli("run", bench, *common, "--strategy", strategy, "--out", str(runs / name))
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert tuning_results.pairs(make_results.finished(runs)) == []  # no adapter, nothing to pair
+    # The tuned run: the base run's folder as if made with an adapter that solved one more problem
+    # and was not run on another (left out as training data).
+    shutil.copytree(runs / "base", runs / "tuned")
+    info = json.loads((runs / "tuned" / "run.json").read_text())
+    info["backend"]["adapter"] = "runs/tune/my-recipe/adapter"
+    (runs / "tuned" / "run.json").write_text(json.dumps(info))
+    summary = json.loads((runs / "tuned" / "results.summary.json").read_text())
+    problems = sorted(summary["per_problem"])
+    assert len(problems) >= 2
+    summary["per_problem"][problems[0]].update(c=1, n=1)
+    del summary["per_problem"][problems[1]]
+    (runs / "tuned" / "results.summary.json").write_text(json.dumps(summary))
+
+    (pair,) = tuning_results.pairs(make_results.finished(runs))
+    assert (pair.base, pair.tuned, pair.adapter) == ("base", "tuned", "my-recipe")
+    assert pair.problems == len(problems) - 1
+    assert (pair.gained, pair.lost, pair.base_pass) == (1, 0, 0.0)
+    assert pair.tuned_pass == pytest.approx(1 / (len(problems) - 1))
+    assert pair.p_value == 1.0 and pair.tested
+    row = tuning_results.table([pair])[2]
+    assert row.startswith(f"| my-recipe | humanevalx_mini | {len(problems) - 1} | 0.0 → **")
+    assert "| 1 / 0 | 1.000 |" in row
