@@ -35,6 +35,18 @@ def fixture_problems(name: str) -> list[Problem]:
 
 
 CLI = [sys.executable, "-m", "rustcoder"]
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def benchmark_modules(*names: str) -> list[Any]:
+    """Modules of benchmarks/ (scripts that import each other by name), imported for a test."""
+    import importlib
+
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        return [importlib.import_module(name) for name in names]
+    finally:
+        sys.path.remove(str(BENCHMARKS))
 
 
 def sandbox_processes() -> list[int]:

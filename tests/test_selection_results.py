@@ -1,24 +1,14 @@
 """benchmarks/selection_results.py: the selection table and plot, from real (fake-model) run folders."""
 
-import sys
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import rustcoder_cli
-
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+from tests.conftest import benchmark_modules, rustcoder_cli
 
 
 @pytest.mark.rustc
 @pytest.mark.sandbox
 def test_points_put_each_selection_beside_greedy_and_the_raw_samples(tmp_path, fixtures):
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import make_results
-        import selection_results
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    make_results, selection_results = benchmark_modules("make_results", "selection_results")
     bench = str(fixtures / "humanevalx_mini.jsonl")
     runs = tmp_path / "runs"
     common = ("--backend", "fake", "--model", "fake", "--strategy", "delimited", "--attempts", "1")

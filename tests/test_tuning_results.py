@@ -2,25 +2,16 @@
 
 import json
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import rustcoder_cli
-
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+from tests.conftest import benchmark_modules, rustcoder_cli
 
 
 @pytest.mark.rustc
 @pytest.mark.sandbox
 def test_a_run_with_an_adapter_is_paired_with_the_same_run_without(tmp_path, fixtures):
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import make_results
-        import tuning_results
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    make_results, tuning_results = benchmark_modules("make_results", "tuning_results")
     bench = str(fixtures / "humanevalx_mini.jsonl")
     runs = tmp_path / "runs"
     common = ("--backend", "fake", "--model", "fake", "--attempts", "1")
