@@ -5,9 +5,10 @@
 #
 #   nohup benchmarks/run_tuning.sh > runs/logs/tuning.out 2>&1 &
 #
-# About 50 min of training per recipe on 2 cores, then 25-50 min per evaluation. The LoRA adapters run on
-# llama.cpp (converted to GGUF once); the prompt-tuning adapter only on transformers, so its baseline is
-# the base model on transformers too. MultiPL-E: MPL as in run_results.sh.
+# About 25-50 min of training per recipe on 2 cores, then 20-50 min per evaluation: HumanEvalPack-Rust
+# first for every recipe (the headline comparison), then MultiPL-E, then fill-in-the-middle. The LoRA
+# adapters run on llama.cpp (converted to GGUF once); the prompt-tuning adapter only on transformers, so
+# its baseline is the base model on transformers too. MultiPL-E: MPL as in run_results.sh.
 cd "$(dirname "$0")/.."
 MPL="${MPL:-multiple-humaneval-rs}"
 . benchmarks/queue.sh  # run NAME ARGS...
@@ -21,12 +22,19 @@ train() {  # config: rustcoder tune METHOD CONFIG, unless its adapter is saved (
 while pgrep -f "python.*rustcoder (run|tune)" >/dev/null; do sleep 20; done  # one model job at a time
 M=qwen2.5-coder-0.5b-instruct
 R="--loop-span 0"  # the published baselines' setting
-for recipe in lora-instructions-cpu lora-fim-cpu self-cpu; do
+RECIPES="lora-instructions-cpu lora-standalone-cpu lora-fim-cpu self-cpu"
+for recipe in $RECIPES; do
     train "configs/$recipe.yaml"
+    run "hep-qwen0.5b-delimited-$recipe" humanevalpack-rust --model $M --strategy delimited $R \
+        --adapter "runs/tune/$recipe/adapter"
+done
+run mhe-qwen0.5b-delimited "$MPL" --model $M --strategy delimited $R  # the MultiPL-E baseline
+for recipe in $RECIPES; do
+    run "mhe-qwen0.5b-delimited-$recipe" "$MPL" --model $M --strategy delimited $R \
+        --adapter "runs/tune/$recipe/adapter"
+done
+for recipe in $RECIPES; do
     A="--adapter runs/tune/$recipe/adapter"
-    run "hep-qwen0.5b-delimited-$recipe" humanevalpack-rust --model $M --strategy delimited $R $A
-    run mhe-qwen0.5b-delimited "$MPL" --model $M --strategy delimited $R  # MultiPL-E baseline (once)
-    run "mhe-qwen0.5b-delimited-$recipe" "$MPL" --model $M --strategy delimited $R $A
     run "hepb-qwen0.5b-fim-$recipe" humanevalpack-rust-infill-block --model $M --strategy fim $A
     run "mined-qwen0.5b-fim-$recipe" runs/mined/fim/test-bench.jsonl --model $M --strategy fim $A
 done

@@ -40,6 +40,9 @@ class DataSource(Strict):
     """FIM only: each example rendered in these layouts (PSM, SPM or both)."""
     fim_kinds: tuple[str, ...] = ()
     """FIM only: keep these kinds of middle (body, block, statement, line, expression); empty: all."""
+    standalone: bool = False
+    """Instructions only: keep the answers that stand on their own (free functions naming nothing of
+    their crate: `tuning/standalone.py`), as benchmark answers must."""
 
 
 class LoraOptions(Strict):

@@ -133,6 +133,10 @@ def read_rows(source: DataSource, seed: int) -> list[dict[str, Any]]:
             )
     if source.kind == "fim" and source.fim_kinds:
         rows = [row for row in rows if row.get("kind") in source.fim_kinds]
+    if source.kind == "instructions" and source.standalone:
+        from rustcoder.tuning.standalone import standalone
+
+        rows = [row for row in rows if standalone(row["output"])]
     if source.limit is not None and len(rows) > source.limit:
         rows = random.Random(seed).sample(rows, source.limit)
     return rows
