@@ -90,35 +90,30 @@ def standalone(code: str) -> bool:
         return False
     nodes = _walk(root)
     bound = _bound(nodes)
-    for node in nodes:
-        if node.type in ("self", "crate", "super") or (
-            node.type == "type_identifier" and _text(node) == "Self"
-        ):
-            return False
-        if (
-            node.type == "type_identifier"
-            and node.parent is not None
-            and node.parent.type not in ("scoped_type_identifier",)
-        ):
-            if _text(node) not in STD_TYPES | bound:
-                return False
-        elif node.type in ("scoped_identifier", "scoped_type_identifier"):
-            head = _path_head(node)
-            if head is not node and head.type in ("identifier", "type_identifier"):
-                name = _text(head)
-                if name not in STD_MODULES | STD_TYPES | bound:
-                    return False
-        elif node.type == "macro_invocation":
-            name = node.child_by_field_name("macro")
-            if name is None or _text(name) not in STD_MACROS:
-                return False
-        elif (
-            node.type == "identifier"
-            and not _named_elsewhere(node)
-            and _text(node) not in STD_VALUES | STD_MODULES | bound
-        ):
-            return False  # a crate's helper or constant
-    return True
+    return not any(_outside(node, bound) for node in nodes)
+
+
+def _outside(node: Node, bound: set[str]) -> bool:
+    """Whether `node` names something neither the code nor the standard library defines."""
+    if node.type in ("self", "crate", "super"):
+        return True
+    if node.type == "type_identifier":
+        if node.parent is not None and node.parent.type == "scoped_type_identifier":
+            return False  # checked with its path
+        return _text(node) not in STD_TYPES | bound  # Self too
+    if node.type in ("scoped_identifier", "scoped_type_identifier"):
+        head = _path_head(node)
+        return (
+            head is not node
+            and head.type in ("identifier", "type_identifier")
+            and _text(head) not in STD_MODULES | STD_TYPES | bound
+        )
+    if node.type == "macro_invocation":
+        macro = node.child_by_field_name("macro")
+        return macro is None or _text(macro) not in STD_MACROS
+    if node.type == "identifier" and not _named_elsewhere(node):
+        return _text(node) not in STD_VALUES | STD_MODULES | bound  # a crate's helper or constant
+    return False
 
 
 def _named_elsewhere(node: Node) -> bool:
