@@ -100,7 +100,7 @@ def grid(runs: Runs, benchmark: str) -> list[str]:
     """The seed-study-shaped table for one benchmark: pass@1 % per model and strategy, each linked."""
     cells: dict[str, dict[str, str]] = {}
     for name, info, summary in runs:
-        if summary.benchmark == benchmark:
+        if summary.benchmark == benchmark and tuning.adapter_of(info) is None:  # tuned: their own table
             cells.setdefault(info["model"]["name"], {})[column(info)] = _link(name, summary)
     lines = _pivot(cells, COLUMNS, "**{}** (rustcoder)")
     for system, values in PUBLISHED_GRID:
@@ -112,7 +112,7 @@ def language_gap(runs: Runs) -> list[str]:
     """Instruct pass@1 % per model on each benchmark, side by side (Rust versus Python)."""
     cells: dict[str, dict[str, str]] = {}
     for name, info, summary in runs:
-        if info["strategy"]["name"] == "instruct":
+        if info["strategy"]["name"] == "instruct" and tuning.adapter_of(info) is None:
             bench = Path(summary.benchmark).name.removesuffix(".gz").removesuffix(".jsonl")
             cells.setdefault(info["model"]["name"], {})[bench] = _link(name, summary)
     benchmarks = sorted({bench for row_cells in cells.values() for bench in row_cells})

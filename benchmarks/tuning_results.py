@@ -40,10 +40,17 @@ class Pair:
     """(base, tuned) FIM text scores, for runs that have them."""
 
 
+SAMPLING_BEFORE = {"loop_span": 0}
+"""Sampling settings added since the first published runs, as those runs were made (no loop guard)."""
+
+
 def adapter_of(info: dict[str, Any]) -> str | None:
-    """The adapter a run used (llama.cpp's `lora`, transformers' `adapter`), else None."""
+    """The adapter a run used (llama.cpp's `lora`, a record of its GGUF file; transformers' `adapter`),
+    else None."""
     backend = info.get("backend") or {}
     found = backend.get("lora") or backend.get("adapter")
+    if isinstance(found, dict):
+        found = found.get("file")
     return str(found) if found else None
 
 
@@ -52,14 +59,17 @@ def _setting(info: dict[str, Any], summary: Summary) -> str:
     strategy = info["strategy"]
     same = (
         summary.benchmark, info["model"]["name"], strategy["name"], strategy.get("attempts"),
-        info["backend"].get("backend"), info.get("sampling"),
+        info["backend"].get("backend"), {**SAMPLING_BEFORE, **(info.get("sampling") or {})},
     )  # fmt: skip
     return json.dumps(same, sort_keys=True, default=str)
 
 
 def _recipe(adapter: str) -> str:
+    """The training folder's name: runs/tune/NAME/adapter[/adapter.gguf] → NAME."""
     path = Path(adapter)
-    return path.parent.name if path.name == "adapter" else path.name
+    while path.name in ("adapter", "adapter.gguf") and path.parent != path:
+        path = path.parent
+    return path.name
 
 
 def _pass(summary: Summary, problems: list[str]) -> float:

@@ -23,7 +23,7 @@ def test_a_run_with_an_adapter_is_paired_with_the_same_run_without(tmp_path, fix
     # and was not run on another (left out as training data).
     shutil.copytree(runs / "base", runs / "tuned")
     info = json.loads((runs / "tuned" / "run.json").read_text())
-    info["backend"]["adapter"] = "runs/tune/my-recipe/adapter"
+    info["backend"]["lora"] = {"file": "runs/tune/my-recipe/adapter/adapter.gguf", "sha256": "0" * 64}
     (runs / "tuned" / "run.json").write_text(json.dumps(info))
     summary = json.loads((runs / "tuned" / "results.summary.json").read_text())
     problems = sorted(summary["per_problem"])
