@@ -8,6 +8,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from tree_sitter import Node, Parser
 
 
@@ -36,14 +38,17 @@ _EXPRESSIONS = ("call_expression", "binary_expression", "method_call_expression"
 _BLOCK_PARENTS = ("if_expression", "for_expression", "while_expression", "loop_expression", "else_clause")
 
 
-def _nodes(node: Node, types: tuple[str, ...]) -> list[Node]:
-    found, stack = [], [node]
+def descendants(node: Node) -> Iterator[Node]:
+    """`node` and every node below it, in document order."""
+    stack = [node]
     while stack:
         current = stack.pop()
-        if current.type in types:
-            found.append(current)
+        yield current
         stack.extend(reversed(current.children))
-    return found
+
+
+def _nodes(node: Node, types: tuple[str, ...]) -> list[Node]:
+    return [current for current in descendants(node) if current.type in types]
 
 
 def syntax_spans(code: str) -> dict[SpanKind, list[tuple[int, int]]]:

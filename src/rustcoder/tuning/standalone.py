@@ -5,9 +5,10 @@ a type, a macro); trained on those, a model learns to call helpers it never writ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rustcoder.rust_syntax import rust_parser
+from rustcoder.rust_syntax import descendants, rust_parser
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -43,15 +44,6 @@ _NAMED_ELSEWHERE = ("macro_invocation", "token_tree", "use_declaration", "use_li
                     "use_as_clause")  # fmt: skip
 
 
-def _walk(node: Node) -> list[Node]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(current.children)
-    return found
-
-
 def _text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", "replace")
 
@@ -65,11 +57,11 @@ def _bound(nodes: list[Node]) -> set[str]:
             if name is not None:
                 names.add(_text(name))
         elif node.type == "type_parameters":
-            names |= {_text(n) for n in _walk(node) if n.type == "type_identifier"}
+            names |= {_text(n) for n in descendants(node) if n.type == "type_identifier"}
         elif node.type in _BINDERS + _PATTERNS:
             pattern = node if node.type in _PATTERNS else node.child_by_field_name("pattern")
             if pattern is not None:
-                names |= {_text(n) for n in _walk(pattern) if n.type == "identifier"}
+                names |= {_text(n) for n in descendants(pattern) if n.type == "identifier"}
     return names
 
 
@@ -88,31 +80,41 @@ def standalone(code: str) -> bool:
     root = tree.root_node
     if root.has_error or not any(child.type == "function_item" for child in root.children):
         return False
-    nodes = _walk(root)
+    nodes = list(descendants(root))
     bound = _bound(nodes)
-    return not any(_outside(node, bound) for node in nodes)
+    known = _Known(STD_TYPES | bound, STD_MODULES | STD_TYPES | bound, STD_VALUES | STD_MODULES | bound)
+    return not any(_outside(node, known) for node in nodes)
 
 
-def _outside(node: Node, bound: set[str]) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """The names one piece of code may use, by where they stand: its own and the standard library's."""
+
+    types: frozenset[str]
+    path_heads: frozenset[str]
+    values: frozenset[str]
+
+
+def _outside(node: Node, known: _Known) -> bool:
     """Whether `node` names something neither the code nor the standard library defines."""
     if node.type in ("self", "crate", "super"):
         return True
     if node.type == "type_identifier":
         if node.parent is not None and node.parent.type == "scoped_type_identifier":
             return False  # checked with its path
-        return _text(node) not in STD_TYPES | bound  # Self too
+        return _text(node) not in known.types  # Self too
     if node.type in ("scoped_identifier", "scoped_type_identifier"):
         head = _path_head(node)
         return (
             head is not node
             and head.type in ("identifier", "type_identifier")
-            and _text(head) not in STD_MODULES | STD_TYPES | bound
+            and _text(head) not in known.path_heads
         )
     if node.type == "macro_invocation":
         macro = node.child_by_field_name("macro")
         return macro is None or _text(macro) not in STD_MACROS
     if node.type == "identifier" and not _named_elsewhere(node):
-        return _text(node) not in STD_VALUES | STD_MODULES | bound  # a crate's helper or constant
+        return _text(node) not in known.values  # a crate's helper or constant
     return False
 
 
