@@ -191,8 +191,9 @@ def first_line(port: int, prefix: str, suffix: str) -> float | None:
             data = line.decode().strip().removeprefix("data:").strip()
             if not data.startswith("{"):
                 continue
-            text += json.loads(data)["choices"][0]["text"]
-            if "\n" in text.lstrip("\n") or json.loads(data)["choices"][0]["finish_reason"]:
+            choice = json.loads(data)["choices"][0]
+            text += choice["text"]
+            if "\n" in text.lstrip("\n") or choice["finish_reason"]:
                 return time.perf_counter() - started
     except (OSError, http.client.HTTPException, ValueError):
         return None

@@ -8,16 +8,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rustcoder.backends.base import Backend, GenRequest, Message
 from rustcoder.execute.testfns import attribute_name
 from rustcoder.jsonl import JsonlAppender, read_jsonl
 from rustcoder.rust_syntax import rust_parser
 from rustcoder.types import RUST_BEGIN, RUST_END, Problem
-
-if TYPE_CHECKING:
-    pass
 
 TESTS_WANTED = 5
 MAX_TESTS = 8
