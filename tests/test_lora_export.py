@@ -41,6 +41,8 @@ def test_an_exported_lora_changes_llamacpp_output(tmp_path):
     tuned_backend = create_backend("llamacpp", "smollm2-135m-instruct", LlamaCppSettings(lora=exported))
     tuned = tuned_backend.generate([request])[0]
     assert tuned.text != base.text
+    twins = tuned_backend.generate([request, request])  # one prompt twice: the parallel sequences
+    assert [g.text for g in twins] == [tuned.text] * 2  # carry the adapter too
     assert tuned_backend.describe().settings["lora"]["file"] == str(exported)
 
 

@@ -76,26 +76,33 @@ def sample_answers(
     if out.exists():  # a killed round's last line may be cut off: it is sampled again
         for _, row in read_jsonl(out, allow_torn_tail=True):
             done[(row["task_id"], row["sample"])] = row
-    todo = [(p, k) for p in problems for k in range(options.samples) if (p.task_id, k) not in done]
-    if todo:
+    todo = {p.task_id: [k for k in range(options.samples) if (p.task_id, k) not in done] for p in problems}
+    if any(todo.values()):
         backend = adapter_backend(config, adapter)
         with JsonlAppender(out) as handle:
-            for problem, k in todo:
-                request = strategy.request(
-                    problem, temperature=options.temperature, seed=config.train.seed * 1000 + k,
-                    max_tokens=options.max_tokens,
-                )  # fmt: skip
-                request = dataclasses.replace(request, top_p=options.top_p)
-                [generation] = backend.generate([request])
-                outcome = strategy.outcome(problem, generation)
-                row = {
-                    "task_id": problem.task_id,
-                    "sample": k,
-                    "code": outcome.text,
-                    "well_formed": outcome.well_formed,
-                }
-                handle.write(row)
-                done[(problem.task_id, k)] = row
+            for problem in problems:
+                ks = todo[problem.task_id]
+                requests = [
+                    dataclasses.replace(
+                        strategy.request(
+                            problem, temperature=options.temperature,
+                            seed=config.train.seed * 1000 + k, max_tokens=options.max_tokens,
+                        ),
+                        top_p=options.top_p,
+                    )
+                    for k in ks
+                ]  # fmt: skip
+                # one problem's samples in one call: llama.cpp decodes them as parallel sequences
+                for k, generation in zip(ks, backend.generate(requests), strict=True):
+                    outcome = strategy.outcome(problem, generation)
+                    row = {
+                        "task_id": problem.task_id,
+                        "sample": k,
+                        "code": outcome.text,
+                        "well_formed": outcome.well_formed,
+                    }
+                    handle.write(row)
+                    done[(problem.task_id, k)] = row
     return [done[(p.task_id, k)] for p in problems for k in range(options.samples)]
 
 
