@@ -22,7 +22,7 @@ train() {  # config: rustcoder tune METHOD CONFIG, unless its adapter is saved (
 while pgrep -f "python.*rustcoder (run|tune)" >/dev/null; do sleep 20; done  # one model job at a time
 M=qwen2.5-coder-0.5b-instruct
 R="--loop-span 0"  # the published baselines' setting
-RECIPES="lora-instructions-cpu lora-standalone-cpu lora-fim-cpu self-cpu"
+RECIPES="lora-instructions-cpu lora-standalone-cpu self-cpu lora-fim-cpu"  # the likeliest gain first
 for recipe in $RECIPES; do
     train "configs/$recipe.yaml"
     run "hep-qwen0.5b-delimited-$recipe" humanevalpack-rust --model $M --strategy delimited $R \
