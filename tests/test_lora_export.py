@@ -54,6 +54,13 @@ def test_a_broken_adapter_is_a_clear_error(tmp_path):
         lora_to_gguf(tmp_path / "adapter", Path("/nonexistent"), tmp_path / "x.gguf")
 
 
+def test_a_missing_adapter_is_named_before_the_model_loads(tmp_path):
+    from rustcoder.errors import ModelError
+
+    with pytest.raises(ModelError, match="no such LoRA adapter"):
+        create_backend("llamacpp", "smollm2-135m-instruct", LlamaCppSettings(lora=tmp_path / "gone"))
+
+
 def test_both_local_backends_give_the_same_greedy_output_with_one_adapter_folder(tmp_path):
     import torch
     from peft import LoraConfig, get_peft_model

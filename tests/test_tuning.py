@@ -348,6 +348,7 @@ train: {{max_steps: 2, batch_size: 2, grad_accum: 1, save_steps: 1, validation: 
         method="self",
     )
     adapter = selftrain.self_train(config)
+    assert adapter == tmp_path / "out" / "adapter"  # where every method leaves its adapter
     counts = json.loads((tmp_path / "out" / "round-0" / "round.json").read_text())
     assert counts["references_compile"] == 1  # the one that needs its crate cannot be judged
     assert counts["samples"] == 4 and counts["compile"] == 3 and counts["accepted_distinct"] == 2

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import Field
 
 from rustcoder.backends.base import Backend
-from rustcoder.errors import BackendError
+from rustcoder.errors import BackendError, ModelError
 from rustcoder.settings import (
     FakeSettings,
     LlamaCppSettings,
@@ -107,6 +107,8 @@ def _llamacpp(model: str, settings: LlamaCppSettings) -> Backend:
     from rustcoder.backends.llamacpp import LlamaCppBackend
     from rustcoder.models.fetch import resolve_model
 
+    if settings.lora is not None and not settings.lora.exists():
+        raise ModelError(f"{settings.lora}: no such LoRA adapter (a PEFT adapter folder or a GGUF file)")
     if settings.lora is not None and settings.lora.is_dir():  # a PEFT folder: its GGUF, made once
         from rustcoder.models.lora import gguf_adapter
 

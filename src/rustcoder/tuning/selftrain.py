@@ -10,6 +10,7 @@ Each round, in `OUTPUT/round-N/`:
 3. every answer compiled in the sandbox (the mined instructions carry no tests: doc examples need the
    crate); accepted: compiles, defines the asked function, not a copy of another accepted answer;
 4. LoRA trained on the accepted answers (continuing the previous round's adapter).
+The last round's adapter is copied to `OUTPUT/adapter`, as the other methods leave theirs.
 `round.json` records the counts, and the round's files make a killed run resume where it stopped:
 sampled answers are kept in `samples.jsonl`, training resumes from its checkpoint.
 """
@@ -21,6 +22,7 @@ import hashlib
 import logging
 import random
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,7 +147,9 @@ def accept(
 
 
 def judgeable(config: TuneConfig, round_number: int) -> tuple[list[Problem], dict[str, int]]:
-    """A seeded sample of mined instructions whose reference compiles on its own."""
+    """A seeded sample of mined instructions whose reference compiles on its own: the shuffled rows are
+    compiled a batch at a time until there are enough (few mined functions compile without their crate;
+    a source's `standalone: true` keeps mostly those that do)."""
     sources = [s for s in config.data if s.kind == "instructions"]
     rows = [row for source in sources for row in read_rows(source, config.train.seed + round_number)]
     problems = [
@@ -154,13 +158,32 @@ def judgeable(config: TuneConfig, round_number: int) -> tuple[list[Problem], dic
     ]
     problems = [p for p in problems if p.entry_point]
     random.Random(config.train.seed + round_number).shuffle(problems)
-    pool = problems[: 3 * config.self_training.instructions]  # most references need their crate
-    results = compiles(pool, [p.canonical_solution or "" for p in pool])
-    usable = [p for p, r in zip(pool, results, strict=True) if r.status in ACCEPTED]
-    return usable[: config.self_training.instructions], {
-        "instructions_tried": len(pool),
-        "references_compile": len(usable),
-    }
+    wanted = config.self_training.instructions
+    usable: list[Problem] = []
+    tried = 0
+    while len(usable) < wanted and tried < len(problems):
+        batch = problems[tried : tried + max(64, 2 * (wanted - len(usable)))]
+        tried += len(batch)
+        results = compiles(batch, [p.canonical_solution or "" for p in batch])
+        usable += [p for p, r in zip(batch, results, strict=True) if r.status in ACCEPTED]
+        log.info("round %d: %d of %d references compile on their own", round_number, len(usable), tried)
+    if len(usable) < wanted:
+        log.warning(
+            "round %d: only %d of the %d mined instructions can be judged without their crate (wanted %d)",
+            round_number, len(usable), len(problems), wanted,
+        )  # fmt: skip
+    return usable[:wanted], {"instructions_tried": tried, "references_compile": len(usable)}
+
+
+def _publish(adapter: Path, output: Path) -> Path:
+    """The last round's adapter copied to OUTPUT/adapter, where every method leaves its adapter."""
+    final = output / "adapter"
+    staging = output / "adapter.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(adapter, staging)
+    shutil.rmtree(final, ignore_errors=True)
+    staging.rename(final)
+    return final
 
 
 def self_train(config: TuneConfig) -> Path:
@@ -189,4 +212,4 @@ def self_train(config: TuneConfig) -> Path:
         step = config.model_copy(update={"method": "lora", "data": (), "output": folder})
         adapter = train(step, extra=pairs, base_adapter=adapter)
     assert adapter is not None  # rounds >= 1
-    return adapter
+    return _publish(adapter, config.output)
