@@ -6,8 +6,8 @@
 #   nohup benchmarks/run_tuning.sh > runs/logs/tuning.out 2>&1 &
 #
 # About 25-50 min of training per recipe on 2 cores, then 20-50 min per evaluation: HumanEvalPack-Rust
-# first for every recipe (the headline comparison), then MultiPL-E, then fill-in-the-middle. The LoRA
-# adapters run on llama.cpp (converted to GGUF once); the prompt-tuning adapter only on transformers, so
+# first for every recipe (the headline comparison; a FIM recipe's FIM scores before it), then MultiPL-E,
+# then fill-in-the-middle. The LoRA adapters run on llama.cpp (converted to GGUF once); the prompt-tuning adapter only on transformers, so
 # its baseline is the base model on transformers too. MultiPL-E: MPL as in run_results.sh.
 cd "$(dirname "$0")/.."
 MPL="${MPL:-multiple-humaneval-rs}"
@@ -23,8 +23,14 @@ while pgrep -f "python.*rustcoder (run|tune)" >/dev/null; do sleep 20; done  # o
 M=qwen2.5-coder-0.5b-instruct
 R="--loop-span 0"  # the published baselines' setting
 RECIPES="lora-instructions-cpu lora-standalone-cpu self-cpu lora-fim-cpu"  # the likeliest gain first
+fim_runs() {  # recipe: its fill-in-the-middle scores on the infill benchmark and on mined crates
+    local A="--adapter runs/tune/$1/adapter"
+    run "hepb-qwen0.5b-fim-$1" humanevalpack-rust-infill-block --model $M --strategy fim $A
+    run "mined-qwen0.5b-fim-$1" runs/mined/fim/test-bench.jsonl --model $M --strategy fim $A
+}
 for recipe in $RECIPES; do
     train "configs/$recipe.yaml"
+    case $recipe in *fim*) fim_runs "$recipe" ;; esac  # a FIM recipe's headline: FIM first
     run "hep-qwen0.5b-delimited-$recipe" humanevalpack-rust --model $M --strategy delimited $R \
         --adapter "runs/tune/$recipe/adapter"
 done
@@ -33,11 +39,7 @@ for recipe in $RECIPES; do
     run "mhe-qwen0.5b-delimited-$recipe" "$MPL" --model $M --strategy delimited $R \
         --adapter "runs/tune/$recipe/adapter"
 done
-for recipe in $RECIPES; do
-    A="--adapter runs/tune/$recipe/adapter"
-    run "hepb-qwen0.5b-fim-$recipe" humanevalpack-rust-infill-block --model $M --strategy fim $A
-    run "mined-qwen0.5b-fim-$recipe" runs/mined/fim/test-bench.jsonl --model $M --strategy fim $A
-done
+for recipe in $RECIPES; do fim_runs "$recipe"; done
 train configs/prompt-cpu.yaml  # trained on 20 % of HumanEvalPack-Rust: its evaluations leave those out
 T="--backend transformers"
 run hep-qwen0.5b-delimited-transformers humanevalpack-rust --model $M --strategy delimited $R $T
