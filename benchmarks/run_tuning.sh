@@ -8,7 +8,8 @@
 # About 25-50 min of training per recipe on 2 cores, then 20-50 min per evaluation: HumanEvalPack-Rust
 # first for every recipe (the headline comparison; a FIM recipe's FIM scores before it), then MultiPL-E,
 # then fill-in-the-middle. The LoRA adapters run on llama.cpp (converted to GGUF once); the prompt-tuning
-# adapter only on transformers, so its baseline is the base model on transformers too. MultiPL-E: MPL as in run_results.sh.
+# adapter only on transformers, so its baseline is the base model on transformers too. MultiPL-E: MPL as
+# in run_results.sh.
 cd "$(dirname "$0")/.."
 MPL="${MPL:-multiple-humaneval-rs}"
 . benchmarks/queue.sh  # run NAME ARGS...
