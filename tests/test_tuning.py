@@ -354,6 +354,10 @@ train: {{max_steps: 2, batch_size: 2, grad_accum: 1, save_steps: 1, validation: 
     assert counts["samples"] == 4 and counts["compile"] == 3 and counts["accepted_distinct"] == 2
     record = json.loads((adapter / "rustcoder-tune.json").read_text())
     assert record["data"]["train_examples"] == 2
+    assert record["method"] == "self" and record["self_training"] == [counts]
+    assert record["config"]["data"][0]["kind"] == "instructions"  # the recipe, not the round's LoRA step
+    card = (adapter / "README.md").read_text()
+    assert "rustcoder tune self" in card and "3 compiled, 2 distinct ones trained on" in card
     lines = (tmp_path / "out" / "round-0" / "samples.jsonl").read_text().splitlines()
     assert len(lines) == 4  # kept: a rerun samples nothing again
     assert selftrain.self_train(config) == adapter

@@ -15,6 +15,13 @@ def model_card(record: dict[str, Any]) -> str:
             f"- {config['train_split']}: reference solutions of {len(split['trained'])} problems; "
             f"the other {len(split['held_out'])} are held out, and evaluations of this adapter use only those"
         )
+    for number, counts in enumerate(record.get("self_training") or []):
+        sources.append(
+            f"- self-training round {number}: {counts['samples']:,} answers of the model to instructions "
+            f"whose reference compiles on its own ({counts['references_compile']:,} of "
+            f"{counts['instructions_tried']:,} tried do); {counts['compile']:,} compiled, "
+            f"{counts['accepted_distinct']:,} distinct ones trained on"
+        )
     metrics = "\n".join(f"| {key} | {value} |" for key, value in sorted(record["metrics"].items()))
     scored = record.get("evaluation")
     evaluation = ""

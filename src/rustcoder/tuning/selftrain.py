@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import random
 import re
@@ -36,7 +37,13 @@ from rustcoder.tuning.config import TuneConfig
 from rustcoder.tuning.evaluate import adapter_backend
 from rustcoder.tuning.examples import instruction_pair, instruction_problem, read_rows
 from rustcoder.tuning.record import RECORD_FILE
-from rustcoder.tuning.train import TrainingError, base_model_dir, load_tokenizer, train
+from rustcoder.tuning.train import (
+    TrainingError,
+    base_model_dir,
+    load_tokenizer,
+    train,
+    write_record,
+)
 from rustcoder.types import ExecResult, Problem, Sample, Status
 
 log = logging.getLogger(__name__)
@@ -175,14 +182,26 @@ def judgeable(config: TuneConfig, round_number: int) -> tuple[list[Problem], dic
     return usable[:wanted], {"instructions_tried": tried, "references_compile": len(usable)}
 
 
-def _publish(adapter: Path, output: Path) -> Path:
-    """The last round's adapter copied to OUTPUT/adapter, where every method leaves its adapter."""
-    final = output / "adapter"
-    staging = output / "adapter.tmp"
+def _publish(config: TuneConfig, adapter: Path) -> Path:
+    """The last round's adapter copied to OUTPUT/adapter, where every method leaves its adapter, its
+    record and card saying what made it: the self-training recipe and each round's counts."""
+    final = config.output / "adapter"
+    staging = config.output / "adapter.partial"
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(adapter, staging)
+    record = json.loads((staging / RECORD_FILE).read_text(encoding="utf-8"))
+    rounds = sorted(config.output.glob("round-*/round.json"), key=lambda f: int(f.parent.name[6:]))
+    write_record(
+        staging,
+        {
+            **record,
+            "config": json.loads(config.model_dump_json()),
+            "method": "self",
+            "self_training": [json.loads(f.read_text(encoding="utf-8")) for f in rounds],
+        },
+    )
     shutil.rmtree(final, ignore_errors=True)
-    staging.rename(final)
+    staging.replace(final)
     return final
 
 
@@ -212,4 +231,4 @@ def self_train(config: TuneConfig) -> Path:
         step = config.model_copy(update={"method": "lora", "data": (), "output": folder})
         adapter = train(step, extra=pairs, base_adapter=adapter)
     assert adapter is not None  # rounds >= 1
-    return _publish(adapter, config.output)
+    return _publish(config, adapter)
