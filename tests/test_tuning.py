@@ -358,6 +358,7 @@ train: {{max_steps: 2, batch_size: 2, grad_accum: 1, save_steps: 1, validation: 
     assert record["config"]["data"][0]["kind"] == "instructions"  # the recipe, not the round's LoRA step
     card = (adapter / "README.md").read_text()
     assert "rustcoder tune self" in card and "3 compiled, 2 distinct ones trained on" in card
+    assert f"`{mined}` (instructions, split train)" in card
     lines = (tmp_path / "out" / "round-0" / "samples.jsonl").read_text().splitlines()
     assert len(lines) == 4  # kept: a rerun samples nothing again
     assert selftrain.self_train(config) == adapter

@@ -8,7 +8,7 @@ from typing import Any
 
 def model_card(record: dict[str, Any]) -> str:
     config, data = record["config"], record["data"]
-    sources = [f"- `{s['path']}` ({s['kind']}, split {s['split']})" for s in config.get("data", [])]
+    sources = [f"- `{s['path']}` ({_filters(s)})" for s in config.get("data", [])]
     if record.get("train_split"):
         split = record["train_split"]
         sources.append(
@@ -66,3 +66,17 @@ Prompts are written as the `{config["strategy"]}` strategy writes them. Data sha
 
 Versions: {versions}.
 """
+
+
+def _filters(source: dict[str, Any]) -> str:
+    """How a data source was drawn from: kind, split and each filter that was set."""
+    parts = [source["kind"], f"split {source['split']}"]
+    if source.get("standalone"):
+        parts.append("standalone answers only")
+    if source.get("fim_kinds"):
+        parts.append("middles: " + ", ".join(source["fim_kinds"]))
+    if source["kind"] == "fim":
+        parts.append("layouts: " + ", ".join(source.get("layouts") or ["psm"]))
+    if source.get("limit"):
+        parts.append(f"at most {source['limit']:,} rows")
+    return ", ".join(parts)
