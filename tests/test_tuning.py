@@ -319,6 +319,9 @@ GOOD = "fn double(x: i32) -> i32 {\n    x * 2\n}\n"
 BAD = 'fn double(x: i32) -> i32 {\n    x * "2"\n}\n'
 
 
+EXAMPLE = "\n\n```\nuse demo::double;\nassert_eq!(double(2), 4);\n```\n"
+
+
 @pytest.mark.model
 @pytest.mark.rustc
 @pytest.mark.sandbox
@@ -326,21 +329,31 @@ def test_self_training_keeps_only_answers_rustc_accepts_and_trains_on_them(tmp_p
     from rustcoder.backends.fake import FakeBackend
     from rustcoder.tuning import selftrain
 
-    answers = [GOOD, BAD, GOOD.replace("x * 2", "x + x"), GOOD]  # one bad, one duplicate
-    fake = FakeBackend(lambda request, call: answers[call % 4] + RUST_END + "\n")
-    monkeypatch.setattr(selftrain, "adapter_backend", lambda config, adapter: fake)
+    plain = [GOOD, BAD, GOOD.replace("x * 2", "x + x"), GOOD]  # one bad, one duplicate
+    examples = [  # for the instruction with a doc example: one answer compiles but fails it
+        GOOD.replace("x * 2", "2 * x"), GOOD.replace("x * 2", "x * 3"), GOOD.replace("x * 2", "x << 1"), BAD,
+    ]  # fmt: skip
+
+    def answer(request, call):  # the k-th sample of an instruction has seed k
+        return (examples if "assert_eq" in repr(request) else plain)[request.seed % 1000] + RUST_END
+
+    monkeypatch.setattr(selftrain, "adapter_backend", lambda config, adapter: FakeBackend(answer))
     mined = write_mined(tmp_path / "mined", instructions=3)
-    (mined / "instructions" / "train.jsonl").write_text(
-        json.dumps({**INSTRUCTION, "id": "ok"}) + "\n"
-        + json.dumps({**INSTRUCTION, "id": "crate", "output": "fn double(x: Foo) -> i32 { x.0 }"}) + "\n"
-    )  # fmt: skip
+    rows = [
+        {**INSTRUCTION, "id": "ok"},
+        {**INSTRUCTION, "id": "crate", "output": "fn double(x: Foo) -> i32 { x.0 }"},
+        {**INSTRUCTION, "id": "doc", "instruction": INSTRUCTION["instruction"] + EXAMPLE},
+        {**INSTRUCTION, "id": "doc-needs-crate", "instruction": INSTRUCTION["instruction"]
+         + EXAMPLE.replace("double(2)", "demo::helper(2)")},
+    ]  # fmt: skip
+    (mined / "instructions" / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     config = load_config(
         write_config(
             tmp_path / "self.yaml",
             f"""model: {tiny}
 output: {tmp_path / "out"}
 data: [{{path: {mined}, kind: instructions}}]
-self_training: {{rounds: 1, instructions: 2, samples: 4, keep_per_instruction: 4}}
+self_training: {{rounds: 1, instructions: 3, samples: 4, keep_per_instruction: 4}}
 lora: {{r: 4, alpha: 8, target_modules: [q_proj, v_proj]}}
 train: {{max_steps: 2, batch_size: 2, grad_accum: 1, save_steps: 1, validation: 0, max_length: 256}}
 """,
@@ -350,17 +363,22 @@ train: {{max_steps: 2, batch_size: 2, grad_accum: 1, save_steps: 1, validation: 
     adapter = selftrain.self_train(config)
     assert adapter == tmp_path / "out" / "adapter"  # where every method leaves its adapter
     counts = json.loads((tmp_path / "out" / "round-0" / "round.json").read_text())
-    assert counts["references_compile"] == 1  # the one that needs its crate cannot be judged
-    assert counts["samples"] == 4 and counts["compile"] == 3 and counts["accepted_distinct"] == 2
+    assert counts["references_compile"] == 3  # the one that needs its crate cannot be judged
+    assert counts["with_doc_tests"] == 1  # the example that needs its crate is dropped, not the instruction
+    assert counts["samples"] == 12 and counts["compile"] == 9
+    assert counts["pass_doc_examples"] == 2 and counts["accepted"] == 8  # x * 3 fails its example
+    # distinct: x * 2 and x + x (the plain twins' copies of each other), 2 * x and x << 1 (doc-tested),
+    # x * 3 (accepted where the example needing its crate was dropped)
+    assert counts["accepted_distinct"] == 5 and counts["problems_with_an_accepted_answer"] == 3
+    samples = [json.loads(line) for line in (tmp_path / "out" / "round-0" / "samples.jsonl").open()]
+    assert len(samples) == 12  # kept: a rerun samples nothing again
     record = json.loads((adapter / "rustcoder-tune.json").read_text())
-    assert record["data"]["train_examples"] == 2
+    assert record["data"]["train_examples"] == 5
     assert record["method"] == "self" and record["self_training"] == [counts]
     assert record["config"]["data"][0]["kind"] == "instructions"  # the recipe, not the round's LoRA step
     card = (adapter / "README.md").read_text()
-    assert "rustcoder tune self" in card and "3 compiled, 2 distinct ones trained on" in card
+    assert "rustcoder tune self" in card and "9 compiled, 2 passed doc examples, 5 distinct" in card
     assert f"`{mined}` (instructions, split train)" in card
-    lines = (tmp_path / "out" / "round-0" / "samples.jsonl").read_text().splitlines()
-    assert len(lines) == 4  # kept: a rerun samples nothing again
     assert selftrain.self_train(config) == adapter
 
 

@@ -19,8 +19,9 @@ def model_card(record: dict[str, Any]) -> str:
         sources.append(
             f"- self-training round {number}: {counts['samples']:,} answers of the model to instructions "
             f"whose reference compiles on its own ({counts['references_compile']:,} of "
-            f"{counts['instructions_tried']:,} tried do); {counts['compile']:,} compiled, "
-            f"{counts['accepted_distinct']:,} distinct ones trained on"
+            f"{counts['instructions_tried']:,} tried do; {counts.get('with_doc_tests', 0):,} with doc "
+            f"examples as tests); {counts['compile']:,} compiled, {counts.get('pass_doc_examples', 0):,} "
+            f"passed doc examples, {counts['accepted_distinct']:,} distinct accepted ones trained on"
         )
     metrics = "\n".join(f"| {key} | {value} |" for key, value in sorted(record["metrics"].items()))
     scored = record.get("evaluation")

@@ -3,12 +3,13 @@ instructions, rustc judges the answers in the sandbox, and LoRA trains on the on
 
 Each round, in `OUTPUT/round-N/`:
 1. a seeded sample of mined instructions whose reference function compiles on its own (a function that
-   needs its crate's types cannot be judged without the crate, so it is left out and counted);
+   needs its crate's types cannot be judged without the crate, so it is left out and counted), each
+   with its doc examples as tests where the reference passes them (`tuning/doctests.py`);
 2. `samples` answers per instruction from the current model (the base, then base + the previous round's
    adapter), written in the prompting strategy's format, decoded by llama.cpp (the adapter exported to
    GGUF) for a GGUF base, else by transformers;
-3. every answer compiled in the sandbox (the mined instructions carry no tests: doc examples need the
-   crate); accepted: compiles, defines the asked function, not a copy of another accepted answer;
+3. every answer compiled in the sandbox and run against those examples; accepted: compiles, passes
+   the examples if there are any, defines the asked function, not a copy of another accepted answer;
 4. LoRA trained on the accepted answers (continuing the previous round's adapter).
 The last round's adapter is copied to `OUTPUT/adapter`, as the other methods leave theirs.
 `round.json` records the counts, and the round's files make a killed run resume where it stopped:
@@ -34,6 +35,7 @@ from rustcoder.execute.engine import ExecConfig, Executor
 from rustcoder.jsonl import JsonlAppender, read_jsonl, write_json
 from rustcoder.prompting.registry import strategy_named
 from rustcoder.tuning.config import TuneConfig
+from rustcoder.tuning.doctests import doc_tests
 from rustcoder.tuning.evaluate import adapter_backend
 from rustcoder.tuning.examples import instruction_pair, instruction_problem, read_rows
 from rustcoder.tuning.record import RECORD_FILE
@@ -130,11 +132,12 @@ def accept(
     accepted: list[Answer] = []
     seen: set[str] = set()
     per_problem: dict[str, int] = {}
-    compiled = 0
+    compiled = passed_examples = 0
     for row, result in zip(defines, results, strict=True):
+        compiled += result.status not in (Status.COMPILE_ERROR, Status.SANDBOX_ERROR)
         if result.status not in ACCEPTED:
             continue
-        compiled += 1
+        passed_examples += result.status == Status.PASSED
         digest = _normalised(row["code"])
         if digest in seen or per_problem.get(row["task_id"], 0) >= keep:
             continue
@@ -147,6 +150,8 @@ def accept(
         "well_formed": len(candidates),
         "define_the_function": len(defines),
         "compile": compiled,
+        "pass_doc_examples": passed_examples,
+        "accepted": sum(r.status in ACCEPTED for r in results),
         "accepted_distinct": len(accepted),
         "problems_with_an_accepted_answer": len(per_problem),
     }
@@ -154,13 +159,17 @@ def accept(
 
 
 def judgeable(config: TuneConfig, round_number: int) -> tuple[list[Problem], dict[str, int]]:
-    """A seeded sample of mined instructions whose reference compiles on its own: the shuffled rows are
-    compiled a batch at a time until there are enough (few mined functions compile without their crate;
-    a source's `standalone: true` keeps mostly those that do)."""
+    """A seeded sample of mined instructions whose reference compiles on its own, each with its doc
+    examples as tests where the reference passes them: the shuffled rows are judged a batch at a time
+    until there are enough (few mined functions compile without their crate; a source's
+    `standalone: true` keeps mostly those that do)."""
     sources = [s for s in config.data if s.kind == "instructions"]
     rows = [row for source in sources for row in read_rows(source, config.train.seed + round_number)]
     problems = [
-        instruction_problem(str(row.get("id", n)), row["instruction"], row["output"])
+        dataclasses.replace(
+            instruction_problem(str(row.get("id", n)), row["instruction"], row["output"]),
+            tests=doc_tests(row["instruction"]),
+        )
         for n, row in enumerate(rows)
     ]
     problems = [p for p in problems if p.entry_point]
@@ -171,15 +180,31 @@ def judgeable(config: TuneConfig, round_number: int) -> tuple[list[Problem], dic
     while len(usable) < wanted and tried < len(problems):
         batch = problems[tried : tried + max(64, 2 * (wanted - len(usable)))]
         tried += len(batch)
-        results = compiles(batch, [p.canonical_solution or "" for p in batch])
-        usable += [p for p, r in zip(batch, results, strict=True) if r.status in ACCEPTED]
+        usable += _references_pass(batch)
         log.info("round %d: %d of %d references compile on their own", round_number, len(usable), tried)
     if len(usable) < wanted:
         log.warning(
             "round %d: only %d of the %d mined instructions can be judged without their crate (wanted %d)",
             round_number, len(usable), len(problems), wanted,
         )  # fmt: skip
-    return usable[:wanted], {"instructions_tried": tried, "references_compile": len(usable)}
+    usable = usable[:wanted]
+    return usable, {
+        "instructions_tried": tried,
+        "references_compile": len(usable),
+        "with_doc_tests": sum(bool(p.tests) for p in usable),
+    }
+
+
+def _references_pass(problems: list[Problem]) -> list[Problem]:
+    """The problems whose reference compiles on its own and passes its doc examples; those whose
+    reference compiles but fails (or cannot build) its examples are kept without them."""
+    results = compiles(problems, [p.canonical_solution or "" for p in problems])
+    kept = {p.task_id: p for p, r in zip(problems, results, strict=True) if r.status in ACCEPTED}
+    retry = [dataclasses.replace(p, tests="") for p in problems if p.tests and p.task_id not in kept]
+    if retry:
+        again = compiles(retry, [p.canonical_solution or "" for p in retry])
+        kept.update((p.task_id, p) for p, r in zip(retry, again, strict=True) if r.status in ACCEPTED)
+    return [kept[p.task_id] for p in problems if p.task_id in kept]
 
 
 def _publish(config: TuneConfig, adapter: Path) -> Path:
