@@ -41,3 +41,18 @@ def test_a_run_with_an_adapter_is_paired_with_the_same_run_without(tmp_path, fix
     row = tuning_results.table([pair])[2]
     assert row.startswith(f"| my-recipe | humanevalx_mini | {len(problems) - 1} | 0.0 → **")
     assert "| 1 / 0 | 1.000 |" in row
+
+
+def test_finish_reasons_give_each_runs_shares_of_how_answers_ended(tmp_path):
+    [finish_reasons] = benchmark_modules("finish_reasons")
+    run = tmp_path / "hepb-tuned"
+    run.mkdir()
+    rows = [{"finish": "eos", "tokens": 10}] * 3 + [
+        {"finish": "end", "tokens": 30},
+        {"finish": "length", "tokens": 64},
+    ]
+    (run / "samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    samples, shares, tokens = finish_reasons.finish_shares(run)
+    assert samples == 5 and shares["eos"] == 0.6 and shares["end"] == 0.2 and shares["length"] == 0.2
+    assert tokens == 10
+    assert finish_reasons.table([run])[2] == "| hepb-tuned | 5 | 60.0 | 20.0 | 0.0 | 0.0 | 20.0 | 10 |"
