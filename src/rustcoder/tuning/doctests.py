@@ -11,6 +11,7 @@ by compiling alone.
 from __future__ import annotations
 
 import re
+import textwrap
 
 _FENCE = re.compile(r"^[ \t]*```([^\n`]*)\n(.*?)^[ \t]*```", re.MULTILINE | re.DOTALL)
 _RUNNABLE = frozenset({"rust", "edition2018", "edition2021", "edition2024"})
@@ -57,11 +58,6 @@ def doc_tests(instruction: str) -> str:
     tests = ""
     for n, code in enumerate(examples, 1):
         returns = " -> Result<(), impl std::fmt::Debug>" if _ENDS_OK.search(code) else ""
-        tests += f"    #[test]\n    fn doc_example_{n}(){returns} {{\n{_indent(code, 8)}\n    }}\n\n"
+        body = textwrap.indent(textwrap.dedent(code), " " * 8)
+        tests += f"    #[test]\n    fn doc_example_{n}(){returns} {{\n{body}\n    }}\n\n"
     return f"#[cfg(test)]\nmod doc_examples {{\n    use super::*;\n\n{tests.rstrip()}\n}}\n"
-
-
-def _indent(code: str, spaces: int) -> str:
-    lines = code.splitlines()
-    margin = min((len(x) - len(x.lstrip()) for x in lines if x.strip()), default=0)
-    return "\n".join(" " * spaces + x[margin:] if x.strip() else "" for x in lines)
