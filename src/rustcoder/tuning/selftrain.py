@@ -132,11 +132,12 @@ def accept(
     accepted: list[Answer] = []
     seen: set[str] = set()
     per_problem: dict[str, int] = {}
-    compiled = passed_examples = 0
+    compiled = passed_examples = accepted_all = 0
     for row, result in zip(defines, results, strict=True):
         compiled += result.status not in (Status.COMPILE_ERROR, Status.SANDBOX_ERROR)
         if result.status not in ACCEPTED:
             continue
+        accepted_all += 1
         passed_examples += result.status == Status.PASSED
         digest = _normalised(row["code"])
         if digest in seen or per_problem.get(row["task_id"], 0) >= keep:
@@ -151,7 +152,7 @@ def accept(
         "define_the_function": len(defines),
         "compile": compiled,
         "pass_doc_examples": passed_examples,
-        "accepted": sum(r.status in ACCEPTED for r in results),
+        "accepted": accepted_all,
         "accepted_distinct": len(accepted),
         "problems_with_an_accepted_answer": len(per_problem),
     }
@@ -215,7 +216,7 @@ def _publish(config: TuneConfig, adapter: Path) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(adapter, staging)
     record = json.loads((staging / RECORD_FILE).read_text(encoding="utf-8"))
-    rounds = sorted(config.output.glob("round-*/round.json"), key=lambda f: int(f.parent.name[6:]))
+    rounds = [config.output / f"round-{n}" / "round.json" for n in range(config.self_training.rounds)]
     write_record(
         staging,
         {
