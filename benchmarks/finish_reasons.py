@@ -9,17 +9,18 @@ tokens an answer. For FIM before and after tuning: whether the model learned to 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from collections import Counter
 from pathlib import Path
+
+from rustcoder.jsonl import read_jsonl
 
 REASONS = ("eos", "end", "stop", "loop", "length")
 
 
 def finish_shares(run: Path) -> tuple[int, dict[str, float], float]:
     """Samples, the share of each finish reason, and the median tokens an answer, of one run."""
-    rows = [json.loads(line) for line in (run / "samples.jsonl").open(encoding="utf-8") if line.strip()]
+    rows = [row for _, row in read_jsonl(run / "samples.jsonl")]
     if not rows:
         raise SystemExit(f"{run}: no samples")
     counts = Counter(str(row.get("finish") or "") for row in rows)
