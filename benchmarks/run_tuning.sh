@@ -6,8 +6,9 @@
 #   nohup benchmarks/run_tuning.sh > runs/logs/tuning.out 2>&1 &
 #
 # About 25-50 min of training per recipe on 2 cores, then 20-50 min per evaluation: HumanEvalPack-Rust
-# first for every recipe (the headline comparison; a FIM recipe's FIM scores before it), then MultiPL-E,
-# then fill-in-the-middle. The LoRA adapters run on llama.cpp (converted to GGUF once); the prompt-tuning
+# first for every recipe (the headline comparison; a FIM recipe's FIM scores before it), then prompt
+# tuning (so that the three methods stand side by side early), then MultiPL-E, then fill-in-the-middle.
+# The LoRA adapters run on llama.cpp (converted to GGUF once); the prompt-tuning
 # adapter only on transformers, so its baseline is the base model on transformers too. MultiPL-E: MPL as
 # in run_results.sh.
 cd "$(dirname "$0")/.."
@@ -35,15 +36,15 @@ for recipe in $RECIPES; do
     run "hep-qwen0.5b-delimited-$recipe" humanevalpack-rust --model $M --strategy delimited $R \
         --adapter "runs/tune/$recipe/adapter"
 done
+train configs/prompt-cpu.yaml  # trained on 20 % of HumanEvalPack-Rust: its evaluations leave those out
+T="--backend transformers"
+run hep-qwen0.5b-delimited-transformers humanevalpack-rust --model $M --strategy delimited $R $T
+run hep-qwen0.5b-delimited-prompt-cpu humanevalpack-rust --model $M --strategy delimited $R $T \
+    --adapter runs/tune/prompt-cpu/adapter
 run mhe-qwen0.5b-delimited "$MPL" --model $M --strategy delimited $R  # the MultiPL-E baseline
 for recipe in $RECIPES; do
     run "mhe-qwen0.5b-delimited-$recipe" "$MPL" --model $M --strategy delimited $R \
         --adapter "runs/tune/$recipe/adapter"
 done
 for recipe in $RECIPES; do fim_runs "$recipe"; done
-train configs/prompt-cpu.yaml  # trained on 20 % of HumanEvalPack-Rust: its evaluations leave those out
-T="--backend transformers"
-run hep-qwen0.5b-delimited-transformers humanevalpack-rust --model $M --strategy delimited $R $T
-run hep-qwen0.5b-delimited-prompt-cpu humanevalpack-rust --model $M --strategy delimited $R $T \
-    --adapter runs/tune/prompt-cpu/adapter
 echo "all tuning runs complete $(date)"
