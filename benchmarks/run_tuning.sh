@@ -36,7 +36,12 @@ for recipe in $RECIPES; do
     run "hep-qwen0.5b-delimited-$recipe" humanevalpack-rust --model $M --strategy delimited $R \
         --adapter "runs/tune/$recipe/adapter"
 done
-train configs/prompt-cpu.yaml  # trained on 20 % of HumanEvalPack-Rust: its evaluations leave those out
+# Prompt tuning and LoRA on the same 20 % of HumanEvalPack-Rust (the seed study's setting); their
+# evaluations leave those problems out, and skip MultiPL-E (the same problems under other ids).
+train configs/lora-split-cpu.yaml
+run hep-qwen0.5b-delimited-lora-split-cpu humanevalpack-rust --model $M --strategy delimited $R \
+    --adapter runs/tune/lora-split-cpu/adapter
+train configs/prompt-cpu.yaml
 T="--backend transformers"
 run hep-qwen0.5b-delimited-transformers humanevalpack-rust --model $M --strategy delimited $R $T
 run hep-qwen0.5b-delimited-prompt-cpu humanevalpack-rust --model $M --strategy delimited $R $T \
