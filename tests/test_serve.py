@@ -225,6 +225,9 @@ def test_serve_takes_its_settings_as_flags_and_a_switch_turns_off():
     assert all(flag in helped.stdout for flag in ("--api-key-env", "--context-tokens", "--no-post-process"))
     refused = rustcoder_cli("serve", "--no-post-process", "--host", "10.0.0.1", "--port", "9")
     assert refused.returncode == 2 and "without an API key" in refused.stderr
+    llama_only = rustcoder_cli("serve", "--backend", "transformers", "--lookup-draft", "4", "--no-kv-reuse")
+    assert llama_only.returncode == 2, llama_only.stderr
+    assert "--kv-reuse, --lookup-draft: llama.cpp settings, not for --backend" in llama_only.stderr
 
 
 def test_a_client_that_disconnects_cancels_its_generation():

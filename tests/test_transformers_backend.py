@@ -113,3 +113,30 @@ def test_gguf_models_are_converted_once_and_cached():
 
     again = converted_from_gguf(resolve_model("smollm2-135m-instruct"))
     assert (again / "config.json").exists()
+
+
+@pytest.mark.slow
+def test_serve_on_transformers_answers_with_a_prompt_tuning_adapter(tiny_dir, tmp_path):
+    """`rustcoder serve --backend transformers --adapter` (a real uvicorn process): chat answers as the
+    backend with that adapter does in process, not as the base model; fill-in-the-middle on a model
+    without FIM tokens is a clear client error."""
+    from openai import BadRequestError, OpenAI
+    from peft import PromptTuningConfig
+
+    from tests.conftest import serve_process
+
+    adapter = _adapter(tiny_dir, tmp_path, PromptTuningConfig(num_virtual_tokens=8, task_type="CAUSAL_LM"))
+    ask = "Write a Rust function that adds two numbers."
+    request = GenRequest(messages=(Message("user", ask),), max_tokens=8)
+    plain = create_backend("transformers", str(tiny_dir)).generate([request])[0].text
+    tuned = create_backend("transformers", str(tiny_dir), TransformersSettings(adapter=adapter))
+    expected = tuned.generate([request])[0].text
+    args = ("--backend", "transformers", "--model", str(tiny_dir), "--adapter", str(adapter))
+    with serve_process(*args) as url:
+        client = OpenAI(base_url=f"{url}/v1", api_key="none", max_retries=0)
+        answer = client.chat.completions.create(
+            model="any", messages=[{"role": "user", "content": ask}], max_tokens=8, temperature=0
+        )
+        with pytest.raises(BadRequestError, match="fill-in-the-middle"):
+            client.completions.create(model="any", prompt="fn add() {\n", suffix="\n}\n", max_tokens=8)
+    assert answer.choices[0].message.content == expected != plain, (expected, plain)

@@ -25,17 +25,21 @@ def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
     from rustcoder.serve.app import create_app
     from rustcoder.serve.metrics import ServerMetrics
     from rustcoder.serve.served import Served
-    from rustcoder.settings import LlamaCppSettings
+    from rustcoder.settings import LlamaCppSettings, Settings, TransformersSettings
 
-    options = LlamaCppSettings(
-        threads=settings.threads,
-        context=settings.context,
-        lora=settings.adapter,
-        reuse_prefix=settings.kv_reuse,
-        session_cache_mb=settings.session_cache_mb,
-        lookup_draft=settings.lookup_draft,
-    )
-    backend = create_backend("llamacpp", settings.model, options)
+    options: Settings
+    if settings.backend == "transformers":
+        options = TransformersSettings(adapter=settings.adapter, threads=settings.threads)
+    else:
+        options = LlamaCppSettings(
+            threads=settings.threads,
+            context=settings.context,
+            lora=settings.adapter,
+            reuse_prefix=settings.kv_reuse,
+            session_cache_mb=settings.session_cache_mb,
+            lookup_draft=settings.lookup_draft,
+        )
+    backend = create_backend(settings.backend, settings.model, options)
     engine = CompletionEngine(
         backend,
         EngineSettings(

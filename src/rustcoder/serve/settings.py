@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rustcoder.errors import RustcoderError
@@ -18,15 +18,28 @@ class ServeError(RustcoderError):
     """The server cannot start as asked (an open address without a key, a key variable that is unset)."""
 
 
+LLAMACPP_ONLY = ("context", "kv_reuse", "lookup_draft", "session_cache_mb")
+"""What only the llamacpp backend does (its context size, KV-cache reuse and sessions, drafts)."""
+
+
 class ServeSettings(BaseSettings):
     """What the server loads, where it listens, and the limits it enforces."""
 
     model_config = SettingsConfigDict(env_prefix="RUSTCODER_SERVE_", extra="forbid", frozen=True)
 
-    model: str = Field("qwen2.5-coder-0.5b-instruct", description="A model name, a .gguf file.")
+    model: str = Field(
+        "qwen2.5-coder-0.5b-instruct",
+        description="A model name, a .gguf file (transformers: or an HF folder).",
+    )
+    backend: Literal["llamacpp", "transformers"] = Field(
+        "llamacpp",
+        description="llamacpp (fast on a CPU: KV reuse, sessions, drafts) or transformers (PyTorch: any PEFT "
+        "adapter, prompt tuning too; one request at a time).",
+    )
     adapter: Path | None = Field(
         None,
-        description="A LoRA adapter for the model: a PEFT folder (converted to GGUF once) or a GGUF file.",
+        description="An adapter for the model: a PEFT folder (llamacpp: a LoRA, converted to GGUF once; or a "
+        "GGUF file) or, with transformers, any PEFT adapter.",
     )
     host: str = Field("127.0.0.1", description="Address to bind; another than loopback needs an API key.")
     port: int = Field(8000, ge=0, le=65535)
@@ -82,6 +95,18 @@ class ServeSettings(BaseSettings):
         description="A client's newer request, or its disconnect, cancels its older one (off only to "
         "measure what it gives).",
     )
+
+    @model_validator(mode="after")
+    def _llamacpp_only(self) -> ServeSettings:
+        """Refuse llama.cpp's own settings with the transformers backend, rather than ignore them."""
+        if self.backend == "transformers":
+            given = [
+                name for name in LLAMACPP_ONLY if getattr(self, name) != type(self).model_fields[name].default
+            ]
+            if given:
+                flags = ", ".join(f"--{name.replace('_', '-')}" for name in given)
+                raise ValueError(f"{flags}: llama.cpp settings, not for --backend transformers")
+        return self
 
     @classmethod
     def parse(cls, values: dict[str, Any], *, where: str = "") -> ServeSettings:
