@@ -288,10 +288,12 @@ def main() -> None:
         "Each run made with an adapter (`rustcoder tune`, `configs/*-cpu.yaml`) beside the same run "
         "without it (benchmark, model, strategy, backend, sampling), paired on the problems both ran: "
         "gained = solved only with the adapter, lost = solved only without; the sign test's p is the "
-        "chance of a split at least that uneven if the adapter changed nothing. The runs come from "
-        "`benchmarks/run_tuning.sh`; what they say: [analysis.md](analysis.md#tuning).",
+        "chance of a split at least that uneven if the adapter changed nothing; for fill-in-the-middle, "
+        "'ends itself' is the share of answers the model ended with its own end token, where it judged "
+        "the span to end (the rest were cut by rustcoder's end rules or ran out of tokens). The runs "
+        "come from `benchmarks/run_tuning.sh`; what they say: [analysis.md](analysis.md#tuning).",
         "",
-        *tuning.table(tuning.pairs(runs)),
+        *tuning.table(tuning.pairs(runs, args.runs)),
         "",
         "## Many samples, one answer",
         "",

@@ -2,7 +2,8 @@
 benchmark, model, strategy, backend and sampling, without an adapter), on the problems both ran (an
 adapter trained on part of a benchmark is evaluated without those problems): pass@1 before and after,
 the problems gained and lost, the exact sign test on them, and for fill-in-the-middle runs exact match,
-edit similarity and the share that parses, before and after.
+edit similarity, the share that parses, and the share the model ended with its own end token (it stopped
+where it judged the span to end: benchmarks/finish_reasons.py), before and after.
 
 Used by make_results.py; on its own: .venv/bin/python benchmarks/tuning_results.py [--runs runs]
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from finish_reasons import finish_shares
 from rustcoder.metrics.paired import paired
 from rustcoder.metrics.summary import Summary
 
@@ -38,6 +40,8 @@ class Pair:
     """Whether the runs were judged by tests (the mined split is scored by text only)."""
     fim: tuple[dict[str, float], dict[str, float]] | None
     """(base, tuned) FIM text scores, for runs that have them."""
+    stops: tuple[float, float] | None = None
+    """(base, tuned) share of FIM answers the model ended with its end token (from the runs' samples)."""
 
 
 SAMPLING_BEFORE = {"loop_span": 0}
@@ -77,8 +81,15 @@ def _pass(summary: Summary, problems: list[str]) -> float:
     return sum(rates) / len(rates) if rates else 0.0
 
 
-def pairs(runs: Runs) -> list[Pair]:
-    """Every run with an adapter that has a base run, in the order of the runs."""
+def _stops(folder: Path | None, base: str, tuned: str) -> tuple[float, float] | None:
+    if folder is None or not all((folder / name / "samples.jsonl").exists() for name in (base, tuned)):
+        return None
+    return finish_shares(folder / base)[1]["eos"], finish_shares(folder / tuned)[1]["eos"]
+
+
+def pairs(runs: Runs, folder: Path | None = None) -> list[Pair]:
+    """Every run with an adapter that has a base run, in the order of the runs; `folder`: where the
+    runs' folders are (for FIM runs' finish reasons)."""
     bases = {_setting(info, s): (name, s) for name, info, s in runs if adapter_of(info) is None}
     found = []
     for name, info, summary in runs:
@@ -107,6 +118,7 @@ def pairs(runs: Runs) -> list[Pair]:
                 p_value=result.p_value,
                 tested="1" in summary.pass_at_k,
                 fim=fim,
+                stops=_stops(folder, base_name, name) if fim else None,
             )
         )
     return found
@@ -122,22 +134,24 @@ def table(found: list[Pair]) -> list[str]:
         return ["No tuned run has finished yet (`benchmarks/run_tuning.sh`)."]
     lines = [
         "| recipe | benchmark | problems | pass@1 % before → after | gained / lost | sign test p | "
-        "FIM exact % before → after | edit similarity | parses % | runs |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "FIM exact % before → after | edit similarity | parses % | ends itself % | runs |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for pair in found:
-        exact = similarity = parses = "-"
+        exact = similarity = parses = stops = "-"
         if pair.fim is not None:
             before, after = pair.fim
             exact = f"{_pct(before.get('exact_match'))} → {_pct(after.get('exact_match'))}"
             similarity = f"{before['edit_similarity']:.3f} → {after['edit_similarity']:.3f}"
             parses = f"{_pct(before.get('parses'))} → {_pct(after.get('parses'))}"
+        if pair.stops is not None:
+            stops = f"{_pct(pair.stops[0])} → {_pct(pair.stops[1])}"
         tested = pair.tested
         lines.append(
             f"| {pair.adapter} | {pair.benchmark} | {pair.problems} | "
             f"{f'{_pct(pair.base_pass)} → **{_pct(pair.tuned_pass)}**' if tested else '-'} | "
             f"{f'{pair.gained} / {pair.lost}' if tested else '-'} | "
-            f"{f'{pair.p_value:.3f}' if tested else '-'} | {exact} | {similarity} | {parses} | "
+            f"{f'{pair.p_value:.3f}' if tested else '-'} | {exact} | {similarity} | {parses} | {stops} | "
             f"[{pair.base}](runs/{pair.base}/report/report.md), "
             f"[{pair.tuned}](runs/{pair.tuned}/report/report.md) |"
         )
@@ -150,7 +164,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=Path, default=Path("runs"))
     args = parser.parse_args()
-    print("\n".join(table(pairs(finished(args.runs)))))
+    print("\n".join(table(pairs(finished(args.runs), args.runs))))
 
 
 if __name__ == "__main__":
