@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,14 @@ def choices(run: Path, method: str = "compile") -> list[dict[str, Any]]:
 
     lines = (run / f"select-{method}" / "selection.jsonl").read_text().splitlines()
     return [json.loads(line) for line in lines]
+
+
+@dataclass(frozen=True)
+class Shorter:
+    """An end hold (backends.base.EndHold): the text may not end before `chars` characters."""
+
+    chars: int
+    name: str = "shorter"
+
+    def __call__(self, text: str) -> bool:
+        return len(text) < self.chars

@@ -6,7 +6,7 @@ import pytest
 
 from rustcoder.backends.base import GenRequest, StopScanner, collect
 from rustcoder.backends.fake import FakeBackend
-from rustcoder.postprocess.middle import BlockEnd, LineEnd, SuffixRepeat, cut
+from rustcoder.postprocess.middle import BlockEnd, LineEnd, OpenBracket, SuffixRepeat, cut
 
 
 def test_a_line_ends_at_the_end_of_its_first_non_blank_line():
@@ -40,6 +40,22 @@ def test_a_text_that_begins_by_closing_the_current_block_continues_it():
     rule = BlockEnd.around("    if a {\n        x();\n    ", "\n    z();\n}\n")
     text = "} else {\n        y();\n    }\n    w();\n}\nfn next() {}"
     assert cut(text, [rule]) == text[: text.index("}\nfn next") + 1]  # `} else {` is not the end
+
+
+@pytest.mark.parametrize(
+    ("text", "unfinished"),
+    [
+        ("\n        if s.len() > max {\n            res = s;\n        ", True),  # one brace short
+        ("\n        if s.len() > max {\n            res = s;\n        }\n    ", False),
+        ("    x);\n    }\n", False),  # closing the prefix's brackets is not opening any
+        ("} else {\n    y", True),
+        ('    println!("{}", "{");\n    // {\n', False),  # brackets in strings and comments are text
+        ("    let v = vec![1, 2", True),
+        ("    total += 1;\n", False),
+    ],
+)
+def test_a_text_with_a_bracket_it_opened_and_did_not_close_may_not_end(text, unfinished):
+    assert OpenBracket()(text) is unfinished
 
 
 def test_a_repeated_suffix_line_ends_the_middle():

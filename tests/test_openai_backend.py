@@ -10,11 +10,11 @@ import pytest
 
 from rustcoder.backends.base import GenRequest, Message
 from rustcoder.backends.openai_compat import OpenAICompatBackend
-from rustcoder.errors import BackendError
+from rustcoder.errors import BackendError, RequestError
 from rustcoder.models.fetch import resolve_model
 from rustcoder.serve.probe import free_port, wait_for_http
 from rustcoder.settings import OpenAISettings
-from tests.conftest import rustcoder_cli
+from tests.conftest import Shorter, rustcoder_cli
 
 MODEL = "smollm2-135m-instruct"
 
@@ -145,6 +145,12 @@ def test_unreachable_server_is_one_clear_error():
     )
     with pytest.raises(BackendError, match=r"127\.0\.0\.1.*Connection"):
         backend.generate([GenRequest(prompt="x", max_tokens=2)])
+
+
+def test_a_hold_on_the_end_token_is_refused_before_anything_is_sent():
+    backend = OpenAICompatBackend(MODEL, OpenAISettings(base_url=f"http://127.0.0.1:{free_port()}/v1"))
+    with pytest.raises(RequestError, match=r"cannot hold the model's end token \(shorter\)"):
+        backend.generate([GenRequest(prompt="x", max_tokens=2, holds=(Shorter(9),))])
 
 
 @pytest.mark.model

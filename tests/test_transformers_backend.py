@@ -140,3 +140,17 @@ def test_serve_on_transformers_answers_with_a_prompt_tuning_adapter(tiny_dir, tm
         with pytest.raises(BadRequestError, match="fill-in-the-middle"):
             client.completions.create(model="any", prompt="fn add() {\n", suffix="\n}\n", max_tokens=8)
     assert answer.choices[0].message.content == expected != plain, (expected, plain)
+
+
+@pytest.mark.slow
+def test_a_hold_keeps_the_model_writing_past_its_end_token():
+    import dataclasses
+
+    from tests.conftest import Shorter
+
+    backend = create_backend("transformers", "smollm2-135m-instruct")
+    ask = GenRequest(messages=(Message("user", "Say hi."),), max_tokens=64)
+    [short] = backend.generate([ask])
+    assert short.finish == "eos", short  # it ends by itself
+    [held] = backend.generate([dataclasses.replace(ask, holds=(Shorter(len(short.text) + 40),))])
+    assert held.text.startswith(short.text) and len(held.text) >= len(short.text) + 40, held

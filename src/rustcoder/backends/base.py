@@ -30,6 +30,24 @@ class EndRule(Protocol):
         ...
 
 
+class EndHold(Protocol):
+    """Says that a generated text cannot be complete yet (it opened a bracket it has not closed): while
+    it says so, the backend masks the model's end-of-generation tokens, so that the model writes on
+    rather than ending early. Holds are pure functions of the text, like end rules."""
+
+    @property
+    def name(self) -> str: ...
+
+    def __call__(self, text: str) -> bool:
+        """True while `text` may not end."""
+        ...
+
+
+def held(request: GenRequest, text: str) -> bool:
+    """Whether any of `request`'s holds keeps `text` from ending."""
+    return any(hold(text) for hold in request.holds)
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     role: str
@@ -65,6 +83,8 @@ class GenRequest:
     ends: tuple[EndRule, ...] = ()
     """Rules that end the text where it is complete (see `EndRule`); the earliest cut wins, and the
     generation's finish is then `end`."""
+    holds: tuple[EndHold, ...] = ()
+    """Rules that keep the model from ending the text while it is unfinished (see `EndHold`)."""
     seed: int = 0
     session: str = ""
     """Who asks (a server's client): a backend that keeps several prompts' KV caches keeps one per

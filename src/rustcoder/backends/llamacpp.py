@@ -61,6 +61,8 @@ class LlamaCppBackend:
         self._lock = threading.Lock()
         self.sessions = KvSessions(self.options.session_cache_mb * 2**20)
         self._parallel: ParallelDecoder | None = None
+        self._ends: list[int] | None = None
+        """The model's end-of-generation tokens, found when a request first holds them back."""
         self._lookup = (
             LookupDecoder(self.llm, self.options.lookup_draft) if self.options.lookup_draft else None
         )
@@ -90,7 +92,7 @@ class LlamaCppBackend:
                 self.sessions.switch(self.llm, request.session, tokens)
             cached.append(shared(self.llm.input_ids[: self.llm.n_tokens], tokens))
             try:
-                if self._lookup is not None and request.temperature == 0:
+                if self._lookup is not None and request.temperature == 0 and not request.holds:
                     yield from self._lookup.generate(tokens, request.max_tokens)
                     return
                 chunks: Any = self.llm.create_completion(
@@ -100,11 +102,24 @@ class LlamaCppBackend:
                     top_p=request.top_p,
                     seed=request.seed,
                     stream=True,
+                    logits_processor=self._holding(request, len(tokens)),
                 )
                 for chunk in chunks:
                     yield chunk["choices"][0]["text"]
             except (RuntimeError, ValueError) as exc:  # llama.cpp's decode failing
                 raise BackendError(f"llama.cpp failed: {exc}") from exc
+
+    def _holding(self, request: GenRequest, prompt_tokens: int) -> Any:
+        """The logits processors that apply `request`'s holds, if it has any (else None)."""
+        if not request.holds:
+            return None
+        from llama_cpp import LogitsProcessorList
+
+        from rustcoder.backends.holds import HoldProcessor, end_tokens
+
+        if self._ends is None:
+            self._ends = end_tokens(self.llm)
+        return LogitsProcessorList([HoldProcessor(self.llm, request, prompt_tokens, self._ends)])
 
     def _is_token(self, text: str) -> bool:
         """Whether `text` is one special token of the model's vocabulary."""

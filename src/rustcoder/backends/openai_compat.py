@@ -17,7 +17,7 @@ from typing import Any
 
 from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
 from rustcoder.backends.fim import as_comments
-from rustcoder.errors import BackendError
+from rustcoder.errors import BackendError, RequestError
 from rustcoder.settings import OpenAISettings
 
 
@@ -92,6 +92,11 @@ class OpenAICompatBackend:
             return list(pool.map(lambda request: collect(self.stream(request)), requests))
 
     def stream(self, request: GenRequest) -> Iterator[Chunk]:
+        if request.holds:  # the server samples: its end token cannot be masked from here
+            names = ", ".join(hold.name for hold in request.holds)
+            raise RequestError(
+                f"the openai backend cannot hold the model's end token ({names}): use a local one"
+            )
         pieces = (piece for piece in self._chunks(request) if piece)  # keep-alive chunks carry no text
         yield from scan(pieces, request, prompt_tokens=0)
 

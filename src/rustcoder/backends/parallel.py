@@ -5,9 +5,10 @@ at once (on a CPU a decode step of N rows takes far less than N single-row steps
 
 Each sequence samples as llama-cpp-python's `create_completion` does (top-k 40, top-p, min-p 0.05,
 temperature, its own seed; greedy at temperature 0) and ends like the sequential path: stop strings,
-end rules and the loop guard through its own `StopScanner`, the model's end-of-generation tokens, or
-the token budget. Runs on a context of its own (unified KV cells, `n_seq_max` sequences), made on first
-use, so the main context's cached prompt is left as it was.
+end rules and the loop guard through its own `StopScanner`, the model's end-of-generation tokens
+(masked while the request's holds say the text is unfinished), or the token budget. Runs on a context
+of its own (unified KV cells, `n_seq_max` sequences), made on first use, so the main context's cached
+prompt is left as it was.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rustcoder.backends.base import Generation, GenRequest, StopScanner
+from rustcoder.backends.base import Generation, GenRequest, StopScanner, held
+from rustcoder.backends.holds import end_tokens, mask
 from rustcoder.errors import BackendError, ContextOverflowError
 
 TOP_K = 40
@@ -34,6 +36,8 @@ class _Sequence:
     scanner: StopScanner
     decoder: Any = field(default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace"))
     parts: list[str] = field(default_factory=list)
+    raw: str = ""
+    """The text so far, before stop strings and end rules (what the request's holds judge)."""
     tokens: int = 0
     first: float = 0.0
     total: float = 0.0
@@ -69,6 +73,7 @@ class ParallelDecoder:
                 raise BackendError("llama.cpp could not apply the LoRA adapter to the parallel context")
         self.batch = internals.LlamaBatch(n_tokens=params.n_batch, embd=0, n_seq_max=sequences, verbose=False)
         self.vocab = llama_cpp.llama_model_get_vocab(llm._model.model)
+        self.ends: list[int] | None = None
 
     def _sampler(self, request: GenRequest) -> Any:
         from llama_cpp import _internals
@@ -115,6 +120,8 @@ class ParallelDecoder:
             for s, seq in enumerate(live):
                 if seq.done:
                     continue
+                if seq.request.holds and held(seq.request, seq.raw):
+                    mask(self._logits(logits_at[s]), self._end_tokens())
                 token = seq.sampler.sample(self.ctx, logits_at[s])
                 if seq.tokens == 0:
                     seq.first = now
@@ -122,7 +129,9 @@ class ParallelDecoder:
                 if llama_cpp.llama_vocab_is_eog(self.vocab, token):
                     self._end(seq, now)
                     continue
-                seq.parts.append(seq.scanner.feed(seq.decoder.decode(self.llm.detokenize([token]))))
+                piece = seq.decoder.decode(self.llm.detokenize([token]))
+                seq.raw += piece
+                seq.parts.append(seq.scanner.feed(piece))
                 if seq.scanner.ended or seq.tokens >= seq.request.max_tokens:
                     seq.exhausted = not seq.scanner.ended
                     self._end(seq, now)
@@ -153,6 +162,16 @@ class ParallelDecoder:
             )
             for seq in live
         ]
+
+    def _logits(self, index: int) -> Any:
+        import llama_cpp
+
+        return llama_cpp.llama_get_logits_ith(self.ctx.ctx, index)
+
+    def _end_tokens(self) -> list[int]:
+        if self.ends is None:
+            self.ends = end_tokens(self.llm)
+        return self.ends
 
     def _decode(self) -> None:
         try:

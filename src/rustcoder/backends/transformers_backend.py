@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, scan
+from rustcoder.backends.base import BackendInfo, Chunk, Generation, GenRequest, collect, held, scan
 from rustcoder.backends.chat import PromptFormat
 from rustcoder.errors import BackendError, ModelError
 from rustcoder.models.convert import transformers_dir
@@ -39,6 +39,20 @@ class _TokenQueue:
 
     def end(self) -> None:
         self.items.put(None)
+
+
+class _Hold:
+    """A transformers logits processor: masks the end tokens while `request`'s holds keep the text
+    generated after the prompt's `start` tokens from ending."""
+
+    def __init__(self, backend: TransformersBackend, request: GenRequest, start: int) -> None:
+        self.backend, self.request, self.start = backend, request, start
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        text = str(self.backend.tokenizer.decode(input_ids[0, self.start :], skip_special_tokens=True))
+        if held(self.request, text):
+            scores[:, self.backend.end_tokens()] = float("-inf")
+        return scores
 
 
 class TransformersBackend:
@@ -86,6 +100,13 @@ class TransformersBackend:
     def render(self, request: GenRequest) -> str:
         return self.format.render(request)
 
+    def end_tokens(self) -> list[int]:
+        """The ids that end a generation (the generation config's EOS, else the tokenizer's)."""
+        found = getattr(self.model.generation_config, "eos_token_id", None)
+        if found is None:
+            found = self.tokenizer.eos_token_id
+        return [found] if isinstance(found, int) else [int(t) for t in found or []]
+
     def _pieces(self, request: GenRequest, prompt: str) -> Iterator[str]:
         import torch
 
@@ -108,6 +129,11 @@ class TransformersBackend:
         }
         if request.temperature > 0:
             settings.update(temperature=request.temperature, top_p=request.top_p)
+        if request.holds:
+            from transformers import LogitsProcessorList
+
+            start = int(encoded["input_ids"].shape[1])
+            settings["logits_processor"] = LogitsProcessorList([_Hold(self, request, start)])
         torch.manual_seed(request.seed)
         failure: list[BaseException] = []
 

@@ -10,6 +10,9 @@ the finished text, so what is scored is what an editor would have inserted, howe
   the cursor is in); the bracket is left to the suffix when the suffix starts with it. Brackets are
   tokens tree-sitter finds, so braces in strings, chars and comments do not count.
 - `SuffixRepeat`: the text ends where it starts writing the suffix's first line again.
+
+And one `EndHold` (backends.base), the converse: `OpenBracket` keeps the model from ending the text
+with its end token while a bracket the text opened is still open (a block's contents end balanced).
 """
 
 from __future__ import annotations
@@ -111,6 +114,25 @@ class SuffixRepeat:
                 return offset
             offset += len(line)
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenBracket:
+    """Holds the end while the text has opened a bracket it has not closed (closers of the prefix's
+    brackets do not count against it)."""
+
+    name: str = "open bracket"
+
+    def __call__(self, text: str) -> bool:
+        if not any(c in text for c in _OPEN):
+            return False
+        depth = 0
+        for _, kind in _brackets(text):
+            if kind in _OPEN:
+                depth += 1
+            elif depth:
+                depth -= 1
+        return depth > 0
 
 
 def cut(text: str, rules: Sequence[EndRule]) -> str:
