@@ -100,6 +100,12 @@ def test_the_engine_renders_context_cuts_at_the_block_end_and_caches():
     again = engine.complete(typed)
     assert again.from_cache and again.text == ".map(|w| (w.to_string(), 1)).collect()"
     assert len(backend.requests) == 1  # the model was not asked again
+    assert sent.holds == ()  # holding the end token back is asked for
+    holding = FakeBackend(["x"] * 2)
+    held = CompletionEngine(holding, EngineSettings(hold_open=True), count=count_chars)
+    held.complete(request)
+    held.complete(CompletionRequest("fn f() {\n    let x = ", "\n}\n"))  # a single line: never held
+    assert [[hold.name for hold in r.holds] for r in holding.requests] == [["open bracket"], []]
 
 
 def test_warming_and_a_raw_prompt():

@@ -181,6 +181,12 @@ def test_the_fim_strategy_asks_in_the_models_layout_and_ends_as_an_editor_cuts(f
     assert [rule.name for rule in request.ends] == ["end of line"]  # a single-line middle
     multi = strategy.request(problems[1], temperature=0, seed=0, max_tokens=16)
     assert [rule.name for rule in multi.ends] == ["end of block", "suffix repeated"]
+    assert multi.holds == () and "holds_multi_line" not in strategy.template()  # holds: asked for
+    holding = strategy_named("fim", fim_hold=True)
+    assert holding.request(problems[0], temperature=0, seed=0, max_tokens=16).holds == ()  # one line
+    held = holding.request(problems[1], temperature=0, seed=0, max_tokens=16)
+    assert [hold.name for hold in held.holds] == ["open bracket"]
+    assert holding.template()["holds_multi_line"] == ["open bracket"]  # recorded in run.json
     out = tmp_path / "samples.jsonl"
     # the model starts with a blank line: the middle is the first line with code, not nothing
     answers = ["\n    a + b\nmore", "x * 2\n}\n\n#[cfg(test)]\nmod tests {}", "a + b\n"]

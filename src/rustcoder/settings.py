@@ -54,6 +54,11 @@ class GenerationJob(Settings):
     )
     rounds: int = Field(3, ge=1, description="Feedback rounds for the repair strategy.")
     fim_layout: FimLayout = Field(FimLayout.PSM, description="psm or spm, for the fim strategy.")
+    fim_hold: bool = Field(
+        False,
+        description="fim: the model may not end a multi-line middle while a bracket it opened is open (its "
+        "end token is masked; local backends).",
+    )
     prompt_variant: str = Field(
         "exact",
         description="The instruction's wording: exact (the benchmark's text), fn, indented, fn-indented, "

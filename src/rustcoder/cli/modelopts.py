@@ -38,7 +38,11 @@ def pick_strategy(
     try:
         languages = {p.language for p in problems}
         strategy = strategy_named(
-            job.strategy, rounds=job.rounds, languages=languages, fim_layout=job.fim_layout
+            job.strategy,
+            rounds=job.rounds,
+            languages=languages,
+            fim_layout=job.fim_layout,
+            fim_hold=job.fim_hold,
         )
     except KeyError:
         raise RustcoderError(

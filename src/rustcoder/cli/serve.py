@@ -49,6 +49,7 @@ def build(settings: ServeSettings, api_key: str | None) -> "FastAPI":
             post_process=settings.post_process,
             middle_lines=settings.middle_lines,
             cancel_stale=settings.cancel_stale,
+            hold_open=settings.fim_hold,
         ),
     )
     check = None

@@ -21,7 +21,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rustcoder.backends.base import Chunk, EndRule, GenRequest
+from rustcoder.backends.base import Chunk, EndHold, EndRule, GenRequest
 from rustcoder.completion.cache import Key, SuggestionCache
 from rustcoder.completion.context import Count, fit, snippets
 from rustcoder.completion.post import end_rules, mode_at, suggestion
@@ -54,6 +54,8 @@ class EngineSettings:
     cancel_stale: bool = True
     """A client's newer request, or its disconnect, cancels its older one (off only to measure what it
     gives: then every request runs to its end, in turn)."""
+    hold_open: bool = False
+    """A multi-line suggestion may not end (the model's end token) while a bracket it opened is open."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +122,15 @@ class CompletionEngine:
             files = tuple(snippets(files, "\n".join(request.prefix.splitlines()[-24:])))
         window = fit(request.prefix, request.suffix, files, self.settings.context_tokens, self.count)
         rules = end_rules(mode, window.prefix, window.suffix) if self.settings.post_process else ()
+        holds: tuple[EndHold, ...] = ()
+        if self.settings.hold_open and mode is Mode.BLOCK:
+            from rustcoder.postprocess.middle import OpenBracket
+
+            holds = (OpenBracket(),)
         head, line = split_typed(request.prefix, window.prefix, self.settings.middle_lines)
         gen = GenRequest(
             prompt=head, suffix=window.suffix, fim_layout=self.settings.layout, middle_start=line,
-            context_files=window.files, path=request.path, ends=rules, stop=request.stop,
+            context_files=window.files, path=request.path, ends=rules, holds=holds, stop=request.stop,
             max_tokens=max(1, request.max_tokens), temperature=request.temperature, top_p=request.top_p,
             session=request.client,
         )  # fmt: skip

@@ -29,15 +29,16 @@ def strategy_named(
     rounds: int = 3,
     languages: Iterable[Language] = (),
     fim_layout: FimLayout = FimLayout.PSM,
+    fim_hold: bool = False,
 ) -> Strategy:
     """A strategy by name (`auto`: see `default_strategy_name`); `repair` takes its feedback rounds,
-    `fim` its layout."""
+    `fim` its layout and whether it holds the end while a bracket is open."""
     if name == AUTO:
         name = default_strategy_name(languages)
     if name == Repair.name:
         return Repair(rounds=rounds)
     if name == Fim.name:
-        return Fim(layout=fim_layout)
+        return Fim(layout=fim_layout, hold=fim_hold)
     if name not in STRATEGIES:
         raise KeyError(name)
     return STRATEGIES[name]

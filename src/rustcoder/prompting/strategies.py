@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rustcoder.backends.base import EndRule, Generation, GenRequest, Message
+from rustcoder.backends.base import EndHold, EndRule, Generation, GenRequest, Message
 from rustcoder.errors import RequestError
 from rustcoder.postprocess.extract import extract_solution
 from rustcoder.prompting.base import Outcome
@@ -223,9 +223,11 @@ class Fim:
     template). The middle ends as an editor would cut it (postprocess.middle): a single-line task at
     the end of its first non-blank line (without the line's text after the gap, if the model wrote it
     again), a multi-line one where it closes the block the prefix opened or starts writing the suffix
-    again. Generation stops there too."""
+    again. Generation stops there too. With `hold`, the model may not end a multi-line middle while a
+    bracket it opened is still open (postprocess.middle.OpenBracket: its end token is masked)."""
 
     layout: FimLayout = FimLayout.PSM
+    hold: bool = False
     name: ClassVar[str] = "fim"
     description: ClassVar[str] = (
         "the model's FIM tokens around prefix and suffix (PSM or SPM); raw completion"
@@ -246,6 +248,11 @@ class Fim:
             return (LineEnd(),)
         return (BlockEnd.around(problem.prompt, problem.suffix), SuffixRepeat(problem.suffix))
 
+    def holds(self, problem: Problem) -> tuple[EndHold, ...]:
+        from rustcoder.postprocess.middle import OpenBracket
+
+        return (OpenBracket(),) if self.hold and not self.single_line(problem) else ()
+
     def request(self, problem: Problem, *, temperature: float, seed: int, max_tokens: int) -> GenRequest:
         if not problem.fill_in_the_middle:
             raise RequestError(f"{problem.task_id}: the fim strategy needs fill-in-the-middle tasks")
@@ -254,6 +261,7 @@ class Fim:
             suffix=problem.suffix,
             fim_layout=self.layout,
             ends=self.ends(problem),
+            holds=self.holds(problem),
             max_tokens=max_tokens,
             temperature=temperature,
             seed=seed,
@@ -274,7 +282,7 @@ class Fim:
         return Outcome(middle, "completion", not generation.cut_off)
 
     def template(self) -> dict[str, object]:
-        return {
+        template: dict[str, object] = {
             "fim_layout": self.layout.value,
             "prompt": "{prefix}",
             "suffix": "{suffix}",
@@ -282,3 +290,6 @@ class Fim:
             "single_line_drops": "the line's text after the gap, when the middle ends by repeating it",
             "ends_multi_line": ["end of block", "suffix repeated"],
         }
+        if self.hold:  # only then: runs made before holds existed keep their identity
+            template["holds_multi_line"] = ["open bracket"]
+        return template

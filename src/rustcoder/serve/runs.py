@@ -226,7 +226,8 @@ def _prompt(info: dict[str, Any], task_id: str) -> tuple[list[dict[str, str]] | 
     template = strategy.get("template") if isinstance(strategy, dict) else None
     try:
         layout = FimLayout(template.get("fim_layout", "psm") if isinstance(template, dict) else "psm")
-        chosen = strategy_named(name, fim_layout=layout, languages=[problem.language])
+        hold = bool(template.get("holds_multi_line")) if isinstance(template, dict) else False
+        chosen = strategy_named(name, fim_layout=layout, fim_hold=hold, languages=[problem.language])
     except (KeyError, ValueError):
         return None, f"unknown strategy {name!r}"
     request = chosen.request(problem, temperature=0.0, seed=0, max_tokens=1)

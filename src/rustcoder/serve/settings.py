@@ -90,6 +90,11 @@ class ServeSettings(BaseSettings):
         description="MiB of KV caches kept for clients other than the one being served, so that each "
         "resumes its own prompt when its turn comes (0: none, to measure what it gives).",
     )
+    fim_hold: bool = Field(
+        False,
+        description="A multi-line suggestion may not end (the model's end token) while a bracket it opened "
+        "is open: for a model tuned to stop by itself (rustcoder tune, FIM), which may stop a brace short.",
+    )
     cancel_stale: bool = Field(
         True,
         description="A client's newer request, or its disconnect, cancels its older one (off only to "
