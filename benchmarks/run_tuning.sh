@@ -36,6 +36,11 @@ for recipe in $RECIPES; do
     run "hep-qwen0.5b-delimited-$recipe" humanevalpack-rust --model $M --strategy delimited $R \
         --adapter "runs/tune/$recipe/adapter"
 done
+# The FIM recipe's answers held open while a bracket they opened is open (--fim-hold), the base's too:
+# the one factor changed, on both models
+H="humanevalpack-rust-infill-block --model $M --strategy fim --fim-hold"
+run hepb-qwen0.5b-fim-hold $H
+run hepb-qwen0.5b-fim-hold-lora-fim-cpu $H --adapter runs/tune/lora-fim-cpu/adapter
 # Prompt tuning and LoRA on the same 20 % of HumanEvalPack-Rust (the seed study's setting); their
 # evaluations leave those problems out, and skip MultiPL-E (the same problems under other ids).
 train configs/lora-split-cpu.yaml

@@ -61,8 +61,9 @@ def adapter_of(info: dict[str, Any]) -> str | None:
 def _setting(info: dict[str, Any], summary: Summary) -> str:
     """What must match between a tuned run and its base: all but the adapter."""
     strategy = info["strategy"]
+    holds = (strategy.get("template") or {}).get("holds_multi_line")  # fim --fim-hold
     same = (
-        summary.benchmark, info["model"]["name"], strategy["name"], strategy.get("attempts"),
+        summary.benchmark, info["model"]["name"], strategy["name"], strategy.get("attempts"), holds,
         info["backend"].get("backend"), {**SAMPLING_BEFORE, **(info.get("sampling") or {})},
     )  # fmt: skip
     return json.dumps(same, sort_keys=True, default=str)

@@ -56,6 +56,13 @@ def test_a_run_with_an_adapter_is_paired_with_the_same_run_without(tmp_path, fix
         "| 50.0 → 50.0 | 0.750 → 0.750 | 100.0 → 100.0 | 0.0 → 100.0 |" in tuning_results.table([fim_pair])[2]
     )
     assert tuning_results.pairs(make_results.finished(runs))[0].stops is None  # no folder, no samples
+    # a run whose FIM middles were held (--fim-hold) pairs only with a base run held the same way
+    info["strategy"]["template"] = {
+        **info["strategy"].get("template", {}),
+        "holds_multi_line": ["open bracket"],
+    }
+    (runs / "tuned" / "run.json").write_text(json.dumps(info))
+    assert tuning_results.pairs(make_results.finished(runs)) == []
 
 
 def test_finish_reasons_give_each_runs_shares_of_how_answers_ended(tmp_path):
