@@ -27,16 +27,22 @@ while pgrep -f "python.*rustcoder run" >/dev/null; do sleep 20; done  # one mode
 run hep-qwen0.5b-instruct-fn-indented humanevalpack-rust --model qwen2.5-coder-0.5b-instruct \
     --strategy instruct --prompt-variant fn-indented --loop-span 0  # as the published instruct run
 N="--strategy delimited --attempts 1 -n 10 --temperature 0.8"
-for M in qwen2.5-coder-0.5b-instruct qwen2.5-coder-1.5b-instruct; do
-    S=${M#qwen2.5-coder-}
-    S=${S%-instruct}
-    run "hep-qwen$S-n10" humanevalpack-rust --model $M $N
+MODELS="0.5b 1.5b"
+# the headline first (HumanEvalPack-Rust, N = 10, every selection; both models), then the wording
+# measurement on it, then MultiPL-E to confirm both
+for S in $MODELS; do
+    run "hep-qwen$S-n10" humanevalpack-rust --model "qwen2.5-coder-$S-instruct" $N
     choose "hep-qwen$S-n10"
-    run "mhe-qwen$S-n10" "$MPL" --model $M $N
+done
+for S in $MODELS; do  # the instruction's wording, greedy: every variant, then the comparison (variants.md)
+    run "hep-qwen$S-variants" humanevalpack-rust --model "qwen2.5-coder-$S-instruct" --strategy delimited \
+        --prompt-variants all
+done
+for S in $MODELS; do
+    run "mhe-qwen$S-n10" "$MPL" --model "qwen2.5-coder-$S-instruct" $N
     choose "mhe-qwen$S-n10"
-    # the instruction's wording, greedy: every variant, then the comparison (runs/NAME/variants.md)
-    run "hep-qwen$S-variants" humanevalpack-rust --model $M --strategy delimited --prompt-variants all
-    run "mhe-qwen$S-variants" "$MPL" --model $M --strategy delimited --prompt-variants all
+    run "mhe-qwen$S-variants" "$MPL" --model "qwen2.5-coder-$S-instruct" --strategy delimited \
+        --prompt-variants all
 done
 run hepy-qwen1.5b-instruct humaneval-python --model qwen2.5-coder-1.5b-instruct --strategy instruct
 echo "all selection runs complete $(date)"
