@@ -2,8 +2,8 @@
 benchmark, model, strategy, backend and sampling, without an adapter), on the problems both ran (an
 adapter trained on part of a benchmark is evaluated without those problems): pass@1 before and after,
 the problems gained and lost, the exact sign test on them, and for fill-in-the-middle runs exact match,
-edit similarity, the share that parses, and the share the model ended with its own end token (it stopped
-where it judged the span to end: benchmarks/finish_reasons.py), before and after.
+edit similarity, the shares that parse and (judged tasks) compile, and the share the model ended with its
+own end token (it stopped where it judged the span to end: benchmarks/finish_reasons.py), before and after.
 
 Used by make_results.py; on its own: .venv/bin/python benchmarks/tuning_results.py [--runs runs]
 """
@@ -135,16 +135,18 @@ def table(found: list[Pair]) -> list[str]:
         return ["No tuned run has finished yet (`benchmarks/run_tuning.sh`)."]
     lines = [
         "| recipe | benchmark | problems | pass@1 % before → after | gained / lost | sign test p | "
-        "FIM exact % before → after | edit similarity | parses % | ends itself % | runs |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "FIM exact % before → after | edit similarity | parses % | compiles % | ends itself % | runs |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for pair in found:
-        exact = similarity = parses = stops = "-"
+        exact = similarity = parses = compiles = stops = "-"
         if pair.fim is not None:
             before, after = pair.fim
             exact = f"{_pct(before.get('exact_match'))} → {_pct(after.get('exact_match'))}"
             similarity = f"{before['edit_similarity']:.3f} → {after['edit_similarity']:.3f}"
             parses = f"{_pct(before.get('parses'))} → {_pct(after.get('parses'))}"
+            if "compiles" in before and "compiles" in after:  # the mined split is never compiled
+                compiles = f"{_pct(before['compiles'])} → {_pct(after['compiles'])}"
         if pair.stops is not None:
             stops = f"{_pct(pair.stops[0])} → {_pct(pair.stops[1])}"
         tested = pair.tested
@@ -152,7 +154,8 @@ def table(found: list[Pair]) -> list[str]:
             f"| {pair.adapter} | {pair.benchmark} | {pair.problems} | "
             f"{f'{_pct(pair.base_pass)} → **{_pct(pair.tuned_pass)}**' if tested else '-'} | "
             f"{f'{pair.gained} / {pair.lost}' if tested else '-'} | "
-            f"{f'{pair.p_value:.3f}' if tested else '-'} | {exact} | {similarity} | {parses} | {stops} | "
+            f"{f'{pair.p_value:.3f}' if tested else '-'} | {exact} | {similarity} | {parses} | {compiles} | "
+            f"{stops} | "
             f"[{pair.base}](runs/{pair.base}/report/report.md), "
             f"[{pair.tuned}](runs/{pair.tuned}/report/report.md) |"
         )

@@ -40,21 +40,26 @@ def test_a_run_with_an_adapter_is_paired_with_the_same_run_without(tmp_path, fix
     assert pair.p_value == 1.0 and pair.tested
     row = tuning_results.table([pair])[2]
     assert row.startswith(f"| my-recipe | humanevalx_mini | {len(problems) - 1} | 0.0 → **")
-    assert "| 1 / 0 | 1.000 | - | - | - | - |" in row
+    assert "| 1 / 0 | 1.000 | - | - | - | - | - |" in row
 
     # As fill-in-the-middle runs: text scores, and how often the model ended the answer itself
     for name, finish in (("base", "end"), ("tuned", "eos")):
         summary = json.loads((runs / name / "results.summary.json").read_text())
-        summary["fim"] = {"samples": 2, "exact_match": 0.5, "edit_similarity": 0.75, "parses": 1.0}
+        summary["fim"] = {
+            "samples": 2,
+            "exact_match": 0.5,
+            "edit_similarity": 0.75,
+            "parses": 1,
+            "compiles": 0.5,
+        }
         (runs / name / "results.summary.json").write_text(json.dumps(summary))
         lines = (runs / name / "samples.jsonl").read_text().splitlines()
         rows = [{**json.loads(line), "finish": finish} for line in lines]
         (runs / name / "samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     (fim_pair,) = tuning_results.pairs(make_results.finished(runs), runs)
     assert fim_pair.stops == (0.0, 1.0)
-    assert (
-        "| 50.0 → 50.0 | 0.750 → 0.750 | 100.0 → 100.0 | 0.0 → 100.0 |" in tuning_results.table([fim_pair])[2]
-    )
+    fim_row = tuning_results.table([fim_pair])[2]
+    assert "| 50.0 → 50.0 | 0.750 → 0.750 | 100.0 → 100.0 | 50.0 → 50.0 | 0.0 → 100.0 |" in fim_row
     assert tuning_results.pairs(make_results.finished(runs))[0].stops is None  # no folder, no samples
     # a run whose FIM middles were held (--fim-hold) pairs only with a base run held the same way
     info["strategy"]["template"] = {
