@@ -42,7 +42,7 @@ H="humanevalpack-rust-infill-block --model $M --strategy fim --fim-hold"
 run hepb-qwen0.5b-fim-hold $H
 run hepb-qwen0.5b-fim-hold-lora-fim-cpu $H --adapter runs/tune/lora-fim-cpu/adapter
 # Prompt tuning and LoRA on the same 20 % of HumanEvalPack-Rust (the seed study's setting); their
-# evaluations leave those problems out, and skip MultiPL-E (the same problems under other ids).
+# evaluations leave those problems out (on MultiPL-E too: the same HumanEval problems by number).
 train configs/lora-split-cpu.yaml
 run hep-qwen0.5b-delimited-lora-split-cpu humanevalpack-rust --model $M --strategy delimited $R \
     --adapter runs/tune/lora-split-cpu/adapter
@@ -52,7 +52,7 @@ run hep-qwen0.5b-delimited-transformers humanevalpack-rust --model $M --strategy
 run hep-qwen0.5b-delimited-prompt-cpu humanevalpack-rust --model $M --strategy delimited $R $T \
     --adapter runs/tune/prompt-cpu/adapter
 run mhe-qwen0.5b-delimited "$MPL" --model $M --strategy delimited $R  # the MultiPL-E baseline
-for recipe in $RECIPES; do
+for recipe in $RECIPES lora-split-cpu; do
     run "mhe-qwen0.5b-delimited-$recipe" "$MPL" --model $M --strategy delimited $R \
         --adapter "runs/tune/$recipe/adapter"
 done

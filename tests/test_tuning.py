@@ -86,6 +86,26 @@ def test_train_split_is_benchmark_and_fraction():
             parse_train_split(bad)
 
 
+def test_a_split_adapter_leaves_out_the_same_humaneval_problems_in_other_translations(tmp_path):
+    from rustcoder.tuning.record import RECORD_FILE, humaneval_number, trained_problems
+
+    assert [humaneval_number(t) for t in ("Rust/12", "Rust/12/block2", "HumanEval_12_longest", "x/y")] == [
+        12, 12, 12, None,
+    ]  # fmt: skip
+    split = {
+        "benchmark": {"name": "humanevalpack-rust", "sha256": "a" * 64},
+        "trained": ["Rust/3", "Rust/12"],
+    }
+    (tmp_path / RECORD_FILE).write_text(json.dumps({"train_split": split}))
+    assert trained_problems(tmp_path, "a" * 64) == ["Rust/3", "Rust/12"]  # the split benchmark itself
+    mpl = ["HumanEval_3_below_zero", "HumanEval_4_mean", "HumanEval_12_longest"]
+    assert trained_problems(tmp_path, "b" * 64, "multiple-humaneval-rs.jsonl", mpl) == [mpl[0], mpl[2]]
+    infill = ["Rust/12/body1", "Rust/12/block2", "Rust/13/body1"]
+    assert trained_problems(tmp_path, "c" * 64, "humanevalpack-rust-infill-block", infill) == infill[:2]
+    assert trained_problems(tmp_path, "d" * 64, "mbpp-rs", ["Rust/3"]) == []  # not a HumanEval translation
+    assert trained_problems(tmp_path / "other" / "adapter", "a" * 64) == []  # no record
+
+
 @pytest.mark.parametrize("path", sorted(CONFIGS.glob("*.yaml")), ids=lambda p: p.name)
 def test_every_shipped_config_validates(path):
     config = load_config(path)

@@ -72,12 +72,13 @@ def run_command(
     if backend.adapter is not None:
         from rustcoder.tuning.record import trained_problems
 
-        trained = set(trained_problems(backend.adapter, benchmark.sha256))
+        ids = [p.task_id for p in problems]
+        trained = set(trained_problems(backend.adapter, benchmark.sha256, benchmark.name, ids))
         if trained:
             problems = [p for p in problems if p.task_id not in trained]
             benchmark.notes.append(
                 f"{len(trained)} problems left out: the adapter {backend.adapter} was trained on their "
-                "reference solutions (its train_split)"
+                "reference solutions, or on those of the same HumanEval problems (its train_split)"
             )
             stdout.print(benchmark.notes[-1], highlight=False)
     problems = select(problems, job)

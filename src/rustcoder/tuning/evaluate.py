@@ -36,7 +36,8 @@ def evaluate_adapter(config: TuneConfig, adapter: Path) -> dict[str, Any]:
     options = config.evaluate
     assert options is not None
     benchmark = load_benchmark(options.benchmark)
-    trained = set(trained_problems(adapter, benchmark.sha256))
+    ids = [p.task_id for p in benchmark.problems]
+    trained = set(trained_problems(adapter, benchmark.sha256, benchmark.name, ids))
     problems = [p for p in benchmark.problems if p.task_id not in trained][: options.limit]
     if trained:
         benchmark.notes.append(f"{len(trained)} problems left out: the adapter was trained on them")
