@@ -141,6 +141,8 @@ def fim_table(runs: Runs) -> list[str]:
         template = info["strategy"]["template"]
         layout = template.get("fim_layout", "-") if isinstance(template, dict) else "-"
         line_end = "a line at its first newline" if "stop_single_line" in template else "by the end rules"
+        if template.get("holds_multi_line"):  # --fim-hold
+            line_end += "; no end token while a bracket is open"
         bench = Path(summary.benchmark).name.removesuffix(".jsonl")
         if bench in ("train", "validation", "test", "test-bench"):
             bench = "mined test split, sampled" if bench == "test-bench" else f"mined {bench} split"
