@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from rustcoder.generation.manifest import OPERATIONAL, RunManifest, template_digest
-from rustcoder.prompting.registry import strategy_named
-from rustcoder.types import FimLayout
+from rustcoder.prompting.registry import recorded_strategy
 
 RUNS = sorted((Path(__file__).resolve().parents[1] / "docs" / "results" / "runs").glob("*/run.json"))
 OLDER_TEMPLATE = {
@@ -35,13 +34,7 @@ def test_there_are_published_runs():
 def test_each_published_strategy_renders_the_recorded_template(path):
     info = json.loads(path.read_text())
     recorded = info["strategy"]
-    template = recorded["template"]
-    strategy = strategy_named(
-        recorded["name"],
-        rounds=template.get("rounds", 3),
-        fim_layout=FimLayout(template.get("fim_layout", "psm")),
-        fim_hold=bool(template.get("holds_multi_line")),  # --fim-hold
-    )
+    strategy = recorded_strategy(recorded["name"], recorded["template"])
     digest = template_digest(strategy, recorded["chat_template"])
     same = strategy.template() == recorded["template"] and digest == recorded["template_sha256"]
     assert same is (path.parent.name not in OLDER_TEMPLATE)

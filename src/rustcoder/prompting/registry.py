@@ -44,4 +44,18 @@ def strategy_named(
     return STRATEGIES[name]
 
 
+def recorded_strategy(name: str, template: object, languages: Iterable[Language] = ()) -> Strategy:
+    """The strategy a run recorded in run.json (its name and `template()`), with the settings the
+    template records: repair's rounds, fim's layout and hold. KeyError for an unknown name, ValueError
+    for an unknown layout."""
+    fields = template if isinstance(template, dict) else {}
+    return strategy_named(
+        name,
+        rounds=int(fields.get("rounds", 3)),
+        languages=languages,
+        fim_layout=FimLayout(fields.get("fim_layout", FimLayout.PSM.value)),
+        fim_hold=bool(fields.get("holds_multi_line")),  # --fim-hold
+    )
+
+
 STRATEGY_NAMES = (*STRATEGIES, Repair.name, Fim.name, AUTO)

@@ -219,15 +219,12 @@ def _prompt(info: dict[str, Any], task_id: str) -> tuple[list[dict[str, str]] | 
         return None, f"the benchmark {source!r} cannot be loaded here: {exc}"
     if problem is None:
         return None, f"{task_id} is not in the benchmark {source!r} as loaded here"
-    from rustcoder.prompting.registry import strategy_named
-    from rustcoder.types import FimLayout
+    from rustcoder.prompting.registry import recorded_strategy
 
     name = _name(strategy)
     template = strategy.get("template") if isinstance(strategy, dict) else None
     try:
-        layout = FimLayout(template.get("fim_layout", "psm") if isinstance(template, dict) else "psm")
-        hold = bool(template.get("holds_multi_line")) if isinstance(template, dict) else False
-        chosen = strategy_named(name, fim_layout=layout, fim_hold=hold, languages=[problem.language])
+        chosen = recorded_strategy(name, template, languages=[problem.language])
     except (KeyError, ValueError):
         return None, f"unknown strategy {name!r}"
     request = chosen.request(problem, temperature=0.0, seed=0, max_tokens=1)
