@@ -42,16 +42,16 @@ class _TokenQueue:
 
 
 class _Hold:
-    """A transformers logits processor: masks the end tokens while `request`'s holds keep the text
+    """A transformers logits processor: masks the `ends` tokens while `request`'s holds keep the text
     generated after the prompt's `start` tokens from ending."""
 
-    def __init__(self, backend: TransformersBackend, request: GenRequest, start: int) -> None:
-        self.backend, self.request, self.start = backend, request, start
+    def __init__(self, tokenizer: Any, request: GenRequest, start: int, ends: list[int]) -> None:
+        self.tokenizer, self.request, self.start, self.ends = tokenizer, request, start, ends
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
-        text = str(self.backend.tokenizer.decode(input_ids[0, self.start :], skip_special_tokens=True))
+        text = str(self.tokenizer.decode(input_ids[0, self.start :], skip_special_tokens=True))
         if held(self.request, text):
-            scores[:, self.backend.end_tokens()] = float("-inf")
+            scores[:, self.ends] = float("-inf")
         return scores
 
 
@@ -133,7 +133,8 @@ class TransformersBackend:
             from transformers import LogitsProcessorList
 
             start = int(encoded["input_ids"].shape[1])
-            settings["logits_processor"] = LogitsProcessorList([_Hold(self, request, start)])
+            hold = _Hold(self.tokenizer, request, start, self.end_tokens())
+            settings["logits_processor"] = LogitsProcessorList([hold])
         torch.manual_seed(request.seed)
         failure: list[BaseException] = []
 
