@@ -14,25 +14,34 @@ from rustcoder.settings import LlamaCppSettings
 pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.network]
 
 
-def test_an_exported_lora_changes_llamacpp_output(tmp_path):
+def random_adapter(
+    folder: Path, modules: tuple[str, ...] = ("q_proj", "v_proj"), spread: float = 0.3, seed: int = 1
+) -> Path:
+    """A PEFT LoRA folder for SmolLM2-135M on `modules` with random B matrices (LoRA starts as the
+    identity, B = 0: these make it change the output), the same in every run for a `seed`; returns the
+    base model's transformers checkpoint converted from its GGUF."""
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
     from rustcoder.models.convert import converted_from_gguf
-    from rustcoder.models.lora import lora_to_gguf
 
     base_dir = converted_from_gguf(resolve_model("smollm2-135m-instruct"))
-    config = LoraConfig(
-        r=8, lora_alpha=16, target_modules=["q_proj", "v_proj", "down_proj"], task_type="CAUSAL_LM"
-    )
-    torch.manual_seed(0)  # before PEFT draws the A matrices: the same adapter in every run
+    config = LoraConfig(r=8, lora_alpha=16, target_modules=list(modules), task_type="CAUSAL_LM")
+    torch.manual_seed(seed)  # before PEFT draws the A matrices
     peft_model = get_peft_model(AutoModelForCausalLM.from_pretrained(base_dir), config)
-    with torch.no_grad():  # LoRA starts as the identity (B = 0): make it do something
+    with torch.no_grad():
         for name, parameter in peft_model.named_parameters():
             if "lora_B" in name:
-                parameter.normal_(0, 0.5)
-    peft_model.save_pretrained(tmp_path / "adapter")
+                parameter.normal_(0, spread)
+    peft_model.save_pretrained(folder)
+    return base_dir
+
+
+def test_an_exported_lora_changes_llamacpp_output(tmp_path):
+    from rustcoder.models.lora import lora_to_gguf
+
+    base_dir = random_adapter(tmp_path / "adapter", ("q_proj", "v_proj", "down_proj"), spread=0.5, seed=0)
     exported = lora_to_gguf(tmp_path / "adapter", base_dir, tmp_path / "adapter.gguf")
     assert exported.stat().st_size > 100_000
 
@@ -64,27 +73,6 @@ def test_a_missing_adapter_is_named_before_the_model_loads(tmp_path):
 
     with pytest.raises(ModelError, match="no such LoRA adapter"):
         create_backend("llamacpp", "smollm2-135m-instruct", LlamaCppSettings(lora=tmp_path / "gone"))
-
-
-def random_adapter(folder: Path) -> Path:
-    """A PEFT LoRA folder for SmolLM2-135M with random B matrices (so that it changes the output); the
-    base model's transformers checkpoint converted from its GGUF."""
-    import torch
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
-
-    from rustcoder.models.convert import converted_from_gguf
-
-    base_dir = converted_from_gguf(resolve_model("smollm2-135m-instruct"))
-    config = LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM")
-    torch.manual_seed(1)  # before PEFT draws the A matrices: the same adapter in every run
-    peft_model = get_peft_model(AutoModelForCausalLM.from_pretrained(base_dir), config)
-    with torch.no_grad():
-        for name, parameter in peft_model.named_parameters():
-            if "lora_B" in name:
-                parameter.normal_(0, 0.3)
-    peft_model.save_pretrained(folder)
-    return base_dir
 
 
 def test_both_local_backends_give_the_same_greedy_output_with_one_adapter_folder(tmp_path):
