@@ -256,8 +256,37 @@ def test_a_killed_run_resumes_from_its_checkpoint_and_another_config_is_refused(
     assert done.returncode == 0, done.stderr
     record = json.loads((tmp_path / "out" / "adapter" / "rustcoder-tune.json").read_text())
     assert record["metrics"]["resumed_from_step"] >= 2
-    steps = [int(row.split(",")[0]) for row in (tmp_path / "out" / "log.csv").read_text().splitlines()[1:]]
-    assert max(steps) == 6
+    rows = [row.split(",") for row in (tmp_path / "out" / "log.csv").read_text().splitlines()[1:]]
+    trained = [int(row[0]) for row in rows if row[2]]  # the rows with a loss: one a step
+    assert trained == sorted(set(trained)) and max(trained) == 6
+
+
+def test_a_resumed_log_drops_the_rows_of_steps_trained_again(tmp_path):
+    from types import SimpleNamespace
+
+    from rustcoder.tuning.callbacks import CsvLog
+
+    path = tmp_path / "log.csv"
+    log = CsvLog(path)
+    for step in (1, 2, 3):  # the killed run logged step 3 after its checkpoint at step 2
+        log.on_log(
+            None,
+            SimpleNamespace(is_world_process_zero=True, global_step=step, epoch=0.1),
+            None,
+            {"loss": 1.0},
+        )
+    log.on_train_begin(None, SimpleNamespace(is_world_process_zero=True, global_step=2), None)
+    log.on_log(
+        None, SimpleNamespace(is_world_process_zero=True, global_step=3, epoch=0.2), None, {"loss": 0.5}
+    )
+    lines = path.read_text().splitlines()
+    assert lines[0].startswith("step,") and [line.split(",")[:3] for line in lines[1:]] == [
+        ["1", "0.1", "1.0"],
+        ["2", "0.1", "1.0"],
+        ["3", "0.2", "0.5"],
+    ]
+    CsvLog(path).on_train_begin(None, SimpleNamespace(is_world_process_zero=True, global_step=0), None)
+    assert path.read_text().splitlines() == lines[:1]  # started again from nothing
 
 
 @pytest.mark.model

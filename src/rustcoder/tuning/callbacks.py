@@ -35,11 +35,18 @@ class _Throughput(TrainerCallback):
 
 
 class CsvLog(_Throughput):
-    """Appends one row per log event to `path` (kept across a resume: the header is written once)."""
+    """Appends one row per log event to `path`, kept across a resume: the header is written once, and
+    the rows a killed run logged after the checkpoint it resumes from (all its rows when it starts again
+    from nothing) are dropped, since those steps are trained again."""
 
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = path
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+        super().on_train_begin(args, state, control, **kw)
+        if state.is_world_process_zero and self.path.exists():
+            keep_rows_until(self.path, state.global_step)
 
     def on_log(
         self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kw: Any
@@ -63,6 +70,16 @@ class CsvLog(_Throughput):
             if new:
                 writer.writeheader()
             writer.writerow(row)
+
+
+def keep_rows_until(path: Path, step: int) -> None:
+    """Rewrite the log `path` without its rows of steps after `step`."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if int(row["step"]) <= step]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 class Progress(_Throughput):
