@@ -419,6 +419,8 @@ train: {{max_steps: 2, batch_size: 2, grad_accum: 1, save_steps: 1, validation: 
     # distinct: x * 2 and x + x (the plain twins' copies of each other), 2 * x and x << 1 (doc-tested),
     # x * 3 (accepted where the example needing its crate was dropped)
     assert counts["accepted_distinct"] == 5 and counts["problems_with_an_accepted_answer"] == 3
+    assert set(counts["seconds"]) == {"references", "sampling", "judging"}
+    assert counts["seconds"]["references"] > 0 and counts["seconds"]["judging"] > 0  # rustc ran
     samples = [json.loads(line) for line in (tmp_path / "out" / "round-0" / "samples.jsonl").open()]
     assert len(samples) == 12  # kept: a rerun samples nothing again
     record = json.loads((adapter / "rustcoder-tune.json").read_text())

@@ -12,8 +12,9 @@ Each round, in `OUTPUT/round-N/`:
    the examples if there are any, defines the asked function, not a copy of another accepted answer;
 4. LoRA trained on the accepted answers (continuing the previous round's adapter).
 The last round's adapter is copied to `OUTPUT/adapter`, as the other methods leave theirs.
-`round.json` records the counts, and the round's files make a killed run resume where it stopped:
-sampled answers are kept in `samples.jsonl`, training resumes from its checkpoint.
+`round.json` records the counts and the seconds each stage took, and the round's files make a killed
+run resume where it stopped: sampled answers are kept in `samples.jsonl`, training resumes from its
+checkpoint.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import logging
 import random
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,12 +243,21 @@ def self_train(config: TuneConfig) -> Path:
             adapter = folder / "adapter"
             continue
         folder.mkdir(parents=True, exist_ok=True)
+        clock = time.perf_counter()
         problems, counts = judgeable(config, number)
+        seconds = {"references": time.perf_counter() - clock}
+        clock = time.perf_counter()
         rows = sample_answers(config, problems, adapter, folder / "samples.jsonl")
+        seconds["sampling"] = time.perf_counter() - clock  # a resumed round: what this process sampled
+        clock = time.perf_counter()
         answers, judged = accept(problems, rows, config.self_training.keep_per_instruction)
+        seconds["judging"] = time.perf_counter() - clock
         counts.update(judged)
         log.info("round %d: %s", number, counts)
-        write_json(folder / "round.json", {"round": number, **counts})
+        write_json(
+            folder / "round.json",
+            {"round": number, **counts, "seconds": {k: round(v, 1) for k, v in seconds.items()}},
+        )
         if not answers:
             raise TrainingError(
                 f"round {number}: no answer compiled, so there is nothing to train on ({counts})"
