@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import selection_results as selection
+import tuning_methods
 import tuning_results as tuning
 from rustcoder.evaluation.results import read_results
 from rustcoder.jsonl import write_json
@@ -240,8 +241,10 @@ def main() -> None:
                 shutil.copytree(source, target / item)
             elif source.exists():
                 shutil.copy2(source, target / item)
+    tuning_methods.publish_all(args.runs / "tune", args.out / "tune")
     picked = selection.points(args.runs, runs)
     figure = selection.plot(picked, args.out / "selection.svg")
+    paired = tuning.pairs(runs, args.runs)
     by_benchmark: dict[str, list[str]] = {}
     for name, info, summary in runs:
         by_benchmark.setdefault(summary.benchmark, []).append(row(name, info, summary))
@@ -295,7 +298,19 @@ def main() -> None:
         "the span to end (the rest were cut by rustcoder's end rules or ran out of tokens). The runs "
         "come from `benchmarks/run_tuning.sh`; what they say: [analysis.md](analysis.md#tuning).",
         "",
-        *tuning.table(tuning.pairs(runs, args.runs)),
+        *tuning.table(paired),
+        "",
+        "### The methods side by side",
+        "",
+        "As the seed study's table: each CPU recipe (`configs/NAME.yaml`) with its training record "
+        "(`tune/NAME/`: the adapter's record and card, the trainer's log) and its pass@1 before → after "
+        "from the table above. Minutes: the optimizer steps at their median time (the first step of "
+        "each process left out), plus self-training's sampling and judging where its round recorded "
+        "them, so that pauses of the job do not count; the wall-clock figures and peak memory are in "
+        "[docs/benchmarks.md](../benchmarks.md#training-throughput-rustcoder-tune-on-2-cpu-cores). "
+        "`·`: not run yet.",
+        "",
+        *tuning_methods.table(tuning_methods.recipes(args.out / "tune"), paired),
         "",
         "## Many samples, one answer",
         "",

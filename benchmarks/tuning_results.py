@@ -42,6 +42,8 @@ class Pair:
     """(base, tuned) FIM text scores, for runs that have them."""
     stops: tuple[float, float] | None = None
     """(base, tuned) share of FIM answers the model ended with its end token (from the runs' samples)."""
+    held: bool = False
+    """Whether both runs held FIM answers open while a bracket they opened was open (--fim-hold)."""
 
 
 SAMPLING_BEFORE = {"loop_span": 0}
@@ -58,12 +60,16 @@ def adapter_of(info: dict[str, Any]) -> str | None:
     return str(found) if found else None
 
 
+def _held(info: dict[str, Any]) -> bool:
+    """Whether a FIM run held its answers open (--fim-hold)."""
+    return bool((info["strategy"].get("template") or {}).get("holds_multi_line"))
+
+
 def _setting(info: dict[str, Any], summary: Summary) -> str:
     """What must match between a tuned run and its base: all but the adapter."""
     strategy = info["strategy"]
-    holds = (strategy.get("template") or {}).get("holds_multi_line")  # fim --fim-hold
     same = (
-        summary.benchmark, info["model"]["name"], strategy["name"], strategy.get("attempts"), holds,
+        summary.benchmark, info["model"]["name"], strategy["name"], strategy.get("attempts"), _held(info),
         info["backend"].get("backend"), {**SAMPLING_BEFORE, **(info.get("sampling") or {})},
     )  # fmt: skip
     return json.dumps(same, sort_keys=True, default=str)
@@ -120,6 +126,7 @@ def pairs(runs: Runs, folder: Path | None = None) -> list[Pair]:
                 tested="1" in summary.pass_at_k,
                 fim=fim,
                 stops=_stops(folder, base_name, name) if fim else None,
+                held=_held(info),
             )
         )
     return found
@@ -151,7 +158,7 @@ def table(found: list[Pair]) -> list[str]:
             stops = f"{_pct(pair.stops[0])} → {_pct(pair.stops[1])}"
         tested = pair.tested
         lines.append(
-            f"| {pair.adapter} | {pair.benchmark} | {pair.problems} | "
+            f"| {pair.adapter} | {pair.benchmark}{' (--fim-hold)' if pair.held else ''} | {pair.problems} | "
             f"{f'{_pct(pair.base_pass)} → **{_pct(pair.tuned_pass)}**' if tested else '-'} | "
             f"{f'{pair.gained} / {pair.lost}' if tested else '-'} | "
             f"{f'{pair.p_value:.3f}' if tested else '-'} | {exact} | {similarity} | {parses} | {compiles} | "

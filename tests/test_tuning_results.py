@@ -68,6 +68,11 @@ def test_a_run_with_an_adapter_is_paired_with_the_same_run_without(tmp_path, fix
     }
     (runs / "tuned" / "run.json").write_text(json.dumps(info))
     assert tuning_results.pairs(make_results.finished(runs)) == []
+    base_info = json.loads((runs / "base" / "run.json").read_text())
+    base_info["strategy"]["template"] = info["strategy"]["template"]
+    (runs / "base" / "run.json").write_text(json.dumps(base_info))
+    (held,) = tuning_results.pairs(make_results.finished(runs))
+    assert held.held and "| humanevalx_mini (--fim-hold) |" in tuning_results.table([held])[2]
 
 
 def test_finish_reasons_give_each_runs_shares_of_how_answers_ended(tmp_path):
@@ -83,3 +88,69 @@ def test_finish_reasons_give_each_runs_shares_of_how_answers_ended(tmp_path):
     assert samples == 5 and shares["eos"] == 0.6 and shares["end"] == 0.2 and shares["length"] == 0.2
     assert tokens == 10
     assert finish_reasons.table([run])[2] == "| hepb-tuned | 5 | 60.0 | 20.0 | 0.0 | 0.0 | 20.0 | 10 |"
+
+
+def _training_folder(root, method: str, log: str, rounds: list[dict] | None = None):
+    """A finished `rustcoder tune` folder as it leaves its record, card and logs (weights stand-in)."""
+    (root / "adapter").mkdir(parents=True)
+    record = {
+        "method": method,
+        "trainable_parameters": 1234,
+        "data": {"train_examples": 10, "train_tokens": 2000},
+        "metrics": {"epoch": 2.0},
+    }
+    (root / "adapter" / "rustcoder-tune.json").write_text(json.dumps(record))
+    (root / "adapter" / "README.md").write_text("# card\n")
+    (root / "adapter" / "adapter_model.safetensors").write_bytes(b"weights")
+    header = "step,epoch,loss,eval_loss,learning_rate,tokens,tokens_per_second,seconds\n"
+    if rounds is None:
+        (root / "log.csv").write_text(header + log)
+    for number, counts in enumerate(rounds or []):
+        (root / f"round-{number}").mkdir()
+        (root / f"round-{number}" / "round.json").write_text(json.dumps(counts))
+        (root / f"round-{number}" / "log.csv").write_text(header + log)
+    return root
+
+
+def test_the_methods_table_reads_published_training_records(tmp_path):
+    methods, tuning_results = benchmark_modules("tuning_methods", "tuning_results")
+    tune = tmp_path / "runs" / "tune"
+    # a killed attempt's rows (steps 1-2), the run again from nothing (1-3), then resumed (3-4);
+    # an evaluation row; a step's last row counts: step 2 took 10 s, step 4 14 s (step 3's last row is
+    # the resumed process's first, and a first step is not timed)
+    log = (
+        "1,0.1,0.9,,,1,1,50.0\n2,0.2,0.8,,,1,1,99.0\n"
+        "1,0.1,0.9,,,1,1,8.0\n2,0.2,0.8,,,1,1,18.0\n2,0.2,,0.7,,1,1,19.0\n3,0.3,0.7,,,1,1,30.0\n"
+        "3,0.3,0.7,,,1,1,9.0\n4,0.4,0.6,,,1,1,23.0\n"
+    )
+    _training_folder(tune / "my-lora", "lora", log)
+    _training_folder(tune / "my-self", "self", log, rounds=[{"round": 0, "seconds": {"sampling": 60.0}}])
+    (tune / "unfinished").mkdir()
+    (tune / "unfinished" / "log.csv").write_text("step\n")
+    out = tmp_path / "docs" / "tune"
+    methods.publish_all(tune, out)
+    assert sorted(p.name for p in out.iterdir()) == ["my-lora", "my-self"]  # finished ones only
+    assert sorted(p.name for p in (out / "my-lora").iterdir()) == [
+        "README.md",
+        "log.csv",
+        "rustcoder-tune.json",
+    ]
+    assert (out / "my-self" / "round-0" / "round.json").exists()
+    lora, self_trained = methods.recipes(out)
+    assert (lora.method, lora.steps, lora.step_seconds) == ("lora", 4, 12.0)  # median of 10, 14
+    assert lora.minutes == pytest.approx(4 * 12 / 60) and lora.other_seconds is None
+    assert self_trained.other_seconds == 60.0 and self_trained.minutes == pytest.approx((48 + 60) / 60)
+    base = dict(base="b", tuned="t", problems=4, base_pass=0.25, tuned_pass=0.5, gained=1, lost=0)
+    pairs = [
+        tuning_results.Pair(**base, adapter="my-lora", benchmark="humanevalpack-rust", p_value=1.0,
+                            tested=True, fim=None),
+        tuning_results.Pair(**base, adapter="my-lora", benchmark="test-bench", p_value=1.0, tested=False,
+                            fim=({"edit_similarity": 0.5}, {"edit_similarity": 0.625})),
+    ]  # fmt: skip
+    header, _, first, second = methods.table(methods.recipes(out), pairs)
+    assert header.count("|") == first.count("|") == second.count("|")
+    assert first.startswith(
+        "| LoRA | [my-lora](tune/my-lora/README.md) | 1,234 | 10 (2,000) × 2 | 4 × 12.0 | 1 |"
+    )
+    assert "| 25.0 → **50.0** (1 / 0, p 1.00; 4) | · | · | 0.500 → **0.625** |" in first
+    assert second.startswith("| self-training (LoRA) | [my-self]") and "4 × 12.0 + 1 min sampling" in second
