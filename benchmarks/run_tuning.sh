@@ -56,5 +56,11 @@ for recipe in $RECIPES lora-split-cpu; do
     run "mhe-qwen0.5b-delimited-$recipe" "$MPL" --model $M --strategy delimited $R \
         --adapter "runs/tune/$recipe/adapter"
 done
+# lora-fim-cpu sized for the hour: its FIM scores (held, as it is meant to be used), then HumanEvalPack-Rust
+train configs/lora-fim-hour-cpu.yaml
+A="--adapter runs/tune/lora-fim-hour-cpu/adapter"
+run mined-qwen0.5b-fim-lora-fim-hour-cpu runs/mined/fim/test-bench.jsonl --model $M --strategy fim $A
+run hepb-qwen0.5b-fim-hold-lora-fim-hour-cpu $H $A
+run hep-qwen0.5b-delimited-lora-fim-hour-cpu humanevalpack-rust --model $M --strategy delimited $R $A
 for recipe in $RECIPES; do fim_runs "$recipe"; done
 echo "all tuning runs complete $(date)"
