@@ -63,4 +63,11 @@ run mined-qwen0.5b-fim-lora-fim-hour-cpu runs/mined/fim/test-bench.jsonl --model
 run hepb-qwen0.5b-fim-hold-lora-fim-hour-cpu $H $A
 run hep-qwen0.5b-delimited-lora-fim-hour-cpu humanevalpack-rust --model $M --strategy delimited $R $A
 for recipe in $RECIPES; do fim_runs "$recipe"; done
+# Prompt tuning's FIM scores: the adapter runs on transformers, so its base does too (about 11 tokens/s
+# against llama.cpp's 25: these four runs take hours)
+PT="--adapter runs/tune/prompt-cpu/adapter"
+run mined-qwen0.5b-fim-transformers runs/mined/fim/test-bench.jsonl --model $M --strategy fim $T
+run mined-qwen0.5b-fim-prompt-cpu runs/mined/fim/test-bench.jsonl --model $M --strategy fim $T $PT
+run hepb-qwen0.5b-fim-transformers humanevalpack-rust-infill-block --model $M --strategy fim $T
+run hepb-qwen0.5b-fim-prompt-cpu humanevalpack-rust-infill-block --model $M --strategy fim $T $PT
 echo "all tuning runs complete $(date)"
