@@ -241,10 +241,11 @@ def main() -> None:
                 shutil.copytree(source, target / item)
             elif source.exists():
                 shutil.copy2(source, target / item)
+    paired = tuning.pairs(runs, args.runs)
     tuning_methods.publish_all(args.runs / "tune", args.out / "tune")
+    tuning_methods.card_results(args.out / "tune", paired)
     picked = selection.points(args.runs, runs)
     figure = selection.plot(picked, args.out / "selection.svg")
-    paired = tuning.pairs(runs, args.runs)
     by_benchmark: dict[str, list[str]] = {}
     for name, info, summary in runs:
         by_benchmark.setdefault(summary.benchmark, []).append(row(name, info, summary))

@@ -18,6 +18,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+import tuning_results
 from tuning_results import Pair
 
 RECORD = "rustcoder-tune.json"
@@ -47,6 +48,22 @@ def publish(source: Path, target: Path) -> None:
         if origin.exists():
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(origin, copy)
+
+
+CARD_RESULTS = "\n## Evaluations published in docs/results\n"
+
+
+def card_results(out: Path, found: list[Pair]) -> None:
+    """Write each published recipe's evaluations (its runs paired with the base's) into its card, in
+    place of those written before: the card then says what the adapter scored, not only how it was
+    made."""
+    for card in sorted(out.glob("*/README.md")):
+        mine = [p for p in found if p.adapter == card.parent.name]
+        text = card.read_text(encoding="utf-8").split(CARD_RESULTS)[0].rstrip("\n") + "\n"
+        if mine:
+            rows = [r.replace("(runs/", "(../../runs/") for r in tuning_results.table(mine)]  # from tune/NAME
+            text += CARD_RESULTS + "\n" + "\n".join(rows) + "\n"
+        card.write_text(text, encoding="utf-8")
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,6 +147,14 @@ def test_the_methods_table_reads_published_training_records(tmp_path):
         tuning_results.Pair(**base, adapter="my-lora", benchmark="test-bench", p_value=1.0, tested=False,
                             fim=({"edit_similarity": 0.5}, {"edit_similarity": 0.625})),
     ]  # fmt: skip
+    for _ in range(2):  # publishing again replaces the cards' results, not adds to them
+        methods.card_results(out, pairs)
+    card = (out / "my-lora" / "README.md").read_text()
+    assert card.startswith("# card\n") and card.count("## Evaluations published in docs/results") == 1
+    assert (
+        "| my-lora | humanevalpack-rust | 4 | 25.0 → **50.0** |" in card and "](../../runs/b/report" in card
+    )
+    assert (out / "my-self" / "README.md").read_text() == "# card\n"  # no evaluation, no section
     header, _, first, second = methods.table(methods.recipes(out), pairs)
     assert header.count("|") == first.count("|") == second.count("|")
     assert first.startswith(
