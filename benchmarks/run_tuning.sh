@@ -25,10 +25,11 @@ while pgrep -f "python.*rustcoder (run|tune)" >/dev/null; do sleep 20; done  # o
 M=qwen2.5-coder-0.5b-instruct
 R="--loop-span 0"  # the published baselines' setting
 RECIPES="lora-instructions-cpu lora-standalone-cpu self-cpu lora-fim-cpu"  # the likeliest gain first
-fim_runs() {  # recipe: its fill-in-the-middle scores on the infill benchmark and on mined crates
+fim_runs() {  # recipe [blocks gaps]: its FIM scores on the infill benchmark and on mined crates (the
+    # first `blocks` infill tasks and `gaps` mined gaps: 0, all)
     local A="--adapter runs/tune/$1/adapter"
-    run "hepb-qwen0.5b-fim-$1" humanevalpack-rust-infill-block --model $M --strategy fim $A
-    run "mined-qwen0.5b-fim-$1" runs/mined/fim/test-bench.jsonl --model $M --strategy fim $A
+    run "hepb-qwen0.5b-fim-$1" humanevalpack-rust-infill-block --model $M --strategy fim $A --limit "${2:-0}"
+    run "mined-qwen0.5b-fim-$1" runs/mined/fim/test-bench.jsonl --model $M --strategy fim $A --limit "${3:-0}"
 }
 for recipe in $RECIPES; do
     train "configs/$recipe.yaml"
@@ -62,12 +63,20 @@ A="--adapter runs/tune/lora-fim-hour-cpu/adapter"
 run mined-qwen0.5b-fim-lora-fim-hour-cpu runs/mined/fim/test-bench.jsonl --model $M --strategy fim $A
 run hepb-qwen0.5b-fim-hold-lora-fim-hour-cpu $H $A
 run hep-qwen0.5b-delimited-lora-fim-hour-cpu humanevalpack-rust --model $M --strategy delimited $R $A
-for recipe in $RECIPES; do fim_runs "$recipe"; done
-# Prompt tuning's FIM scores: the adapter runs on transformers, so its base does too (about 11 tokens/s
-# against llama.cpp's 25: these four runs take hours)
+# What the chat recipes do to FIM (they were not trained for it: a check for damage, so on subsets, paired
+# with the full base runs on the tasks both ran): the first 150 infill blocks (HumanEval problems 0-76)
+# and the first 200 mined gaps (all 21 test crates)
+FIM_SUBSET="150 200"
+for recipe in $RECIPES lora-split-cpu; do
+    case $recipe in *fim*) ;; *) fim_runs "$recipe" $FIM_SUBSET ;; esac
+done
+# Prompt tuning's: the adapter runs on transformers (about 11 tokens/s against llama.cpp's 25), so its
+# base does too
 PT="--adapter runs/tune/prompt-cpu/adapter"
-run mined-qwen0.5b-fim-transformers runs/mined/fim/test-bench.jsonl --model $M --strategy fim $T
-run mined-qwen0.5b-fim-prompt-cpu runs/mined/fim/test-bench.jsonl --model $M --strategy fim $T $PT
-run hepb-qwen0.5b-fim-transformers humanevalpack-rust-infill-block --model $M --strategy fim $T
-run hepb-qwen0.5b-fim-prompt-cpu humanevalpack-rust-infill-block --model $M --strategy fim $T $PT
+BL="humanevalpack-rust-infill-block --limit 150"
+MI="runs/mined/fim/test-bench.jsonl --limit 200"
+run hepb-qwen0.5b-fim-transformers $BL --model $M --strategy fim $T
+run hepb-qwen0.5b-fim-prompt-cpu $BL --model $M --strategy fim $T $PT
+run mined-qwen0.5b-fim-transformers $MI --model $M --strategy fim $T
+run mined-qwen0.5b-fim-prompt-cpu $MI --model $M --strategy fim $T $PT
 echo "all tuning runs complete $(date)"
