@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import statistics
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 
 from rustcoder.jsonl import read_jsonl
@@ -18,9 +19,10 @@ from rustcoder.jsonl import read_jsonl
 REASONS = ("eos", "end", "stop", "loop", "length")
 
 
-def finish_shares(run: Path) -> tuple[int, dict[str, float], float]:
-    """Samples, the share of each finish reason, and the median tokens an answer, of one run."""
-    rows = [row for _, row in read_jsonl(run / "samples.jsonl")]
+def finish_shares(run: Path, tasks: Collection[str] | None = None) -> tuple[int, dict[str, float], float]:
+    """Samples, the share of each finish reason, and the median tokens an answer, of one run (of its
+    samples of `tasks` only, where given)."""
+    rows = [row for _, row in read_jsonl(run / "samples.jsonl") if tasks is None or row["task_id"] in tasks]
     if not rows:
         raise SystemExit(f"{run}: no samples")
     counts = Counter(str(row.get("finish") or "") for row in rows)

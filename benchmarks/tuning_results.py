@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from finish_reasons import finish_shares
+from rustcoder.evaluation.results import read_results
 from rustcoder.metrics.paired import paired
-from rustcoder.metrics.summary import Summary
+from rustcoder.metrics.summary import Summary, summarize
 
 Runs = list[tuple[str, dict[str, Any], Summary]]
 
@@ -88,10 +89,30 @@ def _pass(summary: Summary, problems: list[str]) -> float:
     return sum(rates) / len(rates) if rates else 0.0
 
 
-def _stops(folder: Path | None, base: str, tuned: str) -> tuple[float, float] | None:
+def _fim_on(
+    folder: Path | None, names: tuple[str, str], summaries: tuple[Summary, Summary], common: list[str]
+) -> tuple[dict[str, float], dict[str, float]] | None:
+    """(base, tuned) FIM text scores on the tasks both runs made: the summaries' own where each run made
+    just those, else recomputed from the runs' result records (None without their folder)."""
+    if not all(s.fim for s in summaries):
+        return None
+    if all(len(s.per_problem) == len(common) for s in summaries):
+        return summaries[0].fim, summaries[1].fim  # type: ignore[return-value]
+    if folder is None:
+        return None
+    tasks = set(common)
+    scores = []
+    for name in names:
+        records = read_results(folder / name / "results.jsonl").values()
+        scores.append(summarize([r for r in records if r.task_id in tasks], ks=[1]).fim)
+    return (scores[0], scores[1]) if scores[0] and scores[1] else None
+
+
+def _stops(folder: Path | None, base: str, tuned: str, common: list[str]) -> tuple[float, float] | None:
     if folder is None or not all((folder / name / "samples.jsonl").exists() for name in (base, tuned)):
         return None
-    return finish_shares(folder / base)[1]["eos"], finish_shares(folder / tuned)[1]["eos"]
+    tasks = set(common)
+    return finish_shares(folder / base, tasks)[1]["eos"], finish_shares(folder / tuned, tasks)[1]["eos"]
 
 
 def pairs(runs: Runs, folder: Path | None = None) -> list[Pair]:
@@ -110,7 +131,7 @@ def pairs(runs: Runs, folder: Path | None = None) -> list[Pair]:
             {t for t in common if summary.per_problem[t].c > 0},
             common,
         )
-        fim = (base_summary.fim, summary.fim) if base_summary.fim and summary.fim else None
+        fim = _fim_on(folder, (base_name, name), (base_summary, summary), common)
         found.append(
             Pair(
                 base=base_name,
@@ -125,7 +146,7 @@ def pairs(runs: Runs, folder: Path | None = None) -> list[Pair]:
                 p_value=result.p_value,
                 tested="1" in summary.pass_at_k,
                 fim=fim,
-                stops=_stops(folder, base_name, name) if fim else None,
+                stops=_stops(folder, base_name, name, common) if fim else None,
                 held=_held(info),
             )
         )

@@ -8,6 +8,12 @@ import pytest
 from tests.conftest import benchmark_modules, rustcoder_cli
 
 
+def _mark(path, marks):
+    """Add `marks[task]` to each row of the JSONL file `path`."""
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    path.write_text("".join(json.dumps({**row, **marks[row["task_id"]]}) + "\n" for row in rows))
+
+
 @pytest.mark.rustc
 @pytest.mark.sandbox
 def test_a_run_with_an_adapter_is_paired_with_the_same_run_without(tmp_path, fixtures):
@@ -42,25 +48,37 @@ def test_a_run_with_an_adapter_is_paired_with_the_same_run_without(tmp_path, fix
     assert row.startswith(f"| my-recipe | humanevalx_mini | {len(problems) - 1} | 0.0 → **")
     assert "| 1 / 0 | 1.000 | - | - | - | - | - |" in row
 
-    # As fill-in-the-middle runs: text scores, and how often the model ended the answer itself
+    # As fill-in-the-middle runs: text scores, and how often the model ended the answer itself, on the
+    # problems both runs made (the base's answer to the one the tuned run left out is its only exact
+    # one, and the only one it ended itself: neither counts)
     for name, finish in (("base", "end"), ("tuned", "eos")):
         summary = json.loads((runs / name / "results.summary.json").read_text())
-        summary["fim"] = {
-            "samples": 2,
-            "exact_match": 0.5,
-            "edit_similarity": 0.75,
-            "parses": 1,
-            "compiles": 0.5,
-        }
+        summary["fim"] = {"samples": 9, "exact_match": 0.9, "edit_similarity": 0.9, "parses": 1}
         (runs / name / "results.summary.json").write_text(json.dumps(summary))
-        lines = (runs / name / "samples.jsonl").read_text().splitlines()
-        rows = [{**json.loads(line), "finish": finish} for line in lines]
-        (runs / name / "samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        base, left_out = name == "base", problems[1]
+        _mark(
+            runs / name / "samples.jsonl",
+            {t: {"finish": "eos" if t == left_out else finish} for t in problems},
+        )
+        _mark(
+            runs / name / "results.jsonl",
+            {
+                t: {
+                    "exact_match": base and t == left_out,
+                    "edit_similarity": 1.0 if base and t == left_out else 0.5,
+                    "parses": base or t == problems[0],
+                }
+                for t in problems
+            },
+        )
     (fim_pair,) = tuning_results.pairs(make_results.finished(runs), runs)
     assert fim_pair.stops == (0.0, 1.0)
     fim_row = tuning_results.table([fim_pair])[2]
-    assert "| 50.0 → 50.0 | 0.750 → 0.750 | 100.0 → 100.0 | 50.0 → 50.0 | 0.0 → 100.0 |" in fim_row
-    assert tuning_results.pairs(make_results.finished(runs))[0].stops is None  # no folder, no samples
+    parses = f"100.0 → {100 / (len(problems) - 1):.1f}"
+    assert f"| 0.0 → 0.0 | 0.500 → 0.500 | {parses} |" in fim_row and fim_row.endswith(
+        "| 0.0 → 100.0 | [base](runs/base/report/report.md), [tuned](runs/tuned/report/report.md) |"
+    )
+    assert tuning_results.pairs(make_results.finished(runs))[0].fim is None  # other tasks, no records
     # a run whose FIM middles were held (--fim-hold) pairs only with a base run held the same way
     info["strategy"]["template"] = {
         **info["strategy"].get("template", {}),
