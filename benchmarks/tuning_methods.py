@@ -130,7 +130,7 @@ def _pass(pair: Pair | None) -> str:
         return "·"
     return (
         f"{100 * pair.base_pass:.1f} → **{100 * pair.tuned_pass:.1f}** "
-        f"({pair.gained} / {pair.lost}, p {pair.p_value:.2f}; {pair.problems})"
+        f"({pair.gained} / {pair.lost}, p {pair.p_value:.2f}; {pair.problems}{', held' if pair.held else ''})"
     )
 
 
@@ -146,10 +146,9 @@ def table(recipes: list[Recipe], found: list[Pair]) -> list[str]:
     if not recipes:
         return ["No training record published yet (`benchmarks/run_tuning.sh`, then make_results.py)."]
 
-    def pair(recipe: str, benchmark: str) -> Pair | None:
-        return next(
-            (p for p in found if p.adapter == recipe and p.benchmark == benchmark and not p.held), None
-        )
+    def pair(recipe: str, benchmark: str) -> Pair | None:  # without --fim-hold where it ran both ways
+        mine = [p for p in found if p.adapter == recipe and p.benchmark == benchmark]
+        return min(mine, key=lambda p: p.held, default=None)
 
     lines = [
         "| method | recipe | trainable parameters | trained on: examples (tokens) × epochs | steps × "

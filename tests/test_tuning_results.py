@@ -164,19 +164,23 @@ def test_the_methods_table_reads_published_training_records(tmp_path):
                             tested=True, fim=None),
         tuning_results.Pair(**base, adapter="my-lora", benchmark="test-bench", p_value=1.0, tested=False,
                             fim=({"edit_similarity": 0.5}, {"edit_similarity": 0.625})),
+        tuning_results.Pair(**base, adapter="my-self", benchmark="humanevalpack-rust-infill-block",
+                            p_value=1.0, tested=True, fim=None, held=True),
     ]  # fmt: skip
     for _ in range(2):  # publishing again replaces the cards' results, not adds to them
-        methods.card_results(out, pairs)
+        methods.card_results(out, pairs[:2])
     card = (out / "my-lora" / "README.md").read_text()
     assert card.startswith("# card\n") and card.count("## Evaluations published in docs/results") == 1
     assert (
         "| my-lora | humanevalpack-rust | 4 | 25.0 → **50.0** |" in card and "](../../runs/b/report" in card
     )
     assert (out / "my-self" / "README.md").read_text() == "# card\n"  # no evaluation, no section
-    header, _, first, second = methods.table(methods.recipes(out), pairs)
+    header, _, first, second = methods.table(methods.recipes(out), pairs[:2])
     assert header.count("|") == first.count("|") == second.count("|")
     assert first.startswith(
         "| LoRA | [my-lora](tune/my-lora/README.md) | 1,234 | 10 (2,000) × 2 | 4 × 12.0 | 1 |"
     )
     assert "| 25.0 → **50.0** (1 / 0, p 1.00; 4) | · | · | 0.500 → **0.625** |" in first
     assert second.startswith("| self-training (LoRA) | [my-self]") and "4 × 12.0 + 1 min sampling" in second
+    held = methods.table(methods.recipes(out), pairs)[3]  # only held: shown, and said
+    assert "| 25.0 → **50.0** (1 / 0, p 1.00; 4, held) | · |" in held
