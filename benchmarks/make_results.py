@@ -97,11 +97,24 @@ def _pivot(cells: dict[str, dict[str, str]], columns: Sequence[str], label: str)
     return lines
 
 
+def headline(info: dict[str, Any]) -> bool:
+    """Whether a run belongs in the strategy tables: llama.cpp (the default backend), one greedy sample,
+    the benchmark's own wording, no adapter (tuned runs, samples and variants have their own tables)."""
+    sampling = info.get("sampling") or {}
+    return (
+        (info.get("backend") or {}).get("backend") == "llamacpp"
+        and tuning.adapter_of(info) is None
+        and sampling.get("n", 1) == 1
+        and not sampling.get("temperature")
+        and "prompt_variant" not in (info["strategy"].get("template") or {})
+    )
+
+
 def grid(runs: Runs, benchmark: str) -> list[str]:
     """The seed-study-shaped table for one benchmark: pass@1 % per model and strategy, each linked."""
     cells: dict[str, dict[str, str]] = {}
     for name, info, summary in runs:
-        if summary.benchmark == benchmark and tuning.adapter_of(info) is None:  # tuned: their own table
+        if summary.benchmark == benchmark and headline(info):
             cells.setdefault(info["model"]["name"], {})[column(info)] = _link(name, summary)
     lines = _pivot(cells, COLUMNS, "**{}** (rustcoder)")
     for system, values in PUBLISHED_GRID:
@@ -113,7 +126,7 @@ def language_gap(runs: Runs) -> list[str]:
     """Instruct pass@1 % per model on each benchmark, side by side (Rust versus Python)."""
     cells: dict[str, dict[str, str]] = {}
     for name, info, summary in runs:
-        if info["strategy"]["name"] == "instruct" and tuning.adapter_of(info) is None:
+        if info["strategy"]["name"] == "instruct" and headline(info):
             bench = Path(summary.benchmark).name.removesuffix(".gz").removesuffix(".jsonl")
             cells.setdefault(info["model"]["name"], {})[bench] = _link(name, summary)
     benchmarks = sorted({bench for row_cells in cells.values() for bench in row_cells})
@@ -181,8 +194,10 @@ def row(name: str, info: dict[str, Any], summary: Summary) -> str:
         info["strategy"]["template"].get("rounds") if isinstance(info["strategy"]["template"], dict) else None
     )
     strategy = info["strategy"]["name"] + (f" ({rounds} rounds)" if rounds else f", ≤{attempts} attempts")
+    backend = (info.get("backend") or {}).get("backend")
+    model = info["model"]["name"] + (f" ({backend})" if backend and backend != "llamacpp" else "")
     return (
-        f"| [{name}](runs/{name}/report/report.md) | {info['model']['name']} | {strategy} | "
+        f"| [{name}](runs/{name}/report/report.md) | {model} | {strategy} | "
         f"{f'**{100 * pass1:.1f}** ({low:.1f}–{high:.1f})' if pass1 is not None else 'not executed'} | "
         f"{counts['passed']}/{summary.samples} | "
         f"{counts['compile_error']} | {counts['test_failure']} | {counts['panic'] + counts['timeout']} | "

@@ -184,3 +184,36 @@ def test_the_methods_table_reads_published_training_records(tmp_path):
     assert second.startswith("| self-training (LoRA) | [my-self]") and "4 × 12.0 + 1 min sampling" in second
     held = methods.table(methods.recipes(out), pairs)[3]  # only held: shown, and said
     assert "| 25.0 → **50.0** (1 / 0, p 1.00; 4, held) | · |" in held
+
+
+def test_the_strategy_grid_takes_one_greedy_llamacpp_run_per_cell():
+    (make_results,) = benchmark_modules("make_results")
+    from rustcoder.metrics.summary import summarize
+
+    def info(**changes):
+        base = {
+            "model": {"name": "m"},
+            "strategy": {"name": "delimited", "attempts": 10, "template": {}},
+            "backend": {"backend": "llamacpp"},
+            "sampling": {"n": 1, "temperature": 0.0},
+        }
+        for key, value in changes.items():
+            base[key] = {**base[key], **value}
+        return base
+
+    def summary(pass1):
+        made = summarize([], ks=[1])
+        made.benchmark, made.pass_at_k = "b", {"1": pass1}
+        return made
+
+    others = [  # the same model and strategy, each with one thing that keeps it out of the grid
+        info(backend={"backend": "transformers"}),
+        info(backend={"lora": {"file": "runs/tune/x/adapter/adapter.gguf"}}),
+        info(sampling={"n": 10, "temperature": 0.8}),
+        info(strategy={"template": {"prompt_variant": {"name": "fn"}}}),
+    ]
+    runs = [("a-greedy", info(), summary(0.25))] + [(f"z{i}", o, summary(0.5)) for i, o in enumerate(others)]
+    assert [make_results.headline(i) for _, i, _ in runs] == [True, False, False, False, False]
+    (row,) = [line for line in make_results.grid(runs, "b") if line.startswith("| **m**")]
+    assert "[25.0](runs/a-greedy/report/report.md)" in row and "50.0" not in row
+    assert "| m (transformers) |" in make_results.row("z0", others[0], summary(0.5))
