@@ -56,8 +56,8 @@ def adapter_of(info: dict[str, Any]) -> str | None:
     else None."""
     backend = info.get("backend") or {}
     found = backend.get("lora") or backend.get("adapter")
-    if isinstance(found, dict):
-        found = found.get("file")
+    if isinstance(found, dict):  # llama.cpp records the GGUF's `file`, transformers the folder's `path`
+        found = found.get("file") or found.get("path")
     return str(found) if found else None
 
 

@@ -187,7 +187,7 @@ def test_the_methods_table_reads_published_training_records(tmp_path):
 
 
 def test_the_strategy_grid_takes_one_greedy_llamacpp_run_per_cell():
-    (make_results,) = benchmark_modules("make_results")
+    make_results, tuning_results = benchmark_modules("make_results", "tuning_results")
     from rustcoder.metrics.summary import summarize
 
     def info(**changes):
@@ -209,11 +209,16 @@ def test_the_strategy_grid_takes_one_greedy_llamacpp_run_per_cell():
     others = [  # the same model and strategy, each with one thing that keeps it out of the grid
         info(backend={"backend": "transformers"}),
         info(backend={"lora": {"file": "runs/tune/x/adapter/adapter.gguf"}}),
+        info(backend={"backend": "transformers", "adapter": {"path": "runs/tune/x/adapter", "sha256": "0"}}),
         info(sampling={"n": 10, "temperature": 0.8}),
         info(strategy={"template": {"prompt_variant": {"name": "fn"}}}),
     ]
     runs = [("a-greedy", info(), summary(0.25))] + [(f"z{i}", o, summary(0.5)) for i, o in enumerate(others)]
-    assert [make_results.headline(i) for _, i, _ in runs] == [True, False, False, False, False]
+    assert [make_results.headline(i) for _, i, _ in runs] == [True, False, False, False, False, False]
+    assert [tuning_results.adapter_of(i) for i in others[1:3]] == [
+        "runs/tune/x/adapter/adapter.gguf",
+        "runs/tune/x/adapter",
+    ]
     (row,) = [line for line in make_results.grid(runs, "b") if line.startswith("| **m**")]
     assert "[25.0](runs/a-greedy/report/report.md)" in row and "50.0" not in row
     assert "| m (transformers) |" in make_results.row("z0", others[0], summary(0.5))
