@@ -61,7 +61,7 @@ def card_results(out: Path, found: list[Pair]) -> None:
         mine = [p for p in found if p.adapter == card.parent.name]
         text = card.read_text(encoding="utf-8").split(CARD_RESULTS)[0].rstrip("\n") + "\n"
         if mine:
-            rows = [r.replace("(runs/", "(../../runs/") for r in tuning_results.table(mine)]  # from tune/NAME
+            rows = tuning_results.table(mine, runs="../../runs")  # the card is in docs/results/tune/NAME
             text += CARD_RESULTS + "\n" + "\n".join(rows) + "\n"
         card.write_text(text, encoding="utf-8")
 

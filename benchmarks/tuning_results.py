@@ -157,8 +157,9 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}"
 
 
-def table(found: list[Pair]) -> list[str]:
-    """Markdown: one row per tuned run against its base."""
+def table(found: list[Pair], runs: str = "runs") -> list[str]:
+    """Markdown: one row per tuned run against its base, each linking the runs' reports under `runs`
+    (relative to the page the table goes in)."""
     if not found:
         return ["No tuned run has finished yet (`benchmarks/run_tuning.sh`)."]
     lines = [
@@ -184,8 +185,8 @@ def table(found: list[Pair]) -> list[str]:
             f"{f'{pair.gained} / {pair.lost}' if tested else '-'} | "
             f"{f'{pair.p_value:.3f}' if tested else '-'} | {exact} | {similarity} | {parses} | {compiles} | "
             f"{stops} | "
-            f"[{pair.base}](runs/{pair.base}/report/report.md), "
-            f"[{pair.tuned}](runs/{pair.tuned}/report/report.md) |"
+            f"[{pair.base}]({runs}/{pair.base}/report/report.md), "
+            f"[{pair.tuned}]({runs}/{pair.tuned}/report/report.md) |"
         )
     return lines
 
