@@ -6,8 +6,9 @@
 #   nohup benchmarks/run_selection.sh > runs/logs/selection.out 2>&1 &
 #
 # Hours of CPU on 2 cores (N = 10 samples of 164 problems: about 30 min for the 0.5B, 75 for the 1.5B,
-# each benchmark; the model's written tests about 15 min more). The same cautions as run_results.sh: keep
-# the machine otherwise idle, and run from a frozen copy of src/ if you keep editing it.
+# each benchmark; the model's written tests about 15 min more; one greedy run per wording 13 and 35
+# min). The same cautions as run_results.sh: keep the machine otherwise idle, and run from a frozen copy
+# of src/ if you keep editing it. Cheapest and most telling first: the 0.5B before the 1.5B.
 # MultiPL-E comes from the hub when it is reachable; elsewhere point MPL at a local copy of humaneval-rs.
 cd "$(dirname "$0")/.."
 MPL="${MPL:-multiple-humaneval-rs}"
@@ -21,28 +22,39 @@ choose() {  # name: every selection method on a run of N samples, then self-test
     [ -f "runs/$name/select-self-tests-repair/results.summary.json" ] ||
         .venv/bin/rustcoder select "runs/$name" --method self-tests --repair-rounds 2 >> "runs/logs/$name.select.log" 2>&1
 }
-while pgrep -f "python.*rustcoder run" >/dev/null; do sleep 20; done  # one model run at a time
+seed() {  # dir run: the `exact` wording of a variants run is the published greedy run with the same
+    # settings (the variants run refuses to resume from it if any setting differs): copied, not re-made
+    local dir=$1 from=runs/$2
+    [ -d "$from" ] || from=docs/results/runs/$2
+    [ -d "$dir/exact" ] || [ ! -f "$from/samples.jsonl" ] && return
+    mkdir -p "$dir/exact"
+    cp "$from/run.json" "$from/samples.jsonl" "$dir/exact/"
+}
+variants() {  # size bench-prefix bench [variants]: every wording greedy (as the published runs:
+    # --loop-span 0), then their comparison (variants.md)
+    local S=$1 name="$2-qwen$1-variants"
+    seed "runs/$name" "$2-qwen$S-delimited"
+    run "$name" "$3" --model "qwen2.5-coder-$S-instruct" --strategy delimited --loop-span 0 \
+        --prompt-variants "${4:-all}"
+}
+while pgrep -f "python.*rustcoder (run|tune)" >/dev/null; do sleep 20; done  # one model job at a time
 # FIELD.md's baseline wording with the `instruct` strategy: its 46/164 against the exact text's 38,
 # re-measured rather than taken on trust (about 15 min)
 run hep-qwen0.5b-instruct-fn-indented humanevalpack-rust --model qwen2.5-coder-0.5b-instruct \
     --strategy instruct --prompt-variant fn-indented --loop-span 0  # as the published instruct run
 N="--strategy delimited --attempts 1 -n 10 --temperature 0.8"
-MODELS="0.5b 1.5b"
-# the headline first (HumanEvalPack-Rust, N = 10, every selection; both models), then the wording
-# measurement on it, then MultiPL-E to confirm both
-for S in $MODELS; do
+# per model: HumanEvalPack-Rust with N = 10 and every selection, then the wording measurement on it, then
+# MultiPL-E to confirm both (the 1.5B's MultiPL-E wordings: MHE15_VARIANTS, e.g. exact,CHOSEN)
+for S in 0.5b 1.5b; do
     run "hep-qwen$S-n10" humanevalpack-rust --model "qwen2.5-coder-$S-instruct" $N
     choose "hep-qwen$S-n10"
+    variants "$S" hep humanevalpack-rust
 done
-for S in $MODELS; do  # the instruction's wording, greedy: every variant, then the comparison (variants.md)
-    run "hep-qwen$S-variants" humanevalpack-rust --model "qwen2.5-coder-$S-instruct" --strategy delimited \
-        --prompt-variants all
-done
-for S in $MODELS; do
+for S in 0.5b 1.5b; do
     run "mhe-qwen$S-n10" "$MPL" --model "qwen2.5-coder-$S-instruct" $N
     choose "mhe-qwen$S-n10"
-    run "mhe-qwen$S-variants" "$MPL" --model "qwen2.5-coder-$S-instruct" --strategy delimited \
-        --prompt-variants all
 done
+variants 0.5b mhe "$MPL"
+variants 1.5b mhe "$MPL" "${MHE15_VARIANTS:-all}"
 run hepy-qwen1.5b-instruct humaneval-python --model qwen2.5-coder-1.5b-instruct --strategy instruct
 echo "all selection runs complete $(date)"
