@@ -22,6 +22,7 @@ from typing import Any
 import selection_results as selection
 import tuning_methods
 import tuning_results as tuning
+import variants_results as variants
 from rustcoder.evaluation.results import read_results
 from rustcoder.jsonl import write_json
 from rustcoder.metrics.report import load_runs, write_report
@@ -194,6 +195,10 @@ def row(name: str, info: dict[str, Any], summary: Summary) -> str:
         info["strategy"]["template"].get("rounds") if isinstance(info["strategy"]["template"], dict) else None
     )
     strategy = info["strategy"]["name"] + (f" ({rounds} rounds)" if rounds else f", ≤{attempts} attempts")
+    template = info["strategy"]["template"]
+    wording = template.get("prompt_variant") if isinstance(template, dict) else None
+    if isinstance(wording, dict):
+        strategy += f", wording `{wording.get('name')}`"
     backend = (info.get("backend") or {}).get("backend")
     model = info["model"]["name"] + (f" ({backend})" if backend and backend != "llamacpp" else "")
     return (
@@ -256,6 +261,9 @@ def main() -> None:
                 shutil.copytree(source, target / item)
             elif source.exists():
                 shutil.copy2(source, target / item)
+    wordings = variants.found(args.runs)
+    for item in wordings:
+        variants.publish(args.runs / item.name, args.out / "runs" / item.name)
     paired = tuning.pairs(runs, args.runs)
     tuning_methods.publish_all(args.runs / "tune", args.out / "tune")
     tuning_methods.card_results(args.out / "tune", paired)
@@ -327,6 +335,16 @@ def main() -> None:
         "`·`: not run yet.",
         "",
         *tuning_methods.table(tuning_methods.recipes(args.out / "tune"), paired),
+        "",
+        "## The instruction's wording",
+        "",
+        "The same model, strategy and greedy decoding, one run per wording of the instruction "
+        "(`rustcoder run --prompt-variants all`): pass@1 %, with the problems each wording solves that "
+        "the benchmark's own text (`exact`) does not (+) and the reverse (−), in bold where the sign test "
+        "gives p < 0.05. The wordings: [README.md](../../README.md#models-backends-and-strategies); what "
+        "they say: [analysis.md](analysis.md).",
+        "",
+        *variants.table(wordings),
         "",
         "## Many samples, one answer",
         "",

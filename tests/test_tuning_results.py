@@ -222,3 +222,4 @@ def test_the_strategy_grid_takes_one_greedy_llamacpp_run_per_cell():
     (row,) = [line for line in make_results.grid(runs, "b") if line.startswith("| **m**")]
     assert "[25.0](runs/a-greedy/report/report.md)" in row and "50.0" not in row
     assert "| m (transformers) |" in make_results.row("z0", others[0], summary(0.5))
+    assert "| delimited, ≤10 attempts, wording `fn` |" in make_results.row("z4", others[4], summary(0.5))
