@@ -69,6 +69,12 @@ def test_set_overrides_dotted_keys_and_the_method_must_match(tmp_path):
     config = write_config(tmp_path / "c.yaml", "method: lora\nmodel: m\noutput: out\ndata: [{path: d}]\n")
     loaded = load_config(config, ["train.max_steps=7", "lora.r=4", "strategy=instruct"], method="lora")
     assert (loaded.train.max_steps, loaded.lora.r, loaded.strategy) == (7, 4, "instruct")
+    picked = load_config(config, ["data.0.limit=5", "data.0.layouts=[spm]"], method="lora")
+    assert (picked.data[0].limit, [layout.value for layout in picked.data[0].layouts]) == (5, ["spm"])
+    with pytest.raises(ConfigError, match="'1' is not one of the list's 1 entries"):
+        load_config(config, ["data.1.limit=5"], method="lora")
+    with pytest.raises(ConfigError, match="strategy is not a section"):
+        load_config(config, ["strategy=instruct", "strategy.x=1"], method="lora")
     with pytest.raises(ConfigError, match="a `lora` recipe, not `prompt`"):
         load_config(config, method="prompt")
     with pytest.raises(ConfigError, match="expected key=value"):
@@ -77,6 +83,26 @@ def test_set_overrides_dotted_keys_and_the_method_must_match(tmp_path):
         load_config(write_config(tmp_path / "e.yaml", "model: m\noutput: o\n"), method="lora")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(write_config(tmp_path / "bad.yaml", "model: [\n"), method="lora")
+
+
+def test_grouping_by_length_picks_the_sampler_and_older_runs_still_resume(tmp_path):
+    from rustcoder.tuning.train import TrainingError, check_output, sft_arguments
+
+    config = write_config(tmp_path / "c.yaml", f"model: m\noutput: {tmp_path / 'out'}\ndata: [{{path: d}}]\n")
+    plain = load_config(config, method="lora")
+    grouped = load_config(config, ["train.group_by_length=true"], method="lora")
+    assert sft_arguments(plain, False).train_sampling_strategy == "random"
+    assert sft_arguments(grouped, False).train_sampling_strategy == "group_by_length"
+    (tmp_path / "out").mkdir()
+    older = json.loads(plain.model_dump_json())
+    del older["train"]["group_by_length"]  # a run started before the setting existed
+    (tmp_path / "out" / "tune.json").write_text(json.dumps(older))
+    check_output(plain)  # resumes: it trained in a random order
+    with pytest.raises(ConfigError, match=r"differs in train\.group_by_length"):
+        check_output(grouped)
+    (tmp_path / "out" / "tune.json").write_text("{")
+    with pytest.raises(TrainingError, match="unreadable"):
+        check_output(plain)
 
 
 def test_train_split_is_benchmark_and_fraction():
@@ -241,7 +267,8 @@ def test_a_killed_run_resumes_from_its_checkpoint_and_another_config_is_refused(
     from tests.conftest import CLI, rustcoder_cli
 
     config = tiny_config(tmp_path, tiny)
-    args = ["tune", "lora", str(config), "--set", "train.max_steps=6"]
+    # grouped by length (the sampler whose order a resume must reproduce), the recipes' other order
+    args = ["tune", "lora", str(config), "--set", "train.max_steps=6", "--set", "train.group_by_length=true"]
     proc = subprocess.Popen([*CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     state = tmp_path / "out" / "checkpoints" / "checkpoint-2" / "trainer_state.json"
     deadline = time.monotonic() + 300
@@ -250,7 +277,7 @@ def test_a_killed_run_resumes_from_its_checkpoint_and_another_config_is_refused(
     proc.kill()
     proc.wait()
     assert state.exists() and not (tmp_path / "out" / "adapter").exists()
-    other = rustcoder_cli(*args[:3], "--set", "train.max_steps=6", "--set", "lora.r=8")
+    other = rustcoder_cli(*args, "--set", "lora.r=8")
     assert other.returncode == 2 and "differs in lora.r" in other.stderr, other.stderr
     done = rustcoder_cli(*args)
     assert done.returncode == 0, done.stderr
@@ -287,6 +314,15 @@ def test_a_resumed_log_drops_the_rows_of_steps_trained_again(tmp_path):
     ]
     CsvLog(path).on_train_begin(None, SimpleNamespace(is_world_process_zero=True, global_step=0), None)
     assert path.read_text().splitlines() == lines[:1]  # started again from nothing
+
+
+@pytest.mark.model
+def test_grouping_by_length_leaves_less_of_the_batches_padding(tmp_path, tiny):
+    from tests.conftest import benchmark_modules
+
+    (bench_tune,) = benchmark_modules("bench_tune")
+    shares = bench_tune.padding_shares(tiny_config(tmp_path, tiny))
+    assert 0 <= shares["grouped by length"] < shares["random"] < 1
 
 
 @pytest.mark.model

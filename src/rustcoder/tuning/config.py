@@ -96,6 +96,10 @@ class TrainOptions(Strict):
     packing: bool = False
     """Pack several examples into one sequence (the loss stays on completions only); needs
     FlashAttention on a GPU, which keeps packed examples apart (see `train.packed_attention`)."""
+    group_by_length: bool = False
+    """Draw each optimizer step's examples from examples of similar length (transformers'
+    `LengthGroupedSampler`), so that less of each batch is padding: in a random order about half of the
+    tokens a mined FIM batch computes are padding (docs/benchmarks.md). Off: a random order."""
     seed: int = 0
     eval_steps: int = Field(50, ge=1)
     save_steps: int = Field(50, ge=1)
@@ -159,14 +163,24 @@ def parse_train_split(text: str) -> tuple[str, float]:
 
 
 def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
-    node = tree
+    """Set `dotted` (`train.max_steps`; a number picks an entry of a list: `data.0.limit`) in `tree`."""
+    node: dict[str, Any] | list[Any] = tree
     *parents, leaf = dotted.split(".")
     for key in parents:
-        child = node.setdefault(key, {})
-        if not isinstance(child, dict):
+        child = node[_index(node, key, dotted)] if isinstance(node, list) else node.setdefault(key, {})
+        if not isinstance(child, dict | list):
             raise ConfigError(f"--set {dotted}: {key} is not a section")
         node = child
-    node[leaf] = value
+    if isinstance(node, list):
+        node[_index(node, leaf, dotted)] = value
+    else:
+        node[leaf] = value
+
+
+def _index(items: list[Any], key: str, dotted: str) -> int:
+    if not key.isdigit() or int(key) >= len(items):
+        raise ConfigError(f"--set {dotted}: {key!r} is not one of the list's {len(items)} entries (from 0)")
+    return int(key)
 
 
 def load_config(

@@ -37,6 +37,8 @@ from rustcoder.tuning.record import RECORD_FILE
 log = logging.getLogger(__name__)
 
 CONFIG_FILE = "tune.json"
+LEGACY_TRAIN = {"group_by_length": False}
+"""Settings added since the first runs, at the value those runs trained with (so that they resume)."""
 
 
 class TrainingError(RustcoderError):
@@ -119,6 +121,8 @@ def check_output(config: TuneConfig) -> None:
             before = json.loads(saved.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise TrainingError(f"{saved}: unreadable ({exc}); remove the folder to start over") from exc
+        if isinstance(before, dict) and isinstance(before.get("train"), dict):
+            before["train"] = {**LEGACY_TRAIN, **before["train"]}
         if before != resolved:
             differ = sorted(_differences(before, resolved))
             raise ConfigError(
@@ -202,6 +206,7 @@ def sft_arguments(config: TuneConfig, has_validation: bool) -> Any:
         data_seed=train.seed,
         max_length=train.max_length,
         packing=train.packing,
+        train_sampling_strategy="group_by_length" if train.group_by_length else "random",
         completion_only_loss=True,
         report_to=[],  # log.csv and the progress bar report
         disable_tqdm=True,
