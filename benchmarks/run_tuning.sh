@@ -57,22 +57,25 @@ for recipe in $RECIPES lora-split-cpu; do
     run "mhe-qwen0.5b-delimited-$recipe" "$MPL" --model $M --strategy delimited $R \
         --adapter "runs/tune/$recipe/adapter"
 done
-# lora-fim-cpu sized for the hour: its FIM scores (held, as it is meant to be used), then HumanEvalPack-Rust
+# lora-fim-cpu sized for the hour by less data: its FIM scores on the mined test split
 train configs/lora-fim-hour-cpu.yaml
 A="--adapter runs/tune/lora-fim-hour-cpu/adapter"
 run mined-qwen0.5b-fim-lora-fim-hour-cpu runs/mined/fim/test-bench.jsonl --model $M --strategy fim $A
-run hepb-qwen0.5b-fim-hold-lora-fim-hour-cpu $H $A
-run hep-qwen0.5b-delimited-lora-fim-hour-cpu humanevalpack-rust --model $M --strategy delimited $R $A
 # The same FIM recipe with its examples grouped by length (lora-fim-cpu's 66 steps in the hour?): the
 # order's cost measured first, then the recipe and its evaluations, as lora-fim-cpu's
 [ -f runs/logs/bench-tune-orders.txt ] ||
-    .venv/bin/python benchmarks/bench_tune.py --orders configs/lora-fim-cpu.yaml > runs/logs/bench-tune-orders.txt 2>&1
+    { .venv/bin/python benchmarks/bench_tune.py --orders configs/lora-fim-cpu.yaml > runs/logs/bench-tune-orders.part \
+        2>&1 && mv runs/logs/bench-tune-orders.part runs/logs/bench-tune-orders.txt; }
 train configs/lora-fim-grouped-cpu.yaml
 A="--adapter runs/tune/lora-fim-grouped-cpu/adapter"
 run mined-qwen0.5b-fim-lora-fim-grouped-cpu runs/mined/fim/test-bench.jsonl --model $M --strategy fim $A
 run hepb-qwen0.5b-fim-hold-lora-fim-grouped-cpu $H $A
 run hep-qwen0.5b-delimited-lora-fim-grouped-cpu humanevalpack-rust --model $M --strategy delimited $R $A
 run mhe-qwen0.5b-delimited-lora-fim-grouped-cpu "$MPL" --model $M --strategy delimited $R $A
+# lora-fim-hour-cpu took 70 min all the same (a random order): its other evaluations, after the grouped one's
+A="--adapter runs/tune/lora-fim-hour-cpu/adapter"
+run hepb-qwen0.5b-fim-hold-lora-fim-hour-cpu $H $A
+run hep-qwen0.5b-delimited-lora-fim-hour-cpu humanevalpack-rust --model $M --strategy delimited $R $A
 # What the chat recipes do to FIM (they were not trained for it: a check for damage, so on subsets, paired
 # with the full base runs on the tasks both ran): the first 150 infill blocks (HumanEval problems 0-76)
 # and the first 200 mined gaps (all 21 test crates)
