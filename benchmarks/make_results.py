@@ -271,7 +271,8 @@ def main() -> None:
     figure = selection.plot(picked, args.out / "selection.svg")
     by_benchmark: dict[str, list[str]] = {}
     for name, info, summary in runs:
-        by_benchmark.setdefault(summary.benchmark, []).append(row(name, info, summary))
+        # one section a file name: the same benchmark read from two places is one benchmark
+        by_benchmark.setdefault(Path(summary.benchmark).name, []).append(row(name, info, summary))
     header = (
         "| run | model | strategy | pass@1 % (95 % CI) | passed | compile errors | test failures | "
         "panics + timeouts | top rustc errors | generation (samples' sum) | per problem p50 / p95 (s) | "
@@ -359,7 +360,7 @@ def main() -> None:
         "",
     ]
     for benchmark, rows in sorted(by_benchmark.items()):
-        lines += [f"### {Path(benchmark).name}", "", header, *rows, ""]
+        lines += [f"### {benchmark}", "", header, *rows, ""]
     lines += ["## Published numbers for comparison (HumanEvalPack-Rust / HumanEval-X Rust pass@1 %)", ""]
     lines += ["| system | pass@1 % |", "|---|---|", *(f"| {s} | {v} |" for s, v in PUBLISHED), ""]
     lines += ["MultiPL-E HumanEval-rs pass@1 % (BigCode leaderboard, base models, t=0.2, n=50):", ""]
