@@ -501,9 +501,9 @@ def test_an_adapter_trained_on_a_benchmark_split_is_evaluated_without_those_prob
         f"""model: {tiny}
 output: {tmp_path / "out"}
 train_split: "{bench}:0.4"
-evaluate: {{benchmark: "{bench}", strategy: instruct}}
+evaluate: {{benchmark: "{bench}", strategy: instruct, checkpoints: true}}
 prompt: {{virtual_tokens: 2, init_text: null}}
-train: {{max_steps: 1, batch_size: 1, grad_accum: 1, save_steps: 1, validation: 0, max_length: 512}}
+train: {{max_steps: 2, batch_size: 1, grad_accum: 1, save_steps: 1, validation: 0, max_length: 512}}
 """,
     )
     assert rustcoder_cli("tune", "prompt", str(config)).returncode == 0
@@ -512,7 +512,13 @@ train: {{max_steps: 1, batch_size: 1, grad_accum: 1, save_steps: 1, validation: 
     assert len(record["train_split"]["held_out"]) == 2
     scored = record["evaluation"]  # the recipe's own evaluation leaves the trained problem out too
     assert scored["problems"] == 2 and scored["left_out_trained"] == 1 and scored["pass@1"] is not None
-    assert "## Evaluation" in (tmp_path / "out" / "adapter" / "README.md").read_text()
+    # each checkpoint scored as training saved it, on the same held-out problems, into a run of its own
+    assert [(row["step"], row["problems"]) for row in scored["checkpoints"]] == [(1, 2), (2, 2)]
+    assert (tmp_path / "out" / "benchmark.csv").read_text().startswith("step,benchmark,problems,pass@1,run")
+    first = json.loads((tmp_path / "out" / "eval-humanevalx_mini" / "step-1" / "run.json").read_text())
+    assert trained not in first["problems"] and first["status"] == "complete"
+    card = (tmp_path / "out" / "adapter" / "README.md").read_text()
+    assert "## Evaluation" in card and "checkpoint at step 2: pass@1" in card
     run = rustcoder_cli(
         "run", str(bench), "--model", str(tiny), "--adapter", str(tmp_path / "out" / "adapter"),
         "--max-tokens", "4", "--strategy", "instruct", "--out", str(tmp_path / "run"),

@@ -1,16 +1,22 @@
 """What a training run reports as it goes: a CSV of every logged step, a progress bar with loss, tokens/s
-and ETA."""
+and ETA, and optionally each checkpoint's score on a benchmark subset."""
 
 from __future__ import annotations
 
 import csv
+import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transformers import TrainerCallback
 
+if TYPE_CHECKING:
+    from rustcoder.tuning.config import TuneConfig
+
 FIELDS = ("step", "epoch", "loss", "eval_loss", "learning_rate", "tokens", "tokens_per_second", "seconds")
+SCORE_FIELDS = ("step", "benchmark", "problems", "pass@1", "run")
 
 
 def _tokens(state: Any) -> int:
@@ -72,14 +78,61 @@ class CsvLog(_Throughput):
             writer.writerow(row)
 
 
-def keep_rows_until(path: Path, step: int) -> None:
+def keep_rows_until(path: Path, step: int, fields: Sequence[str] = FIELDS) -> None:
     """Rewrite the log `path` without its rows of steps after `step`."""
     with path.open(newline="", encoding="utf-8") as handle:
         rows = [row for row in csv.DictReader(handle) if int(row["step"]) <= step]
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, FIELDS)
+        writer = csv.DictWriter(handle, fields)
         writer.writeheader()
         writer.writerows(rows)
+
+
+class CheckpointScores(TrainerCallback):
+    """Scores each checkpoint on the recipe's benchmark subset as training saves it, through rustcoder's
+    harness (`evaluate_adapter`, a backend of its own: the model in training is not touched), one row a
+    checkpoint in `path`, whose rows after a resumed checkpoint are dropped as CsvLog's. Process zero
+    scores; under DDP the other processes wait for it at their next synchronisation."""
+
+    def __init__(self, config: TuneConfig, split: dict[str, Any] | None, path: Path) -> None:
+        self.config = config
+        self.split = split
+        """The run's `train_split` record, written beside each checkpoint so that its evaluation
+        leaves out the problems trained on."""
+        self.path = path
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+        if state.is_world_process_zero and self.path.exists():
+            keep_rows_until(self.path, state.global_step, SCORE_FIELDS)
+
+    def on_save(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+        if not state.is_world_process_zero:
+            return
+        from rustcoder.tuning.evaluate import eval_folder, evaluate_adapter
+        from rustcoder.tuning.record import RECORD_FILE
+
+        step = state.global_step
+        checkpoint = Path(args.output_dir) / f"checkpoint-{step}"
+        (checkpoint / RECORD_FILE).write_text(json.dumps({"train_split": self.split}), encoding="utf-8")
+        scored = evaluate_adapter(self.config, checkpoint, eval_folder(self.config) / f"step-{step}")
+        new = not self.path.exists()
+        with self.path.open("a", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, SCORE_FIELDS)
+            if new:
+                writer.writeheader()
+            writer.writerow({"step": step, **{k: scored[k] for k in SCORE_FIELDS[1:]}})
+
+
+def checkpoint_scores(path: Path) -> list[dict[str, Any]]:
+    """The rows CheckpointScores wrote, typed."""
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [
+            {**row, "step": int(row["step"]), "problems": int(row["problems"]),
+             "pass@1": float(row["pass@1"]) if row["pass@1"] else None}
+            for row in csv.DictReader(handle)
+        ]  # fmt: skip
 
 
 class Progress(_Throughput):

@@ -32,6 +32,8 @@ def model_card(record: dict[str, Any]) -> str:
             f"{scored['benchmark']} ({scored['left_out_trained']} left out as trained on); the run: "
             f"`{scored['run']}`.\n"
         )
+        for row in scored.get("checkpoints") or []:
+            evaluation += f"- checkpoint at step {row['step']}: pass@1 {row['pass@1']} (`{row['run']}`)\n"
     versions = ", ".join(f"{name} {version}" for name, version in record["versions"].items())
     return f"""---
 library_name: peft

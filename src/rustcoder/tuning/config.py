@@ -117,6 +117,9 @@ class BenchmarkEval(Strict):
     limit: int | None = Field(None, ge=1)
     """The first this many problems (after leaving out those the adapter trained on)."""
     strategy: str = "delimited"
+    checkpoints: bool = False
+    """Also score each checkpoint as training saves it (OUTPUT/eval-NAME/step-N, one row a checkpoint
+    in OUTPUT/benchmark.csv), to follow pass@1 during training, not only at its end."""
 
 
 class TuneConfig(Strict):

@@ -26,8 +26,9 @@ def adapter_backend(config: TuneConfig, adapter: Path | None) -> Backend:
     return create_backend("transformers", config.model, TransformersSettings(adapter=adapter))
 
 
-def evaluate_adapter(config: TuneConfig, adapter: Path) -> dict[str, Any]:
-    """pass@1 and counts of `adapter` on `config.evaluate`'s benchmark, run into OUTPUT/eval-NAME/."""
+def evaluate_adapter(config: TuneConfig, adapter: Path, out: Path | None = None) -> dict[str, Any]:
+    """pass@1 and counts of `adapter` on `config.evaluate`'s benchmark, run into `out` (by default
+    OUTPUT/eval-NAME/); the problems its record says it trained on are left out."""
     from rustcoder.benchmarks import load_benchmark
     from rustcoder.generation.run import run
     from rustcoder.prompting.registry import strategy_named
@@ -44,7 +45,7 @@ def evaluate_adapter(config: TuneConfig, adapter: Path) -> dict[str, Any]:
     backend = adapter_backend(config, adapter)
     languages = {p.language for p in problems}
     strategy = strategy_named(options.strategy, languages=languages)
-    out = config.output / f"eval-{Path(options.benchmark).stem}"
+    out = out or eval_folder(config)
     summary = run(benchmark, problems, backend, strategy, Sampling(), out)
     return {
         "benchmark": benchmark.name,
@@ -53,3 +54,8 @@ def evaluate_adapter(config: TuneConfig, adapter: Path) -> dict[str, Any]:
         "pass@1": summary.pass_at_k.get("1"),
         "run": str(out),
     }
+
+
+def eval_folder(config: TuneConfig) -> Path:
+    assert config.evaluate is not None
+    return config.output / f"eval-{Path(config.evaluate.benchmark).stem}"

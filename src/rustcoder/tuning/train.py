@@ -37,6 +37,8 @@ from rustcoder.tuning.record import RECORD_FILE
 log = logging.getLogger(__name__)
 
 CONFIG_FILE = "tune.json"
+SCORES_FILE = "benchmark.csv"
+"""Each checkpoint's score on the recipe's benchmark subset (`evaluate.checkpoints`)."""
 LEGACY_TRAIN = {"group_by_length": False}
 """Settings added since the first runs, at the value those runs trained with (so that they resume)."""
 
@@ -260,7 +262,7 @@ def train(config: TuneConfig, extra: list[Pair] | None = None, base_adapter: Pat
     from transformers import AutoModelForCausalLM, PrinterCallback
     from trl import SFTTrainer
 
-    from rustcoder.tuning.callbacks import CsvLog, Progress
+    from rustcoder.tuning.callbacks import CheckpointScores, CsvLog, Progress
 
     check_output(config)
     attention = packed_attention() if config.train.packing else None
@@ -288,6 +290,9 @@ def train(config: TuneConfig, extra: list[Pair] | None = None, base_adapter: Pat
         processing_class=tokenizer,
         callbacks=[CsvLog(config.output / "log.csv"), Progress()],
     )
+    if config.evaluate is not None and config.evaluate.checkpoints:
+        scores = CheckpointScores(config, split_record(config, data), config.output / SCORES_FILE)
+        trainer.add_callback(scores)
     trainer.remove_callback(PrinterCallback)  # the progress bar and log.csv report instead
     resume = last_checkpoint(config.output / "checkpoints")
     if resume is not None:
@@ -301,10 +306,14 @@ def train(config: TuneConfig, extra: list[Pair] | None = None, base_adapter: Pat
     metrics["resumed_from_step"] = int(resume.name.split("-")[1]) if resume else 0
     adapter = save_adapter(config, model, data, metrics, model_dir)
     if config.evaluate is not None:
+        from rustcoder.tuning.callbacks import checkpoint_scores
         from rustcoder.tuning.evaluate import evaluate_adapter
 
         record = json.loads((adapter / RECORD_FILE).read_text(encoding="utf-8"))
-        write_record(adapter, {**record, "evaluation": evaluate_adapter(config, adapter)})
+        scored = evaluate_adapter(config, adapter)
+        if config.evaluate.checkpoints:
+            scored["checkpoints"] = checkpoint_scores(config.output / SCORES_FILE)
+        write_record(adapter, {**record, "evaluation": scored})
     return adapter
 
 
@@ -314,6 +323,13 @@ def write_record(folder: Path, record: dict[str, Any]) -> None:
 
     (folder / RECORD_FILE).write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
     (folder / "README.md").write_text(model_card(record), encoding="utf-8")
+
+
+def split_record(config: TuneConfig, data: Prepared) -> dict[str, Any] | None:
+    """What the adapter's record says of its `train_split` (None without one)."""
+    if not config.train_split:
+        return None
+    return {"benchmark": data.split_benchmark, "trained": data.trained_problems, "held_out": data.held_out}
 
 
 def save_adapter(
@@ -344,13 +360,7 @@ def save_adapter(
             "left_out_too_long": data.train.too_long,
             "sha256": data.digests,
         },
-        "train_split": {
-            "benchmark": data.split_benchmark,
-            "trained": data.trained_problems,
-            "held_out": data.held_out,
-        }
-        if config.train_split
-        else None,
+        "train_split": split_record(config, data),
         "metrics": metrics,
         "versions": {
             "rustcoder": source_version(),
