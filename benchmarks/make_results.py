@@ -329,9 +329,10 @@ def main() -> None:
         "",
         "As the seed study's table: each CPU recipe (`configs/NAME.yaml`) with its training record "
         "(`tune/NAME/`: the adapter's record and card, the trainer's log) and its pass@1 before → after "
-        "from the table above. Minutes: the optimizer steps at their median time (the first step of "
-        "each process left out), plus self-training's sampling and judging where its round recorded "
-        "them, so that pauses of the job do not count; the wall-clock figures and peak memory are in "
+        "from the table above. Minutes: each step as long as it took, but a step longer than twice "
+        "its tokens' time at the median step's tokens/s counted at that (the job was paused), each "
+        "process's first step at that rate, plus self-training's sampling and judging where its round "
+        "recorded them; the wall-clock figures and peak memory are in "
         "[docs/benchmarks.md](../benchmarks.md#training-throughput-rustcoder-tune-on-2-cpu-cores). "
         "`·`: not run yet.",
         "",

@@ -79,28 +79,46 @@ class Recipe:
     """The median optimizer step (the first of each process left out: it warms up)."""
     other_seconds: float | None
     """Self-training's judging and sampling, where its rounds recorded them."""
+    training_seconds: float = 0.0
+    """Each timed step as long as it took, but at most twice as long as its tokens take at the median
+    step's tokens/s (a longer one was paused: SIGSTOP for a benchmark), and each process's untimed
+    first step at that rate."""
 
     @property
     def minutes(self) -> float:
-        """Training at the median step, plus what else the recipe ran: a figure that pauses of the job
-        (a killed run, SIGSTOP for a benchmark) do not inflate."""
-        return (self.steps * self.step_seconds + (self.other_seconds or 0.0)) / 60
+        """Training, plus what else the recipe ran: a figure that pauses of the job (a killed run,
+        SIGSTOP) do not inflate, and that holds where steps differ by design (examples grouped by
+        length: short steps and long ones, which a median step would not weigh)."""
+        training = self.training_seconds or self.steps * self.step_seconds
+        return (training + (self.other_seconds or 0.0)) / 60
 
 
-def _steps(logs: list[Path]) -> tuple[int, list[float]]:
-    """(optimizer steps, the seconds of each step timed within one process after its first)."""
-    steps, durations = 0, []
+def _steps(logs: list[Path]) -> tuple[int, list[tuple[float, int]], int]:
+    """(optimizer steps, the seconds and tokens of each step timed within one process after its
+    first, tokens trained on in all)."""
+    steps: int = 0
+    timed: list[tuple[float, int]] = []
+    seen = 0
     for path in logs:
         with path.open(newline="", encoding="utf-8") as handle:  # a step's last row: a log written
             # before rustcoder dropped a killed run's rows on resuming holds those steps twice
             last = {int(row["step"]): row for row in csv.DictReader(handle) if row["loss"]}
         rows = [last[step] for step in sorted(last)]  # rows with a loss: one a step; eval rows apart
         steps += len(rows)
+        seen += int(rows[-1]["tokens"]) if rows else 0  # counted on across a resume
         for before, after in itertools.pairwise(rows):
             gap = float(after["seconds"]) - float(before["seconds"])
             if int(after["step"]) == int(before["step"]) + 1 and gap > 0:  # not across a resume
-                durations.append(gap)
-    return steps, durations
+                timed.append((gap, int(after["tokens"]) - int(before["tokens"])))
+    return steps, timed, seen
+
+
+def _training_seconds(timed: list[tuple[float, int]], seen: int) -> float:
+    rate = statistics.median(tokens / gap for gap, tokens in timed) if timed else 0.0
+    if rate <= 0:
+        return 0.0
+    untimed = seen - sum(tokens for _, tokens in timed)
+    return sum(min(gap, 2 * tokens / rate) for gap, tokens in timed) + max(0, untimed) / rate
 
 
 def read(folder: Path) -> Recipe | None:
@@ -109,7 +127,8 @@ def read(folder: Path) -> Recipe | None:
         return None
     record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
     logs = sorted(folder.glob("round-*/log.csv")) or [folder / "log.csv"]
-    steps, durations = _steps([p for p in logs if p.exists()])
+    steps, timed, seen = _steps([p for p in logs if p.exists()])
+    durations = [gap for gap, _ in timed]
     rounds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("round-*/round.json"))]
     other = [sum(r["seconds"].values()) for r in rounds if "seconds" in r]
     return Recipe(
@@ -122,6 +141,7 @@ def read(folder: Path) -> Recipe | None:
         steps=steps,
         step_seconds=statistics.median(durations) if durations else 0.0,
         other_seconds=sum(other) if rounds and len(other) == len(rounds) else None,
+        training_seconds=_training_seconds(timed, seen),
     )
 
 

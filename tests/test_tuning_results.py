@@ -136,10 +136,11 @@ def test_the_methods_table_reads_published_training_records(tmp_path):
     # a killed attempt's rows (steps 1-2), the run again from nothing (1-3), then resumed (3-4);
     # an evaluation row; a step's last row counts: step 2 took 10 s, step 4 14 s (step 3's last row is
     # the resumed process's first, and a first step is not timed)
+    # 100 tokens a step: step 2 at 10 tokens/s, step 4 at 100/14
     log = (
-        "1,0.1,0.9,,,1,1,50.0\n2,0.2,0.8,,,1,1,99.0\n"
-        "1,0.1,0.9,,,1,1,8.0\n2,0.2,0.8,,,1,1,18.0\n2,0.2,,0.7,,1,1,19.0\n3,0.3,0.7,,,1,1,30.0\n"
-        "3,0.3,0.7,,,1,1,9.0\n4,0.4,0.6,,,1,1,23.0\n"
+        "1,0.1,0.9,,,100,1,50.0\n2,0.2,0.8,,,200,1,99.0\n"
+        "1,0.1,0.9,,,100,1,8.0\n2,0.2,0.8,,,200,1,18.0\n2,0.2,,0.7,,200,1,19.0\n3,0.3,0.7,,,300,1,30.0\n"
+        "3,0.3,0.7,,,300,1,9.0\n4,0.4,0.6,,,400,1,23.0\n"
     )
     _training_folder(tune / "my-lora", "lora", log)
     _training_folder(tune / "my-self", "self", log, rounds=[{"round": 0, "seconds": {"sampling": 60.0}}])
@@ -156,8 +157,13 @@ def test_the_methods_table_reads_published_training_records(tmp_path):
     assert (out / "my-self" / "round-0" / "round.json").exists()
     lora, self_trained = methods.recipes(out)
     assert (lora.method, lora.steps, lora.step_seconds) == ("lora", 4, 12.0)  # median of 10, 14
-    assert lora.minutes == pytest.approx(4 * 12 / 60) and lora.other_seconds is None
-    assert self_trained.other_seconds == 60.0 and self_trained.minutes == pytest.approx((48 + 60) / 60)
+    rate = (10 + 100 / 14) / 2  # the median step's tokens/s; the two untimed first steps at that rate
+    assert lora.training_seconds == pytest.approx(10 + 14 + 200 / rate) and lora.other_seconds is None
+    assert lora.minutes == pytest.approx(lora.training_seconds / 60)
+    assert self_trained.other_seconds == 60.0
+    assert self_trained.minutes == pytest.approx((lora.training_seconds + 60) / 60)
+    paused = methods._training_seconds([(10.0, 100), (10.0, 100), (400.0, 100)], 300)
+    assert paused == pytest.approx(10 + 10 + 20)  # the paused step counted at twice its tokens' time
     base = dict(base="b", tuned="t", problems=4, base_pass=0.25, tuned_pass=0.5, gained=1, lost=0)
     pairs = [
         tuning_results.Pair(**base, adapter="my-lora", benchmark="humanevalpack-rust", p_value=1.0,
