@@ -70,12 +70,17 @@ class CsvLog(_Throughput):
             "tokens_per_second": round(rate, 1),
             "seconds": round(seconds, 1),
         }
-        new = not self.path.exists()
-        with self.path.open("a", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, FIELDS)
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
+        append_row(self.path, FIELDS, row)
+
+
+def append_row(path: Path, fields: Sequence[str], row: dict[str, Any]) -> None:
+    """Append `row` to the CSV `path`, writing its header first when the file is new."""
+    new = not path.exists()
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fields)
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
 
 
 def keep_rows_until(path: Path, step: int, fields: Sequence[str] = FIELDS) -> None:
@@ -115,12 +120,7 @@ class CheckpointScores(TrainerCallback):
         checkpoint = Path(args.output_dir) / f"checkpoint-{step}"
         (checkpoint / RECORD_FILE).write_text(json.dumps({"train_split": self.split}), encoding="utf-8")
         scored = evaluate_adapter(self.config, checkpoint, eval_folder(self.config) / f"step-{step}")
-        new = not self.path.exists()
-        with self.path.open("a", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, SCORE_FIELDS)
-            if new:
-                writer.writeheader()
-            writer.writerow({"step": step, **{k: scored[k] for k in SCORE_FIELDS[1:]}})
+        append_row(self.path, SCORE_FIELDS, {"step": step, **{k: scored[k] for k in SCORE_FIELDS[1:]}})
 
 
 def checkpoint_scores(path: Path) -> list[dict[str, Any]]:
