@@ -26,12 +26,28 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 METHODS = {
     "prompt tuning (20 virtual tokens), instructions": ("prompt", "instructions", ""),
     "LoRA r=16 (all linear layers), instructions": ("lora", "instructions", ""),
     "LoRA r=16 (all linear layers), FIM PSM+SPM": ("lora", "fim", ", layouts: [psm, spm]"),
 }
+
+
+def tune(arguments: list[str], out: Path, label: str) -> tuple[list[dict[str, str]], Any]:
+    """`rustcoder tune ARGUMENTS` in a process of its own, training into `out`: its log's rows of
+    optimizer steps and the process's resource usage (peak memory); SystemExit naming `label` if it
+    fails."""
+    errors = out.with_name(out.name + ".stderr")
+    with errors.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rustcoder", "tune", *arguments], stdout=subprocess.DEVNULL, stderr=sink
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{label} failed:\n{errors.read_text()[-2000:]}")
+    return [r for r in csv.DictReader((out / "log.csv").open()) if r["loss"]], usage
 
 
 def run_one(method: str, kind: str, extra: str, args: argparse.Namespace, root: Path) -> dict[str, float]:
@@ -45,14 +61,7 @@ train: {{max_steps: {args.steps}, batch_size: {args.batch}, grad_accum: 1, max_l
         save_steps: 1000, threads: {args.threads}}}
 """
     )
-    command = [sys.executable, "-m", "rustcoder", "tune", method, str(config)]
-    errors = root / f"{method}-{kind}.stderr"
-    with errors.open("w") as sink:
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=sink)
-        _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{method} {kind} failed:\n{errors.read_text()[-2000:]}")
-    rows = [r for r in csv.DictReader((out / "log.csv").open()) if r["loss"]]
+    rows, usage = tune([method, str(config)], out, f"{method} {kind}")
     seconds = [float(r["seconds"]) for r in rows]
     steps = [b - a for a, b in itertools.pairwise(seconds)]
     tokens = [int(r["tokens"]) for r in rows]
@@ -103,13 +112,10 @@ def time_order(config_path: Path, grouped: bool, args: argparse.Namespace, root:
         "train.save_steps=1000",
         f"train.threads={args.threads}",
     ]
-    command = [sys.executable, "-m", "rustcoder", "tune", "lora", str(config_path)]
+    arguments = ["lora", str(config_path)]
     for item in sets:
-        command += ["--set", item]
-    proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if proc.returncode != 0:
-        raise SystemExit(f"order {out.name} failed:\n{proc.stderr[-2000:]}")
-    rows = [r for r in csv.DictReader((out / "log.csv").open()) if r["loss"]]
+        arguments += ["--set", item]
+    rows, _ = tune(arguments, out, f"order {out.name}")
     return float(rows[-1]["seconds"]), int(rows[-1]["tokens"])
 
 
