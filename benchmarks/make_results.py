@@ -128,7 +128,7 @@ def language_gap(runs: Runs) -> list[str]:
     cells: dict[str, dict[str, str]] = {}
     for name, info, summary in runs:
         if info["strategy"]["name"] == "instruct" and headline(info):
-            bench = Path(summary.benchmark).name.removesuffix(".gz").removesuffix(".jsonl")
+            bench = selection.bench_name(summary.benchmark)
             cells.setdefault(info["model"]["name"], {})[bench] = _link(name, summary)
     benchmarks = sorted({bench for row_cells in cells.values() for bench in row_cells})
     return _pivot(cells, benchmarks, "{}")

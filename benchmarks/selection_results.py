@@ -46,14 +46,15 @@ def _generation_minutes(summary: Summary) -> float:
     return (stats.total or 0.0) / 60 if stats is not None else 0.0
 
 
-def _bench(summary: Summary) -> str:
-    return Path(summary.benchmark).name.removesuffix(".gz").removesuffix(".jsonl")
+def bench_name(benchmark: str) -> str:
+    """A benchmark's short name in the results tables: its file name without `.jsonl(.gz)`."""
+    return Path(benchmark).name.removesuffix(".gz").removesuffix(".jsonl")
 
 
 def points(runs_dir: Path, runs: list[tuple[str, dict[str, Any], Summary]]) -> list[Point]:
     """One point per (run of N samples, method), plus its greedy run and its raw samples."""
     greedy = {
-        (info["model"]["name"], _bench(s), info["strategy"]["name"]): s
+        (info["model"]["name"], bench_name(s.benchmark), info["strategy"]["name"]): s
         for _, info, s in runs
         if s.samples == s.problems and info.get("sampling", {}).get("temperature") == 0.0
     }
@@ -61,7 +62,7 @@ def points(runs_dir: Path, runs: list[tuple[str, dict[str, Any], Summary]]) -> l
     for name, info, summary in runs:
         if summary.samples <= summary.problems or not any((runs_dir / name).glob("select-*")):
             continue
-        model, bench = info["model"]["name"], _bench(summary)
+        model, bench = info["model"]["name"], bench_name(summary.benchmark)
         base = _generation_minutes(summary)
         n = summary.samples // max(1, summary.problems)
         one = greedy.get((model, bench, info["strategy"]["name"]))

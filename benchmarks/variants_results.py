@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from selection_results import bench_name
+
 KEEP = ("run.json", "samples.jsonl", "results.jsonl", "results.summary.json", "report")
 """What each wording's run keeps when published (make_results.KEEP without the selection files)."""
 
@@ -30,7 +32,7 @@ class Wordings:
 
     @property
     def benchmark(self) -> str:
-        return Path(self.comparison["benchmark"]).name.removesuffix(".gz").removesuffix(".jsonl")
+        return bench_name(self.comparison["benchmark"])
 
 
 def found(runs_dir: Path) -> list[Wordings]:
