@@ -62,6 +62,28 @@ KEEP = ("run.json", "samples.jsonl", "results.jsonl", "results.summary.json", "r
 """What a published run keeps; its `select-*` folders (rustcoder select) go with it too."""
 
 
+def publish_run(source: Path, target: Path, items: Sequence[str] = KEEP) -> None:
+    """Copy a run folder's `items` (and its `select-*` folders) to `target`, replacing what was there;
+    a folder already in place (the published runs published again) is left as it is."""
+    if target.resolve() == source.resolve():
+        return
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    selections = [p.name for p in source.glob("select-*") if p.is_dir()]
+    for item in (*items, *selections):
+        if (source / item).is_dir():
+            shutil.copytree(source / item, target / item)
+        elif (source / item).exists():
+            shutil.copy2(source / item, target / item)
+
+
+def publish_wordings(source: Path, target: Path, names: Sequence[str]) -> None:
+    """A `--prompt-variants` folder: its comparison and joint report, then each wording's run."""
+    publish_run(source, target, ("variants.json", "variants.md", "report"))
+    for name in names:
+        publish_run(source / name, target / name)
+
+
 def finished(runs: Path) -> Runs:
     found = []
     for folder in sorted(p for p in runs.iterdir() if (p / "run.json").exists()):
@@ -249,21 +271,10 @@ def main() -> None:
             refresh(folder)
     runs = [run for run in finished(args.runs) if run[0] not in args.exclude]
     for name, _, _ in runs:
-        target = args.out / "runs" / name
-        if target.resolve() == (args.runs / name).resolve():
-            continue  # publishing the published runs again: they are in place
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
-        selections = [p.name for p in (args.runs / name).glob("select-*") if p.is_dir()]
-        for item in (*KEEP, *selections):
-            source = args.runs / name / item
-            if source.is_dir():
-                shutil.copytree(source, target / item)
-            elif source.exists():
-                shutil.copy2(source, target / item)
+        publish_run(args.runs / name, args.out / "runs" / name)
     wordings = variants.found(args.runs)
     for item in wordings:
-        variants.publish(args.runs / item.name, args.out / "runs" / item.name)
+        publish_wordings(args.runs / item.name, args.out / "runs" / item.name, item.names)
     paired = tuning.pairs(runs, args.runs)
     tuning_methods.publish_all(args.runs / "tune", args.out / "tune")
     tuning_methods.card_results(args.out / "tune", paired)

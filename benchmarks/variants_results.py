@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from selection_results import bench_name
-
-KEEP = ("run.json", "samples.jsonl", "results.jsonl", "results.summary.json", "report")
-"""What each wording's run keeps when published (make_results.KEEP without the selection files)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +25,11 @@ class Wordings:
     model: str
     comparison: dict[str, Any]
     """variants.json as `rustcoder run --prompt-variants` wrote it."""
+
+    @property
+    def names(self) -> list[str]:
+        """The wordings run, in the order run."""
+        return list(self.comparison["pass@1"])
 
     @property
     def benchmark(self) -> str:
@@ -48,28 +49,6 @@ def found(runs_dir: Path) -> list[Wordings]:
     return out
 
 
-def publish(source: Path, target: Path) -> None:
-    """Copy a variants folder: its comparison, joint report and each wording's run (samples, results,
-    report); a folder already in place is left as it is."""
-    if target.resolve() == source.resolve():
-        return
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    for item in ("variants.json", "variants.md", "report"):
-        _copy(source / item, target / item)
-    for name in json.loads((source / "variants.json").read_text(encoding="utf-8"))["pass@1"]:
-        for item in KEEP:
-            _copy(source / name / item, target / name / item)
-
-
-def _copy(source: Path, target: Path) -> None:
-    if source.is_dir():
-        shutil.copytree(source, target)
-    elif source.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
-
-
 def _cell(comparison: dict[str, Any], name: str) -> str:
     value = f"{100 * comparison['pass@1'][name]:.1f}"
     versus = comparison["against_baseline"].get(name)
@@ -86,7 +65,7 @@ def table(found: list[Wordings], runs: str = "runs") -> list[str]:
         return ["No run of every wording has been made yet."]
     names: list[str] = []
     for item in found:
-        names += [n for n in item.comparison["pass@1"] if n not in names]
+        names += [n for n in item.names if n not in names]
     lines = [
         "| model | benchmark | problems | " + " | ".join(f"`{n}`" for n in names) + " | spread (points) | "
         "solved by every / some / no wording |",

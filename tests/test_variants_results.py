@@ -8,7 +8,7 @@ from tests.conftest import benchmark_modules, rustcoder_cli
 @pytest.mark.rustc
 @pytest.mark.sandbox
 def test_a_variants_run_is_found_published_and_tabled(tmp_path, fixtures):
-    (variants_results,) = benchmark_modules("variants_results")
+    variants_results, make_results = benchmark_modules("variants_results", "make_results")
     runs = tmp_path / "runs"
     bench = str(fixtures / "humanevalx_mini.jsonl")
     args = ("run", bench, "--backend", "fake", "--model", "fake", "--limit", "2")
@@ -21,11 +21,11 @@ def test_a_variants_run_is_found_published_and_tabled(tmp_path, fixtures):
     row = "| fake | [humanevalx_mini](runs/v/variants.md) | 2 | 0.0 | 0.0 (+0 / −0) | 0.0 | 0 / 0 / 2 |"
     assert lines[2] == row
     target = tmp_path / "published" / "v"
-    variants_results.publish(runs / "v", target)
+    make_results.publish_wordings(runs / "v", target, found.names)
     assert (target / "variants.md").is_file() and (target / "report" / "report.md").is_file()
     assert (target / "fn" / "samples.jsonl").is_file() and (target / "exact" / "run.json").is_file()
     assert [w.name for w in variants_results.found(target.parent)] == ["v"]
-    variants_results.publish(target, target)  # in place: left as it is
+    make_results.publish_wordings(target, target, found.names)  # in place: left as it is
     assert (target / "fn" / "samples.jsonl").is_file()
 
 
