@@ -1,12 +1,16 @@
-# Sourced by run_results.sh and run_selection.sh: `run NAME ARGS...` makes runs/NAME with
-# `rustcoder run ARGS --out runs/NAME`, unless it is complete (or published and not started here);
-# its output goes to runs/logs/NAME.log with the exit status and wall time.
+# Sourced by run_results.sh, run_tuning.sh and run_selection.sh: `run NAME ARGS...` makes runs/NAME with
+# `rustcoder run ARGS --out runs/NAME`, unless it is `finished`; its output goes to runs/logs/NAME.log
+# with the exit status and wall time.
 mkdir -p runs/logs
+finished() {  # name: complete here, or published and not started here (a fresh checkout has no runs/)
+    local name=$1
+    if [ -f "runs/$name/run.json" ] && grep -q '"status": "complete"' "runs/$name/run.json"; then return 0; fi
+    [ -f "docs/results/runs/$name/run.json" ] && [ ! -d "runs/$name" ]
+}
 run() {
-    local name=$1; shift
-    if [ -f "runs/$name/run.json" ] && grep -q '"status": "complete"' "runs/$name/run.json"; then return; fi
-    if [ -f "docs/results/runs/$name/run.json" ] && [ ! -d "runs/$name" ]; then return; fi  # published
-    local start
+    local name=$1 start
+    shift
+    finished "$name" && return
     start=$(date +%s)
     .venv/bin/rustcoder run "$@" --out "runs/$name" > "runs/logs/$name.log" 2>&1
     echo "exit $? wall $(( $(date +%s) - start ))s" >> "runs/logs/$name.log"

@@ -13,14 +13,18 @@
 cd "$(dirname "$0")/.."
 MPL="${MPL:-multiple-humaneval-rs}"
 . benchmarks/queue.sh  # run NAME ARGS...
-choose() {  # name: every selection method on a run of N samples, then self-tests with repair
-    local name=$1 method
-    for method in compile examples self-tests agreement; do
-        [ -f "runs/$name/select-$method/results.summary.json" ] ||
-            .venv/bin/rustcoder select "runs/$name" --method "$method" >> "runs/logs/$name.select.log" 2>&1
+choose() {  # name: every selection method on a run of N samples, then self-tests with repair; what a
+    # published run already has is kept (a fresh checkout copies the run back into runs/ for the rest)
+    local name=$1 kind
+    for kind in compile examples self-tests agreement self-tests-repair; do
+        [ -f "runs/$name/select-$kind/results.summary.json" ] ||
+            [ -f "docs/results/runs/$name/select-$kind/results.summary.json" ] && continue
+        [ -d "runs/$name" ] || [ ! -d "docs/results/runs/$name" ] || cp -r "docs/results/runs/$name" "runs/$name"
+        case $kind in
+            self-tests-repair) .venv/bin/rustcoder select "runs/$name" --method self-tests --repair-rounds 2 ;;
+            *) .venv/bin/rustcoder select "runs/$name" --method "$kind" ;;
+        esac >> "runs/logs/$name.select.log" 2>&1
     done
-    [ -f "runs/$name/select-self-tests-repair/results.summary.json" ] ||
-        .venv/bin/rustcoder select "runs/$name" --method self-tests --repair-rounds 2 >> "runs/logs/$name.select.log" 2>&1
 }
 seed() {  # dir run: the `exact` wording of a variants run is the published greedy run with the same
     # settings (the variants run refuses to resume from it if any setting differs): copied, not re-made
