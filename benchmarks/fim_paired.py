@@ -8,12 +8,12 @@ reference and how many further, and the sign test on those; exact match and pars
 from __future__ import annotations
 
 import argparse
-import random
 from dataclasses import dataclass
 from pathlib import Path
 
 from rustcoder.evaluation.results import read_results
 from rustcoder.metrics.paired import sign_test
+from rustcoder.metrics.passk import bootstrap_mean
 from rustcoder.types import FimScores
 
 
@@ -47,14 +47,13 @@ def compare(base_run: Path, tuned_run: Path, resamples: int = 10_000, seed: int 
     if not tasks:
         raise SystemExit(f"{base_run} and {tuned_run} have no scored FIM task in common")
     diffs = [tuned[t].edit_similarity - base[t].edit_similarity for t in tasks]
-    rng = random.Random(seed)
-    means = sorted(sum(rng.choices(diffs, k=len(diffs))) / len(diffs) for _ in range(resamples))
+    low, high = bootstrap_mean(diffs, rounds=resamples, seed=seed)
     return PairedFim(
         tasks=len(tasks),
         base=sum(base[t].edit_similarity for t in tasks) / len(tasks),
         tuned=sum(tuned[t].edit_similarity for t in tasks) / len(tasks),
-        low=means[int(0.025 * resamples)],
-        high=means[min(resamples - 1, int(0.975 * resamples))],
+        low=low,
+        high=high,
         closer=sum(d > 0 for d in diffs),
         further=sum(d < 0 for d in diffs),
         exact=(sum(base[t].exact_match for t in tasks), sum(tuned[t].exact_match for t in tasks)),

@@ -45,10 +45,16 @@ def bootstrap_pass_at_1(
     """Percentile bootstrap interval for mean pass@1, resampling problems (seeded: reproducible)."""
     if not counts:
         raise ValueError("no problems")
-    rates = [c / n for n, c in counts]
+    return bootstrap_mean([c / n for n, c in counts], rounds=rounds, seed=seed, level=level)
+
+
+def bootstrap_mean(
+    values: Sequence[float], *, rounds: int = 2000, seed: int = 0, level: float = 0.95
+) -> tuple[float, float]:
+    """Percentile bootstrap interval for the mean of `values` (one a problem or task; seeded)."""
     rng = random.Random(seed)
-    size = len(rates)
-    means = sorted(sum(rng.choices(rates, k=size)) / size for _ in range(rounds))
+    size = len(values)
+    means = sorted(sum(rng.choices(values, k=size)) / size for _ in range(rounds))
     tail = (1.0 - level) / 2.0
     low = means[int(tail * rounds)]
     high = means[min(rounds - 1, int((1.0 - tail) * rounds))]
