@@ -37,8 +37,8 @@ run hep-qwen1.5b-delimited humanevalpack-rust --model $M --strategy delimited $R
 run hep-qwen1.5b-alpaca humanevalpack-rust --model $M --strategy alpaca $R
 run hep-qwen1.5b-repair humanevalpack-rust --model $M --strategy repair $R
 # Fill-in-the-middle, with today's defaults (the fim strategy's end rules, the loop guard). The mined
-# benchmark needs the crate sources: ./setup.sh --with-crates (data mine is deterministic: same bytes).
-[ -f runs/mined/fim/test-bench.jsonl ] || .venv/bin/rustcoder data mine --out runs/mined > runs/logs/mined.log 2>&1
+# benchmark: the mined crates' test split
+mine
 for M in qwen2.5-coder-0.5b-instruct qwen2.5-coder-1.5b-instruct; do
     S=${M#qwen2.5-coder-}
     S=${S%-instruct}

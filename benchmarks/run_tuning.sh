@@ -29,8 +29,7 @@ tuned() {  # name recipe ARGS...: `run NAME ARGS` with the recipe's adapter, tra
     train "$recipe"
     run "$name" "$@" --adapter "runs/tune/$recipe/adapter"
 }
-# the mined crates: training data and the FIM test split (deterministic: the published runs' bytes)
-[ -f runs/mined/fim/test-bench.jsonl ] || .venv/bin/rustcoder data mine --out runs/mined > runs/logs/mined.log 2>&1
+mine  # the mined crates: training data and the FIM test split
 while pgrep -f "python.*rustcoder (run|tune)" >/dev/null; do sleep 20; done  # one model job at a time
 M=qwen2.5-coder-0.5b-instruct
 R="--loop-span 0"  # the published baselines' setting
