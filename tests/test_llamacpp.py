@@ -9,7 +9,7 @@ from rustcoder.backends.base import Generation, GenRequest, Message
 from rustcoder.backends.factory import create_backend
 from rustcoder.errors import ContextOverflowError, ModelError
 from rustcoder.models.fetch import resolve_model
-from rustcoder.settings import LlamaCppSettings
+from rustcoder.settings import PARALLEL, LlamaCppSettings
 from tests.conftest import Shorter, choices, rustcoder_cli
 
 pytestmark = pytest.mark.model
@@ -221,7 +221,7 @@ def test_default_model_samples_a_problem_together_and_one_answer_is_chosen(tmp_p
     assert proc.returncode == 0, proc.stderr[-2000:]
     samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
     assert sorted(s["sample_index"] for s in samples) == [0, 1, 2, 3]
-    assert json.loads((out / "run.json").read_text())["backend"]["parallel"] == 8  # decoded together
+    assert json.loads((out / "run.json").read_text())["backend"]["parallel"] == PARALLEL  # decoded together
     [choice] = choices(out)
     assert set(choice["checks"]) == {"0", "1", "2", "3"}
     chosen = choice["checks"][str(choice["chosen"])]

@@ -19,6 +19,7 @@ from pydantic import Field
 from rustcoder.backends.base import Backend
 from rustcoder.errors import BackendError, ModelError
 from rustcoder.settings import (
+    PARALLEL,
     FakeSettings,
     LlamaCppSettings,
     OpenAISettings,
@@ -48,7 +49,10 @@ class BackendOptions(Settings):
     threads: int = Field(0, ge=0, description="CPU threads (llamacpp, transformers; 0: one per core).")
     context: int = Field(4096, ge=256, description="Context size in tokens (llamacpp).")
     parallel: int = Field(
-        8, ge=1, le=64, description="Samples of one prompt (-n) decoded together (llamacpp; 1: one by one)."
+        PARALLEL,
+        ge=1,
+        le=64,
+        description="Samples of one prompt (-n) decoded together (llamacpp; 1: one by one).",
     )
     adapter: Path | None = Field(
         None,
