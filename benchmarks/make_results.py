@@ -236,6 +236,19 @@ def row(name: str, info: dict[str, Any], summary: Summary) -> str:
     )
 
 
+def retrained(notes: list[str]) -> list[str]:
+    """The recipes whose runs used more than one training of them, under a line saying so."""
+    if not notes:
+        return []
+    return [
+        "Recipes trained more than once, whose runs above did not all use the same adapter (the "
+        "record under `tune/NAME` is one training's; what differs: [analysis.md](analysis.md#tuning)):",
+        "",
+        *notes,
+        "",
+    ]
+
+
 def refresh(folder: Path) -> None:
     """Summary figures again from the run's own result records; its report written again."""
     path = folder / "results.summary.json"
@@ -349,6 +362,7 @@ def main() -> None:
         "",
         *tuning_methods.table(tuning_methods.recipes(args.out / "tune"), paired),
         "",
+        *retrained(tuning.trainings(paired)),
         "## The instruction's wording",
         "",
         "The same model, strategy and greedy decoding, one run per wording of the instruction "

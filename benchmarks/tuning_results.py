@@ -45,20 +45,32 @@ class Pair:
     """(base, tuned) share of FIM answers the model ended with its end token (from the runs' samples)."""
     held: bool = False
     """Whether both runs held FIM answers open while a bracket they opened was open (--fim-hold)."""
+    adapter_sha256: str | None = None
+    """The adapter file's hash as the tuned run recorded it: which training of the recipe it used."""
 
 
 SAMPLING_BEFORE = {"loop_span": 0}
 """Sampling settings added since the first published runs, as those runs were made (no loop guard)."""
 
 
+def _adapter_record(info: dict[str, Any]) -> Any:
+    backend = info.get("backend") or {}
+    return backend.get("lora") or backend.get("adapter")
+
+
 def adapter_of(info: dict[str, Any]) -> str | None:
     """The adapter a run used (llama.cpp's `lora`, a record of its GGUF file; transformers' `adapter`),
     else None."""
-    backend = info.get("backend") or {}
-    found = backend.get("lora") or backend.get("adapter")
+    found = _adapter_record(info)
     if isinstance(found, dict):  # llama.cpp records the GGUF's `file`, transformers the folder's `path`
         found = found.get("file") or found.get("path")
     return str(found) if found else None
+
+
+def adapter_hash(info: dict[str, Any]) -> str | None:
+    """The sha256 the run recorded of its adapter (None where it recorded none)."""
+    found = _adapter_record(info)
+    return str(found["sha256"]) if isinstance(found, dict) and found.get("sha256") else None
 
 
 def _held(info: dict[str, Any]) -> bool:
@@ -148,9 +160,26 @@ def pairs(runs: Runs, folder: Path | None = None) -> list[Pair]:
                 fim=fim,
                 stops=_stops(folder, base_name, name, common) if fim else None,
                 held=_held(info),
+                adapter_sha256=adapter_hash(info),
             )
         )
     return found
+
+
+def trainings(found: list[Pair]) -> list[str]:
+    """Markdown notes for the recipes whose runs used more than one training of the recipe (adapters
+    with different hashes: trained again, on another machine or after a change of the code), each
+    hash with its runs; nothing where every recipe's runs share one adapter."""
+    notes = []
+    for recipe in sorted({p.adapter for p in found}):
+        used: dict[str, list[str]] = {}
+        for pair in found:
+            if pair.adapter == recipe:
+                used.setdefault(pair.adapter_sha256 or "unrecorded", []).append(pair.tuned)
+        if len(used) > 1:
+            parts = "; ".join(f"adapter `{sha[:8]}`: {', '.join(runs)}" for sha, runs in used.items())
+            notes.append(f"- `{recipe}`: its runs used {len(used)} trainings of the recipe ({parts}).")
+    return notes
 
 
 def _pct(value: float | None) -> str:

@@ -192,6 +192,26 @@ def test_the_methods_table_reads_published_training_records(tmp_path):
     assert "| 25.0 → **50.0** (1 / 0, p 1.00; 4, held) | · |" in held
 
 
+def test_runs_of_two_trainings_of_one_recipe_are_said_apart():
+    (tuning_results,) = benchmark_modules("tuning_results")
+    base = dict(base="b", problems=4, base_pass=0.25, tuned_pass=0.5, gained=1, lost=0, p_value=1.0)
+    pair = dict(**base, benchmark="humanevalpack-rust", tested=True, fim=None)
+    found = [
+        tuning_results.Pair(**pair, tuned="hep-a", adapter="a", adapter_sha256="1" * 64),
+        tuning_results.Pair(**pair, tuned="mhe-a", adapter="a", adapter_sha256="1" * 64),
+        tuning_results.Pair(**pair, tuned="hepb-a", adapter="a", adapter_sha256="2" * 64),
+        tuning_results.Pair(**pair, tuned="hep-b", adapter="b", adapter_sha256="3" * 64),
+    ]
+    assert tuning_results.trainings(found) == [
+        "- `a`: its runs used 2 trainings of the recipe (adapter `11111111`: hep-a, mhe-a; "
+        "adapter `22222222`: hepb-a)."
+    ]
+    assert tuning_results.trainings(found[:2] + found[3:]) == []  # one adapter a recipe: nothing said
+    info = {"backend": {"adapter": {"path": "runs/tune/p/adapter", "sha256": "4" * 64}}}
+    assert tuning_results.adapter_hash(info) == "4" * 64
+    assert tuning_results.adapter_hash({"backend": {"lora": "x.gguf"}}) is None
+
+
 def test_the_strategy_grid_takes_one_greedy_llamacpp_run_per_cell():
     make_results, tuning_results = benchmark_modules("make_results", "tuning_results")
     from rustcoder.metrics.summary import summarize
