@@ -241,8 +241,9 @@ def retrained(notes: list[str]) -> list[str]:
     if not notes:
         return []
     return [
-        "Recipes trained more than once, whose runs above did not all use the same adapter (the "
-        "record under `tune/NAME` is one training's; what differs: [analysis.md](analysis.md#tuning)):",
+        "Recipes whose runs above did not all use the same adapter file (trained again, or converted "
+        "again; the record under `tune/NAME` is one training's; what differs: "
+        "[analysis.md](analysis.md#tuning)):",
         "",
         *notes,
         "",

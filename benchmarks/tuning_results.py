@@ -178,7 +178,7 @@ def trainings(found: list[Pair]) -> list[str]:
                 used.setdefault(pair.adapter_sha256 or "unrecorded", []).append(pair.tuned)
         if len(used) > 1:
             parts = "; ".join(f"adapter `{sha[:8]}`: {', '.join(runs)}" for sha, runs in used.items())
-            notes.append(f"- `{recipe}`: its runs used {len(used)} trainings of the recipe ({parts}).")
+            notes.append(f"- `{recipe}`: its runs used {len(used)} different adapters ({parts}).")
     return notes
 
 

@@ -203,7 +203,7 @@ def test_runs_of_two_trainings_of_one_recipe_are_said_apart():
         tuning_results.Pair(**pair, tuned="hep-b", adapter="b", adapter_sha256="3" * 64),
     ]
     assert tuning_results.trainings(found) == [
-        "- `a`: its runs used 2 trainings of the recipe (adapter `11111111`: hep-a, mhe-a; "
+        "- `a`: its runs used 2 different adapters (adapter `11111111`: hep-a, mhe-a; "
         "adapter `22222222`: hepb-a)."
     ]
     assert tuning_results.trainings(found[:2] + found[3:]) == []  # one adapter a recipe: nothing said
