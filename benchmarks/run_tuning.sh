@@ -82,7 +82,7 @@ fim_runs self-cpu $FIM_SUBSET
 # Prompt tuning's: the adapter runs on transformers (about 11 tokens/s against llama.cpp's 25), so its
 # base does too
 BL="humanevalpack-rust-infill-block --limit 150"
-MI="runs/mined/fim/test-bench.jsonl --limit 200"
+MI="runs/mined/fim/test-bench.jsonl --limit 100"  # half the LoRA subset (still all 21 crates): transformers is slower
 run hepb-qwen0.5b-fim-transformers $BL --model $M --strategy fim $T
 tuned hepb-qwen0.5b-fim-prompt-cpu prompt-cpu $BL --model $M --strategy fim $T
 run mined-qwen0.5b-fim-transformers $MI --model $M --strategy fim $T
