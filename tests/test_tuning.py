@@ -128,8 +128,18 @@ def test_a_split_adapter_leaves_out_the_same_humaneval_problems_in_other_transla
     assert trained_problems(tmp_path, "b" * 64, "multiple-humaneval-rs.jsonl", mpl) == [mpl[0], mpl[2]]
     infill = ["Rust/12/body1", "Rust/12/block2", "Rust/13/body1"]
     assert trained_problems(tmp_path, "c" * 64, "humanevalpack-rust-infill-block", infill) == infill[:2]
+    # the infill tasks are cut from the split benchmark's own file (the same sha256): by problem too,
+    # not the split's task ids, which name none of them
+    assert trained_problems(tmp_path, "a" * 64, "humanevalpack-rust-infill-block", infill) == infill[:2]
+    assert trained_problems(tmp_path, "a" * 64, "humanevalpack-rust", ["Rust/3", "Rust/4", "Rust/12"]) == [
+        "Rust/3", "Rust/12",
+    ]  # fmt: skip
     assert trained_problems(tmp_path, "d" * 64, "mbpp-rs", ["Rust/3"]) == []  # not a HumanEval translation
     assert trained_problems(tmp_path / "other" / "adapter", "a" * 64) == []  # no record
+    from rustcoder.benchmarks import load_benchmark
+
+    whole, blocks = load_benchmark("humanevalpack-rust"), load_benchmark("humanevalpack-rust-infill-block")
+    assert whole.sha256 == blocks.sha256  # why the case above is the real one
 
 
 @pytest.mark.parametrize("path", sorted(CONFIGS.glob("*.yaml")), ids=lambda p: p.name)

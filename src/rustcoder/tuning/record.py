@@ -39,9 +39,13 @@ def trained_problems(
     split = record.get("train_split") or {}
     trained = list(split.get("trained", []))
     source = split.get("benchmark", {})
-    if source.get("sha256") == benchmark_sha256:
+    ids = list(task_ids)
+    same_data = source.get("sha256") == benchmark_sha256
+    if same_data and (not ids or set(trained) <= set(ids)):  # the split benchmark itself
         return trained
-    if not (trained and _translation(str(source.get("name", ""))) and _translation(benchmark_name)):
+    # the same data cut into other tasks (the infill tasks share HumanEvalPack's file), or a translation
+    translation = _translation(str(source.get("name", ""))) and _translation(benchmark_name)
+    if not (trained and (same_data or translation)):
         return []
     numbers = {humaneval_number(t) for t in trained}
-    return [t for t in task_ids if (n := humaneval_number(t)) is not None and n in numbers]
+    return [t for t in ids if (n := humaneval_number(t)) is not None and n in numbers]
