@@ -84,7 +84,9 @@ fim_runs self-cpu $FIM_SUBSET
 BL="humanevalpack-rust-infill-block --limit 150"
 MI="runs/mined/fim/test-bench.jsonl --limit 100"  # half the LoRA subset (still all 21 crates): transformers is slower
 run hepb-qwen0.5b-fim-transformers $BL --model $M --strategy fim $T
-tuned hepb-qwen0.5b-fim-prompt-cpu prompt-cpu $BL --model $M --strategy fim $T
+# (its evaluation leaves out the 33 HumanEval problems it trained on: the first 121 tasks left are
+# the base's first 150 without them)
+tuned hepb-qwen0.5b-fim-prompt-cpu prompt-cpu humanevalpack-rust-infill-block --limit 121 --model $M --strategy fim $T
 run mined-qwen0.5b-fim-transformers $MI --model $M --strategy fim $T
 tuned mined-qwen0.5b-fim-prompt-cpu prompt-cpu $MI --model $M --strategy fim $T
 for recipe in lora-instructions-cpu lora-standalone-cpu lora-split-cpu; do
