@@ -75,14 +75,16 @@ tuned mhe-qwen0.5b-delimited-$G $G "$MPL" --model $M --strategy delimited $R
 # 42 min with lora-fim-cpu's whole gain, is the FIM recipe for the hour, and has the other evaluations)
 # What the chat recipes do to FIM (they were not trained for it: a check for damage, so on subsets, paired
 # with the full base runs on the tasks both ran): the first 150 infill blocks (HumanEval problems 0-76)
-# and the first 200 mined gaps (all 21 test crates)
+# and the first 200 mined gaps (all 21 test crates; the 100 function bodies and the 100 blocks)
 FIM_SUBSET="150 200"
 # one recipe of each method first (self-training, then prompt tuning), then the other LoRA chat recipes.
 fim_runs self-cpu $FIM_SUBSET
 # Prompt tuning's: the adapter runs on transformers (about 11 tokens/s against llama.cpp's 25), so its
 # base does too
 BL="humanevalpack-rust-infill-block --limit 150"
-MI="runs/mined/fim/test-bench.jsonl --limit 100"  # half the LoRA subset (still all 21 crates): transformers is slower
+# half the LoRA recipes' subset, transformers being slower: the split is ordered by kind, 100 gaps each, so
+# these are the 100 function bodies (all 21 crates), where the LoRA subset adds the 100 blocks
+MI="runs/mined/fim/test-bench.jsonl --limit 100"
 run hepb-qwen0.5b-fim-transformers $BL --model $M --strategy fim $T
 # (its evaluation leaves out the 33 HumanEval problems it trained on: the first 121 tasks left are
 # the base's first 150 without them)
