@@ -91,6 +91,9 @@ run hepb-qwen0.5b-fim-transformers $BL --model $M --strategy fim $T
 tuned hepb-qwen0.5b-fim-prompt-cpu prompt-cpu humanevalpack-rust-infill-block --limit 121 --model $M --strategy fim $T
 run mined-qwen0.5b-fim-transformers $MI --model $M --strategy fim $T
 tuned mined-qwen0.5b-fim-prompt-cpu prompt-cpu $MI --model $M --strategy fim $T
+# Prompt tuning on MultiPL-E, as every other method (about 35 + 30 min on transformers)
+run mhe-qwen0.5b-delimited-transformers "$MPL" --model $M --strategy delimited $R $T
+tuned mhe-qwen0.5b-delimited-prompt-cpu prompt-cpu "$MPL" --model $M --strategy delimited $R $T
 for recipe in lora-instructions-cpu lora-standalone-cpu lora-split-cpu; do
     fim_runs "$recipe" $FIM_SUBSET
 done
