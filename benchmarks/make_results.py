@@ -237,7 +237,7 @@ def row(name: str, info: dict[str, Any], summary: Summary) -> str:
 
 
 def retrained(notes: list[str]) -> list[str]:
-    """The recipes whose runs used more than one training of them, under a line saying so."""
+    """The recipes whose runs used more than one adapter file, under a line saying so."""
     if not notes:
         return []
     return [

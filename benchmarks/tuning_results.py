@@ -46,7 +46,7 @@ class Pair:
     held: bool = False
     """Whether both runs held FIM answers open while a bracket they opened was open (--fim-hold)."""
     adapter_sha256: str | None = None
-    """The adapter file's hash as the tuned run recorded it: which training of the recipe it used."""
+    """The adapter file's hash as the tuned run recorded it (runs of one recipe may differ in it)."""
 
 
 SAMPLING_BEFORE = {"loop_span": 0}
