@@ -236,7 +236,7 @@ def row(name: str, info: dict[str, Any], summary: Summary) -> str:
     )
 
 
-def retrained(notes: list[str]) -> list[str]:
+def adapter_section(notes: list[str]) -> list[str]:
     """The recipes whose runs used more than one adapter file, under a line saying so."""
     if not notes:
         return []
@@ -363,7 +363,7 @@ def main() -> None:
         "",
         *tuning_methods.table(tuning_methods.recipes(args.out / "tune"), paired),
         "",
-        *retrained(tuning.trainings(paired)),
+        *adapter_section(tuning.adapter_notes(paired)),
         "## The instruction's wording",
         "",
         "The same model, strategy and greedy decoding, one run per wording of the instruction "

@@ -62,7 +62,7 @@ def card_results(out: Path, found: list[Pair]) -> None:
         text = card.read_text(encoding="utf-8").split(CARD_RESULTS)[0].rstrip("\n") + "\n"
         if mine:
             rows = tuning_results.table(mine, runs="../../runs")  # the card is in docs/results/tune/NAME
-            notes = tuning_results.trainings(mine)
+            notes = tuning_results.adapter_notes(mine)
             text += CARD_RESULTS + "\n" + "\n".join(rows) + "\n" + "".join(f"\n{n}" for n in notes)
             text += "\n" if notes else ""
         card.write_text(text, encoding="utf-8")

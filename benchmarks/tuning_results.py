@@ -166,19 +166,19 @@ def pairs(runs: Runs, folder: Path | None = None) -> list[Pair]:
     return found
 
 
-def trainings(found: list[Pair]) -> list[str]:
-    """Markdown notes for the recipes whose runs used more than one training of the recipe (adapters
-    with different hashes: trained again, on another machine or after a change of the code), each
-    hash with its runs; nothing where every recipe's runs share one adapter."""
+def adapter_notes(found: list[Pair]) -> list[str]:
+    """Markdown notes for the recipes whose runs used more than one adapter file (different hashes:
+    trained again, or converted again), each hash with its runs; nothing where each recipe's runs
+    share one."""
+    used: dict[str, dict[str, list[str]]] = {}
+    for pair in found:
+        files = used.setdefault(pair.adapter, {})
+        files.setdefault(pair.adapter_sha256 or "unrecorded", []).append(pair.tuned)
     notes = []
-    for recipe in sorted({p.adapter for p in found}):
-        used: dict[str, list[str]] = {}
-        for pair in found:
-            if pair.adapter == recipe:
-                used.setdefault(pair.adapter_sha256 or "unrecorded", []).append(pair.tuned)
-        if len(used) > 1:
-            parts = "; ".join(f"adapter `{sha[:8]}`: {', '.join(runs)}" for sha, runs in used.items())
-            notes.append(f"- `{recipe}`: its runs used {len(used)} different adapters ({parts}).")
+    for recipe, files in sorted(used.items()):
+        if len(files) > 1:
+            parts = "; ".join(f"adapter `{sha[:8]}`: {', '.join(runs)}" for sha, runs in files.items())
+            notes.append(f"- `{recipe}`: its runs used {len(files)} different adapters ({parts}).")
     return notes
 
 

@@ -202,11 +202,11 @@ def test_runs_of_two_trainings_of_one_recipe_are_said_apart():
         tuning_results.Pair(**pair, tuned="hepb-a", adapter="a", adapter_sha256="2" * 64),
         tuning_results.Pair(**pair, tuned="hep-b", adapter="b", adapter_sha256="3" * 64),
     ]
-    assert tuning_results.trainings(found) == [
+    assert tuning_results.adapter_notes(found) == [
         "- `a`: its runs used 2 different adapters (adapter `11111111`: hep-a, mhe-a; "
         "adapter `22222222`: hepb-a)."
     ]
-    assert tuning_results.trainings(found[:2] + found[3:]) == []  # one adapter a recipe: nothing said
+    assert tuning_results.adapter_notes(found[:2] + found[3:]) == []  # one adapter a recipe: nothing said
     info = {"backend": {"adapter": {"path": "runs/tune/p/adapter", "sha256": "4" * 64}}}
     assert tuning_results.adapter_hash(info) == "4" * 64
     assert tuning_results.adapter_hash({"backend": {"lora": "x.gguf"}}) is None
