@@ -275,6 +275,14 @@ def main() -> None:
         "docs/benchmarks.md, which repeats hep-qwen0.5b-delimited).",
     )
     parser.add_argument(
+        "--republish",
+        action="append",
+        default=[],
+        metavar="RECIPE",
+        help="Replace the published training record of RECIPE with runs/tune/RECIPE's (a recipe trained "
+        "again whose runs were made again); by default a published record is kept.",
+    )
+    parser.add_argument(
         "--refresh",
         action="store_true",
         help="Recompute each run's summary figures from its results.jsonl and write its report again.",
@@ -290,7 +298,7 @@ def main() -> None:
     for item in wordings:
         publish_wordings(args.runs / item.name, args.out / "runs" / item.name, item.names)
     paired = tuning.pairs(runs, args.runs)
-    tuning_methods.publish_all(args.runs / "tune", args.out / "tune")
+    tuning_methods.publish_all(args.runs / "tune", args.out / "tune", args.republish)
     tuning_methods.card_results(args.out / "tune", paired)
     picked = selection.points(args.runs, runs)
     figure = selection.plot(picked, args.out / "selection.svg")

@@ -15,6 +15,7 @@ import itertools
 import json
 import shutil
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +26,17 @@ RECORD = "rustcoder-tune.json"
 METHODS = {"prompt": "prompt tuning", "lora": "LoRA", "self": "self-training (LoRA)"}
 
 
-def publish_all(tune: Path, out: Path) -> None:
-    """Publish every finished training folder under `tune` (runs/tune) to `out` (docs/results/tune)."""
+def publish_all(tune: Path, out: Path, replace: Collection[str] = ()) -> None:
+    """Publish every finished training folder under `tune` (runs/tune) to `out` (docs/results/tune).
+
+    A record already published is kept unless its recipe is named in `replace`: it is the record of the
+    training its published runs used, and a recipe trained again (to check that it reproduces, or for
+    runs a fresh machine lacked the adapter for) replaces it only when its runs are made again too.
+    """
     for source in sorted(tune.glob(f"*/adapter/{RECORD}")):
         folder = source.parent.parent
+        if (out / folder.name / RECORD).exists() and folder.name not in replace:
+            continue
         if (out / folder.name).resolve() != folder.resolve():
             shutil.rmtree(out / folder.name, ignore_errors=True)
             publish(folder, out / folder.name)

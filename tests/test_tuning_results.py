@@ -155,6 +155,15 @@ def test_the_methods_table_reads_published_training_records(tmp_path):
         "rustcoder-tune.json",
     ]
     assert (out / "my-self" / "round-0" / "round.json").exists()
+    # trained again: the published record (the one its runs used) stays unless the recipe is named
+    first = (tune / "my-lora" / "log.csv").read_text()
+    (tune / "my-lora" / "log.csv").write_text("step\n")
+    methods.publish_all(tune, out)
+    assert (out / "my-lora" / "log.csv").read_text() == first
+    methods.publish_all(tune, out, replace=["my-lora"])
+    assert (out / "my-lora" / "log.csv").read_text() == "step\n"
+    (tune / "my-lora" / "log.csv").write_text(first)
+    methods.publish_all(tune, out, replace=["my-lora"])
     lora, self_trained = methods.recipes(out)
     assert (lora.method, lora.steps, lora.step_seconds) == ("lora", 4, 12.0)  # median of 10, 14
     rate = (10 + 100 / 14) / 2  # the median step's tokens/s; the two untimed first steps at that rate
