@@ -35,7 +35,13 @@ def publish_all(tune: Path, out: Path, replace: Collection[str] = ()) -> None:
     """
     for source in sorted(tune.glob(f"*/adapter/{RECORD}")):
         folder = source.parent.parent
-        if (out / folder.name / RECORD).exists() and folder.name not in replace:
+        published = out / folder.name / RECORD
+        if published.exists() and folder.name not in replace:
+            if published.read_bytes() != source.read_bytes():
+                print(
+                    f"kept the published record of {folder.name}: {folder} was trained again "
+                    f"(--republish {folder.name} if its published runs were made again with it)"
+                )
             continue
         if (out / folder.name).resolve() != folder.resolve():
             shutil.rmtree(out / folder.name, ignore_errors=True)

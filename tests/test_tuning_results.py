@@ -130,7 +130,7 @@ def _training_folder(root, method: str, log: str, rounds: list[dict] | None = No
     return root
 
 
-def test_the_methods_table_reads_published_training_records(tmp_path):
+def test_the_methods_table_reads_published_training_records(tmp_path, capsys):
     methods, tuning_results = benchmark_modules("tuning_methods", "tuning_results")
     tune = tmp_path / "runs" / "tune"
     # a killed attempt's rows (steps 1-2), the run again from nothing (1-3), then resumed (3-4);
@@ -159,6 +159,11 @@ def test_the_methods_table_reads_published_training_records(tmp_path):
     first = (tune / "my-lora" / "log.csv").read_text()
     (tune / "my-lora" / "log.csv").write_text("step\n")
     methods.publish_all(tune, out)
+    assert capsys.readouterr().out == ""  # the same record: nothing to say
+    record = tune / "my-lora" / "adapter" / methods.RECORD
+    record.write_text(record.read_text().replace("}", ', "again": true}', 1))
+    methods.publish_all(tune, out)
+    assert "kept the published record of my-lora" in capsys.readouterr().out
     assert (out / "my-lora" / "log.csv").read_text() == first
     methods.publish_all(tune, out, replace=["my-lora"])
     assert (out / "my-lora" / "log.csv").read_text() == "step\n"
