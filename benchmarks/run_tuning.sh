@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The tuning evidence behind docs/results: each CPU recipe trained, then its adapter evaluated beside the
 # base model with the same settings, so that `rustcoder report BASE TUNED` pairs them per problem (gained,
-# lost, sign test). Resumable like run_results.sh (whose cautions apply); then make_results.py.
+# lost, sign test). Resumable like run_results.sh (whose cautions apply); then make_results.py (which
+# keeps a recipe's published training record: `--republish RECIPE` when one trained again here made
+# runs that replace its published ones).
 #
 #   nohup benchmarks/run_tuning.sh > runs/logs/tuning.out 2>&1 &
 #
