@@ -55,3 +55,11 @@ def test_table_marks_a_wording_the_sign_test_separates_and_a_missing_one():
     )
     assert "| 30.0 | · | 31.0 (+3 / −1) |" in lines[3]
     assert variants_results.table([]) == ["No run of every wording has been made yet."]
+
+
+def test_the_plain_extraction_takes_the_first_fence_even_when_a_stop_string_cut_it_off():
+    (first_fence,) = benchmark_modules("first_fence")
+    two = "Here:\n```rust\nfn a() {}\n```\nand\n```rust\nfn b() {}\n```"
+    assert first_fence.first_block(two) == "fn a() {}\n"
+    assert first_fence.first_block("Here:\n```rust\nfn a() {\n}\n") == "fn a() {\n}\n"  # cut by `}\n```\n`
+    assert first_fence.first_block("fn a() {}") == "fn a() {}"  # no fence: all of it
