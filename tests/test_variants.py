@@ -8,7 +8,7 @@ from rustcoder.backends.fake import FakeBackend
 from rustcoder.errors import RustcoderError
 from rustcoder.metrics.paired import paired, sign_test
 from rustcoder.prompting.base import MultiTurn
-from rustcoder.prompting.registry import STRATEGIES, strategy_named
+from rustcoder.prompting.registry import STRATEGIES, recorded_strategy, strategy_named
 from rustcoder.prompting.variants import VARIANTS, variant_named, worded
 from tests.conftest import rustcoder_cli
 
@@ -57,6 +57,18 @@ def test_exact_leaves_a_strategy_untouched_and_others_change_its_recorded_templa
     template = worded(delimited, VARIANTS["fn"]).template()
     assert template["prompt_variant"]["name"] == "fn" and template["prefill"] == "RUST_BEGIN\n"
     assert "`{keyword} {signature}`" in template["prompt_variant"]["instruction"]
+
+
+def test_a_recorded_wording_is_read_back_with_its_strategy(problem):
+    """A run's run.json gives back the strategy it ran, wording included (the UI shows its prompts)."""
+    for name, variant in (("instruct", "fn-indented"), ("repair", "system"), ("delimited", "exact")):
+        ran = worded(strategy_named(name), VARIANTS[variant])
+        read = recorded_strategy(ran.name, ran.template())
+        assert read.template() == ran.template()
+        asked = read.request(problem, temperature=0.0, seed=0, max_tokens=64)
+        assert asked == ran.request(problem, temperature=0.0, seed=0, max_tokens=64)
+        if variant != "exact":
+            assert asked != STRATEGIES["instruct"].request(problem, temperature=0.0, seed=0, max_tokens=64)
 
 
 def test_repair_stays_multi_turn_in_another_wording(problem):

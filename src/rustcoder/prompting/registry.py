@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from rustcoder.prompting.base import Strategy
 from rustcoder.prompting.repair import Repair
 from rustcoder.prompting.strategies import Alpaca, Completion, Delimited, Fim, Instruct, OneShot
+from rustcoder.prompting.variants import VARIANTS, worded
 from rustcoder.types import FimLayout, Language
 
 STRATEGIES: dict[str, Strategy] = {
@@ -46,16 +47,20 @@ def strategy_named(
 
 def recorded_strategy(name: str, template: object, languages: Iterable[Language] = ()) -> Strategy:
     """The strategy a run recorded in run.json (its name and `template()`), with the settings the
-    template records: repair's rounds, fim's layout and hold. KeyError for an unknown name, ValueError
-    for an unknown layout."""
+    template records: repair's rounds, fim's layout and hold, the instruction's wording
+    (`--prompt-variant`). KeyError for an unknown name or wording, ValueError for an unknown layout."""
     fields = template if isinstance(template, dict) else {}
-    return strategy_named(
+    strategy = strategy_named(
         name,
         rounds=int(fields.get("rounds", 3)),
         languages=languages,
         fim_layout=FimLayout(fields.get("fim_layout", FimLayout.PSM.value)),
         fim_hold=bool(fields.get("holds_multi_line")),  # --fim-hold
     )
+    wording = fields.get("prompt_variant")
+    if not isinstance(wording, dict):
+        return strategy
+    return worded(strategy, VARIANTS[str(wording.get("name"))])
 
 
 STRATEGY_NAMES = (*STRATEGIES, Repair.name, Fim.name, AUTO)
