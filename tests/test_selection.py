@@ -126,6 +126,67 @@ def test_the_model_s_tests_and_their_inputs_are_found_with_tree_sitter():
     assert slices[:2] == ['("", &vec![1, 7, 3])', '("abc", &vec![])'] and len(set(slices)) == 6
 
 
+CUT_OFF = """mod tests {
+    use super::*;
+
+    #[test]
+    fn larger() {
+        let big = 9;
+        assert_eq!(larger(1, 2), 2);
+        // a comment
+        let r = larger(big, 3);
+        assert_eq!(r, big)
+    }
+
+    #[test]
+    fn more() {
+        assert!(larger(4, 4) == 4);
+        assert_eq!(larger(5, 6), 6);
+        assert_eq!(larger(7, 8"""  # the token limit cut it off: as the 0.5B's answers often end
+
+
+def test_an_answer_cut_off_is_closed_and_each_assertion_is_a_test():
+    from rustcoder.selection.written import closed, split_tests
+
+    assert closed(WRITTEN) == WRITTEN  # an answer that parses is left alone
+    assert closed(CUT_OFF).endswith("assert_eq!(larger(5, 6), 6);\n}\n}\n")
+    assert closed("fn f( {") == "fn f( {"  # nothing complete to keep: unchanged
+    tests = split_tests(CUT_OFF, "larger")
+    assert [t.split("{", 1)[1] for t in tests] == [
+        "\n    let big = 9;\n    assert_eq!(larger(1, 2), 2);\n}",
+        "\n    let big = 9;\n    let r = larger(big, 3);\n    assert_eq!(r, big);\n}",  # its let came along
+        "\n    assert!(larger(4, 4) == 4);\n}",
+        "\n    assert_eq!(larger(5, 6), 6);\n}",
+    ]
+    assert [t.split("(")[0] for t in tests][-1] == "#[test]\nfn rc_t3"
+    assert split_tests(CUT_OFF, "larger", limit=2) == tests[:2]
+    first = split_tests(CUT_OFF, "larger", salvage=False, per_assertion=False)  # as the first splitter
+    assert len(first) == 1 and "larger(5, 6)" not in first[0]  # the cut-off function was lost
+    whole = split_tests(CUT_OFF, "larger", per_assertion=False)
+    assert len(whole) == 2 and whole[0].count("assert_eq!") == 2
+    no_assertion = "#[test]\nfn t() {\n    larger(1, 2);\n}\n"  # a test that only calls: kept whole
+    assert split_tests(no_assertion, "larger") == ["#[test]\nfn rc_t0() {\n    larger(1, 2);\n}"]
+
+
+def test_kept_answers_are_split_again_so_a_better_splitter_reaches_them(tmp_path):
+    import dataclasses
+
+    from rustcoder.backends.fake import FakeBackend
+    from rustcoder.selection.written import _model_id, split_tests, write_tests
+
+    [problem] = fixture_problems("humaneval_rust_mini.jsonl")
+    problem = dataclasses.replace(problem, entry_point="larger")
+    backend = FakeBackend([])  # asked nothing: every answer is kept
+    model = _model_id(backend)
+    row = {"task_id": problem.task_id, "model": model, "text": CUT_OFF, "tests": []}
+    row |= {"seconds": 2.0, "tokens": 640}
+    path = tmp_path / "written-tests.jsonl"
+    path.write_text(json.dumps(row) + "\n" + json.dumps({**row, "task_id": "not/here"}) + "\n")
+    written = write_tests(backend, [problem], path)
+    assert list(written) == [problem.task_id] and backend.requests == []
+    assert list(written[problem.task_id].tests) == split_tests(CUT_OFF, "larger") != []
+
+
 @pytest.mark.rustc
 @pytest.mark.sandbox
 def test_self_tests_rank_by_the_model_s_tests_that_compile():

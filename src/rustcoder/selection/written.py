@@ -4,17 +4,21 @@ resumable file of the answers (RUN/written-tests.jsonl, which both methods share
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rustcoder.backends.base import Backend, GenRequest, Message
 from rustcoder.execute.testfns import attribute_name
 from rustcoder.jsonl import JsonlAppender, read_jsonl
 from rustcoder.rust_syntax import rust_parser
 from rustcoder.types import RUST_BEGIN, RUST_END, Problem
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 TESTS_WANTED = 5
 MAX_TESTS = 8
@@ -46,11 +50,58 @@ def tests_request(problem: Problem, count: int = TESTS_WANTED) -> GenRequest:
     )
 
 
-def split_tests(text: str, entry_point: str, limit: int = MAX_TESTS) -> list[str]:
-    """The `#[test]` functions in `text` that call `entry_point` (at most `limit`), each renamed
-    `rc_tN` so that names cannot clash; `#[should_panic]` and `#[ignore]` tests are left out."""
-    data = text.encode("utf-8")
-    tree = rust_parser().parse(data)
+ASSERTIONS = frozenset({"assert", "assert_eq", "assert_ne"})
+SALVAGE_TRIES = 64
+
+
+def closed(text: str) -> str:
+    """`text` as it parses without error: itself, or, for an answer cut off by the token limit, cut back to
+    its last complete statement or item with its open braces closed (unchanged if none parses)."""
+    parser = rust_parser()
+    if not parser.parse(text.encode("utf-8")).root_node.has_error:
+        return text
+    ends = [m.end() for m in re.finditer(r"[;}][ \t]*(?=\n)", text)]
+    for end in reversed(ends[-SALVAGE_TRIES:]):
+        for depth in range(1, 4):
+            candidate = text[:end] + "\n}" * depth + "\n"
+            if not parser.parse(candidate.encode("utf-8")).root_node.has_error:
+                return candidate
+    return text
+
+
+def _is_assertion(node: Node) -> bool:
+    call = node.named_children[0] if node.type == "expression_statement" and node.named_children else node
+    macro = call.child_by_field_name("macro") if call.type == "macro_invocation" else None
+    return macro is not None and (macro.text or b"").decode() in ASSERTIONS
+
+
+def _cases(body: Node, entry_point: str) -> list[str]:
+    """A test body as CodeT's test cases: one body per assertion that reaches `entry_point`, with the
+    statements before it that are not assertions (its `let`s); the whole body if it asserts nothing."""
+    setup: list[str] = []
+    cases: list[str] = []
+    for statement in body.named_children:
+        text = (statement.text or b"").decode("utf-8", errors="replace")
+        if statement.type in ("line_comment", "block_comment"):
+            continue
+        if not _is_assertion(statement):
+            setup.append(text)
+            continue
+        lines = [*setup, text if text.endswith(";") else text + ";"]
+        if any(f"{entry_point}(" in line for line in lines):
+            cases.append("{\n    " + "\n    ".join(lines) + "\n}")
+    whole = (body.text or b"").decode("utf-8", errors="replace")
+    return cases or ([whole] if f"{entry_point}(" in whole else [])
+
+
+def split_tests(
+    text: str, entry_point: str, limit: int = MAX_TESTS, *, salvage: bool = True, per_assertion: bool = True
+) -> list[str]:
+    """The model's tests in `text` as CodeT's unit, one assertion that calls `entry_point` each (at most
+    `limit`), named `rc_tN` so that names cannot clash; `#[should_panic]` and `#[ignore]` tests are left
+    out. `text` is `closed` first, where the token limit cut it off. (`salvage` and `per_assertion` off:
+    whole test functions of an answer that parses, as before; kept for benchmarks/self_tests_split.py.)"""
+    tree = rust_parser().parse((closed(text) if salvage else text).encode("utf-8"))
     found: list[str] = []
     stack = [tree.root_node]
     while stack and len(found) < limit:
@@ -67,10 +118,10 @@ def split_tests(text: str, entry_point: str, limit: int = MAX_TESTS) -> list[str
         body = node.child_by_field_name("body")
         if "test" not in attributes or {"should_panic", "ignore"} & set(attributes) or not name or not body:
             continue
-        source = (body.text or b"").decode("utf-8", errors="replace")
-        if f"{entry_point}(" not in source:
-            continue
-        found.append(f"#[test]\nfn rc_t{len(found)}() {source}")
+        whole = (body.text or b"").decode("utf-8", errors="replace")
+        cases = _cases(body, entry_point) if per_assertion else [whole] if f"{entry_point}(" in whole else []
+        for case in cases[: limit - len(found)]:
+            found.append(f"#[test]\nfn rc_t{len(found)}() {case}")
     return found
 
 
@@ -129,15 +180,17 @@ def _model_id(backend: Backend) -> str:
 
 def write_tests(backend: Backend, problems: Sequence[Problem], path: Path) -> dict[str, Written]:
     """Each problem's written tests: read from `path` where this model wrote them before (a resumed
-    selection, or the other method that needs them), else asked of `backend` and appended to it."""
+    selection, or the other method that needs them), else asked of `backend` and appended to it. A kept
+    answer's tests are found again in its text, so that a better `split_tests` reaches old answers."""
     model = _model_id(backend)
+    entry = {p.task_id: p.entry_point for p in problems}
     have: dict[str, Written] = {}
     if path.exists():
         for _, row in read_jsonl(path, allow_torn_tail=True):
-            if row.get("model") == model:
-                have[row["task_id"]] = Written(
-                    row["task_id"], row["text"], tuple(row["tests"]), row["seconds"], row["tokens"], model
-                )
+            task = row["task_id"]
+            if row.get("model") == model and task in entry:
+                tests = tuple(split_tests(row["text"], entry[task]))
+                have[task] = Written(task, row["text"], tests, row["seconds"], row["tokens"], model)
     with JsonlAppender(path) as lines:
         for problem in problems:
             if problem.task_id in have:

@@ -1,0 +1,77 @@
+"""How the model's written tests are cut into tests changes what `self-tests` and `agreement` choose: one
+run's N samples and the same written answers (RUN/written-tests.jsonl), ranked three ways, the only
+factor changed being `split_tests`:
+
+- `functions`: whole `#[test]` functions of an answer that parses (the first splitter);
+- `closed`: the same, after an answer cut off by the token limit is closed at its last complete statement;
+- `assertions`: closed, and each assertion its own test with the `let`s before it (CodeT's unit; now
+  the default).
+
+pass@1 of the chosen answers is read from the run's own results (the hidden tests are not run again).
+
+    .venv/bin/python benchmarks/self_tests_split.py runs/hep-qwen0.5b-n10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rustcoder.benchmarks import load_benchmark
+from rustcoder.evaluation.samples import load_samples
+from rustcoder.jsonl import read_jsonl
+from rustcoder.selection import Method
+from rustcoder.selection.run import select
+from rustcoder.selection.written import Written, split_tests
+
+MODES = {
+    "functions": {"salvage": False, "per_assertion": False},
+    "closed": {"salvage": True, "per_assertion": False},
+    "assertions": {"salvage": True, "per_assertion": True},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", type=Path)
+    parser.add_argument("--methods", default="self-tests,agreement")
+    args = parser.parse_args()
+    info = json.loads((args.run / "run.json").read_text(encoding="utf-8"))
+    problems = load_benchmark(info["benchmark"]["name"]).problems
+    entry = {p.task_id: p.entry_point for p in problems}
+    samples = load_samples(args.run / "samples.jsonl", set(entry)).samples
+    passed = {
+        (row["task_id"], row["sample_index"]): bool(row["passed"])
+        for _, row in read_jsonl(args.run / "results.jsonl")
+    }
+    answers = [row for _, row in read_jsonl(args.run / "written-tests.jsonl") if row["task_id"] in entry]
+    print(f"{args.run.name}: {len(samples)} samples of {len({s.task_id for s in samples})} problems")
+    print("| method | split | problems with tests | tests | ranked by them | pass@1 |")
+    print("|---|---|---|---|---|---|")
+    for method in (Method(m) for m in args.methods.split(",")):
+        for mode, flags in MODES.items():
+            written = {
+                row["task_id"]: Written(
+                    row["task_id"],
+                    row["text"],
+                    tuple(split_tests(row["text"], entry[row["task_id"]], **flags)),
+                    row["seconds"],
+                    row["tokens"],
+                )
+                for row in answers
+            }
+            choices, chosen = select(problems, samples, method, written=written)
+            unranked = ("no test of the model's", "no input compiles")
+            ranked = sum(1 for c in choices if not any(u in c.why for u in unranked))
+            solved = sum(passed.get((s.task_id, s.meta["candidate"]), False) for s in chosen)
+            print(
+                f"| {method.value} | {mode} | {sum(1 for w in written.values() if w.tests)} "
+                f"| {sum(len(w.tests) for w in written.values())} | {ranked} "
+                f"| {solved}/{len(chosen)} ({100 * solved / max(1, len(chosen)):.1f} %) |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
