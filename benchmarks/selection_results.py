@@ -46,6 +46,32 @@ def _generation_minutes(summary: Summary) -> float:
     return (stats.total or 0.0) / 60 if stats is not None else 0.0
 
 
+def _wall_minutes(folder: Path, info: dict[str, Any]) -> float:
+    """The generation time of a run of N samples: a problem's samples were decoded together, `parallel`
+    at a time, so each call costs its slowest sample (a sample's `gen_seconds` runs from the call's
+    start), not the sum of its samples' times."""
+    together = max(1, int(info.get("backend", {}).get("parallel") or 1))
+    calls: dict[tuple[str, int], float] = {}
+    for line in (folder / "results.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            key = (row["task_id"], int(row["sample_index"]) // together)
+            calls[key] = max(calls.get(key, 0.0), float(row.get("gen_seconds") or 0.0))
+    return sum(calls.values()) / 60
+
+
+def _decoding_only(info: dict[str, Any]) -> tuple[str, ...]:
+    """What a greedy run must share with a run of N samples to be its baseline: everything but decoding
+    (model, backend, adapter, strategy with its wording and attempts)."""
+    backend = info.get("backend", {})
+    return (
+        info["model"]["name"],
+        str(backend.get("backend")),
+        json.dumps(backend.get("lora") or backend.get("adapter")),
+        json.dumps(info.get("strategy", {}), sort_keys=True),
+    )
+
+
 def bench_name(benchmark: str) -> str:
     """A benchmark's short name in the results tables: its file name without `.jsonl(.gz)`."""
     return Path(benchmark).name.removesuffix(".gz").removesuffix(".jsonl")
@@ -54,8 +80,8 @@ def bench_name(benchmark: str) -> str:
 def points(runs_dir: Path, runs: list[tuple[str, dict[str, Any], Summary]]) -> list[Point]:
     """One point per (run of N samples, method), plus its greedy run and its raw samples."""
     greedy = {
-        (info["model"]["name"], bench_name(s.benchmark), info["strategy"]["name"]): s
-        for _, info, s in runs
+        (*_decoding_only(info), bench_name(s.benchmark)): (name, s)
+        for name, info, s in sorted(runs, key=lambda run: run[0], reverse=True)  # the first name wins
         if s.samples == s.problems and info.get("sampling", {}).get("temperature") == 0.0
     }
     found: list[Point] = []
@@ -63,11 +89,14 @@ def points(runs_dir: Path, runs: list[tuple[str, dict[str, Any], Summary]]) -> l
         if summary.samples <= summary.problems or not any((runs_dir / name).glob("select-*")):
             continue
         model, bench = info["model"]["name"], bench_name(summary.benchmark)
-        base = _generation_minutes(summary)
+        base = _wall_minutes(runs_dir / name, info)
         n = summary.samples // max(1, summary.problems)
-        one = greedy.get((model, bench, info["strategy"]["name"]))
-        if one is not None:
-            found.append(Point(model, bench, "greedy", one.pass_at_k["1"], _generation_minutes(one)))
+        baseline = greedy.get((*_decoding_only(info), bench))
+        if baseline is not None:
+            one = baseline[1]
+            found.append(
+                Point(model, bench, f"greedy ({baseline[0]})", one.pass_at_k["1"], _generation_minutes(one))
+            )
         found.append(Point(model, bench, f"one of {n} samples", summary.pass_at_k["1"], base))
         solved = sum(1 for r in summary.per_problem.values() if r.c > 0) / max(1, len(summary.per_problem))
         found.append(Point(model, bench, f"pass@{n} (oracle)", solved, base))
