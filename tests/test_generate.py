@@ -176,3 +176,7 @@ def test_a_backend_that_decodes_samples_together_gets_each_problems_first_attemp
     seeds = [r.seed for r in backend.requests]
     assert seeds[:3] + seeds[6:8] == [0, 1000, 2000, 3000, 4000]  # the seeds they get one by one
     assert all(r["attempts"] == 2 and r["well_formed"] for r in rows)  # even seeds fail, retries pass
+    assert [r["call"] for r in rows] == [0, 0, 0, 3, 3]  # which call each was decoded in
+    single = tmp_path / "single.jsonl"
+    generate(backend, STRATEGIES["delimited"], [problem], Sampling(), single)
+    assert "call" not in json.loads(single.read_text())  # one sample: its line as before

@@ -114,6 +114,14 @@ def test_generation_time_is_summed_from_the_samples_and_per_problem():
         "total": 6.0,
     }
     assert "total" not in generation.get("ttft_seconds", {})
+    together = [  # samples decoded in one call: their times overlap, the call costs its slowest
+        record("A", "passed", gen_seconds=5.0, call=0),
+        record("A", "passed", gen_seconds=9.0, call=0),
+        record("A", "passed", gen_seconds=4.0, call=2),
+        record("A", "passed", gen_seconds=1.0),  # on its own
+    ]
+    per_problem = summarize(together).to_json()["generation"]["gen_seconds_per_problem"]
+    assert per_problem["total"] == 9.0 + 4.0 + 1.0
 
 
 def test_each_start_has_its_wall_time_or_a_bound():

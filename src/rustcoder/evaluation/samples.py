@@ -22,6 +22,7 @@ META_FIELDS = {
     "tokens": int,
     "tokens_per_second": float,
     "rounds": int,
+    "call": int,
 }
 """Optional generation figures a sample may carry; they are copied into its result."""
 

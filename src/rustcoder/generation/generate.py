@@ -232,10 +232,13 @@ def generate_together(
         firsts = _generate_all(backend, requests, sampling, where)
     except BackendError as exc:
         return [GeneratedSample.failed(problem.task_id, i, str(exc), 1) for i in indices]
-    return [
+    made = [
         generate_one(backend, strategy, problem, sampling, i, check, first)
         for i, first in zip(indices, firsts, strict=True)
     ]
+    if len(indices) == 1:
+        return made
+    return [s if s.error is not None else dataclasses.replace(s, call=indices[0]) for s in made]
 
 
 def _alone(

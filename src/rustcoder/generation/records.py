@@ -36,6 +36,10 @@ class GeneratedSample:
     """Each feedback round's message and answer (runs before rustcoder 0.1's repair log have none)."""
     error: str | None = None
     """Why the backend made no sample; such a sample is generated again on resume."""
+    call: int | None = None
+    """For samples decoded together: the first sample index of their call. Their `gen_seconds` run from
+    the call's start and overlap, so the call costs its slowest sample, not their sum (exactly when each
+    made one attempt: retries come after the call, one by one, and the slowest counts only its own)."""
 
     @classmethod
     def failed(cls, task_id: str, sample_index: int, error: str, attempts: int) -> GeneratedSample:
@@ -61,6 +65,7 @@ class GeneratedSample:
             "tokens_per_second": round(self.tokens_per_second, 2),
             "prompt_tokens": self.prompt_tokens,
             "raw": self.raw,
+            **({"call": self.call} if self.call is not None else {}),
         }
 
     @classmethod
@@ -88,6 +93,7 @@ class GeneratedSample:
             str(row.get("raw", "")),
             int(rounds) if rounds is not None else None,
             tuple(log) if isinstance(log, list) else None,
+            call=int(row["call"]) if row.get("call") is not None else None,
         )
 
     @property

@@ -38,17 +38,23 @@ def describe(values: Sequence[float]) -> dict[str, float]:
 
 def _generation(records: Sequence[ResultRecord]) -> dict[str, Stats]:
     """Per-sample statistics of each generation figure, with totals for time and tokens, and the
-    generation time per problem (all its samples together): the samples' own figures, so a run
+    generation time per problem (all its samples, a call decoded together counted once, at its slowest
+    sample): the samples' own figures, so a run
     resumed after a kill still counts the time its earlier starts spent."""
     figures: dict[str, Stats] = {}
     for name in ("gen_seconds", "ttft_seconds", "tokens_per_second", "tokens"):
         values = [v for r in records if (v := r.figure(name)) is not None]
         if values:
             figures[name] = Stats.of(values, total=name in ("gen_seconds", "tokens"))
-    per_problem: dict[str, float] = defaultdict(float)
-    for record in records:
+    calls: dict[tuple[str, float | int], float] = {}  # samples decoded together cost their slowest
+    for n, record in enumerate(records):
         if (seconds := record.figure("gen_seconds")) is not None:
-            per_problem[record.task_id] += seconds
+            call = record.figure("call")
+            key = (record.task_id, call if call is not None else -1 - n)
+            calls[key] = max(calls.get(key, 0.0), seconds)
+    per_problem: dict[str, float] = defaultdict(float)
+    for (task_id, _), seconds in calls.items():
+        per_problem[task_id] += seconds
     if per_problem:
         figures["gen_seconds_per_problem"] = Stats.of(list(per_problem.values()), total=True)
     return figures
