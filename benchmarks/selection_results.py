@@ -49,13 +49,16 @@ def _generation_minutes(summary: Summary) -> float:
 def _wall_minutes(folder: Path, info: dict[str, Any]) -> float:
     """The generation time of a run of N samples: a problem's samples were decoded together, `parallel`
     at a time, so each call costs its slowest sample (a sample's `gen_seconds` runs from the call's
-    start), not the sum of its samples' times."""
+    start), not the sum of its samples' times. The call is the one a sample records (`call`), else,
+    for runs made before samples recorded it, the one `parallel` put it in."""
     together = max(1, int(info.get("backend", {}).get("parallel") or 1))
     calls: dict[tuple[str, int], float] = {}
     for line in (folder / "results.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            key = (row["task_id"], int(row["sample_index"]) // together)
+            call = row.get("call")
+            first = int(call) if call is not None else int(row["sample_index"]) // together * together
+            key = (row["task_id"], first)
             calls[key] = max(calls.get(key, 0.0), float(row.get("gen_seconds") or 0.0))
     return sum(calls.values()) / 60
 

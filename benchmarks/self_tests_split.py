@@ -22,7 +22,7 @@ from rustcoder.benchmarks import load_benchmark
 from rustcoder.evaluation.samples import load_samples
 from rustcoder.jsonl import read_jsonl
 from rustcoder.selection import Method
-from rustcoder.selection.run import select
+from rustcoder.selection.run import NO_INPUTS, NO_TESTS, select
 from rustcoder.selection.written import Written, split_tests
 
 MODES = {
@@ -62,8 +62,7 @@ def main() -> None:
                 for row in answers
             }
             choices, chosen = select(problems, samples, method, written=written)
-            unranked = ("no test of the model's", "no input compiles")
-            ranked = sum(1 for c in choices if not any(u in c.why for u in unranked))
+            ranked = sum(1 for c in choices if NO_TESTS not in c.why and NO_INPUTS not in c.why)
             solved = sum(passed.get((s.task_id, s.meta["candidate"]), False) for s in chosen)
             print(
                 f"| {method.value} | {mode} | {sum(1 for w in written.values() if w.tests)} "

@@ -38,22 +38,24 @@ def describe(values: Sequence[float]) -> dict[str, float]:
 
 def _generation(records: Sequence[ResultRecord]) -> dict[str, Stats]:
     """Per-sample statistics of each generation figure, with totals for time and tokens, and the
-    generation time per problem (all its samples, a call decoded together counted once, at its slowest
-    sample): the samples' own figures, so a run
-    resumed after a kill still counts the time its earlier starts spent."""
+    generation time per problem (its samples' times, the samples of one call decoded together counted
+    once, at the slowest): the samples' own figures, so a run resumed after a kill still counts the
+    time its earlier starts spent."""
     figures: dict[str, Stats] = {}
     for name in ("gen_seconds", "ttft_seconds", "tokens_per_second", "tokens"):
         values = [v for r in records if (v := r.figure(name)) is not None]
         if values:
             figures[name] = Stats.of(values, total=name in ("gen_seconds", "tokens"))
-    calls: dict[tuple[str, float | int], float] = {}  # samples decoded together cost their slowest
-    for n, record in enumerate(records):
-        if (seconds := record.figure("gen_seconds")) is not None:
-            call = record.figure("call")
-            key = (record.task_id, call if call is not None else -1 - n)
-            calls[key] = max(calls.get(key, 0.0), seconds)
     per_problem: dict[str, float] = defaultdict(float)
-    for (task_id, _), seconds in calls.items():
+    slowest: dict[tuple[str, float], float] = {}  # per call of samples decoded together
+    for record in records:
+        if (seconds := record.figure("gen_seconds")) is None:
+            continue
+        if (call := record.figure("call")) is None:
+            per_problem[record.task_id] += seconds
+        else:
+            slowest[(record.task_id, call)] = max(slowest.get((record.task_id, call), 0.0), seconds)
+    for (task_id, _), seconds in slowest.items():
         per_problem[task_id] += seconds
     if per_problem:
         figures["gen_seconds_per_problem"] = Stats.of(list(per_problem.values()), total=True)

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from rustcoder.metrics.summary import Summary
 
 MAX_INPUTS = 10
+NO_TESTS = "no test of the model's compiles"
+NO_INPUTS = "no input compiles"
+"""What a `self-tests` or `agreement` choice's reason adds where nothing ranked its candidates (the
+problem's answer was then chosen as `compile` chooses)."""
 
 
 def _grouped(candidates: Sequence[Sample]) -> dict[str, list[Sample]]:
@@ -99,9 +103,7 @@ def select(
             results = {s.index: checks[(s.task_id, s.index)] for s in mine if (s.task_id, s.index) in checks}
             choice = choose(problem, [s.index for s in mine], results, public)
             if method.writes_tests:
-                what = (
-                    "no test of the model's compiles" if method is Method.SELF_TESTS else "no input compiles"
-                )
+                what = NO_TESTS if method is Method.SELF_TESTS else NO_INPUTS
                 choice = dataclasses.replace(choice, method=method, why=f"{choice.why} ({what})")
         choices.append(choice)
         pick = next(s for s in mine if s.index == choice.chosen)

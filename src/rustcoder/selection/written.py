@@ -75,9 +75,13 @@ def _is_assertion(node: Node) -> bool:
     return macro is not None and (macro.text or b"").decode() in ASSERTIONS
 
 
-def _cases(body: Node, entry_point: str) -> list[str]:
+def _cases(body: Node, entry_point: str, per_assertion: bool = True) -> list[str]:
     """A test body as CodeT's test cases: one body per assertion that reaches `entry_point`, with the
-    statements before it that are not assertions (its `let`s); the whole body if it asserts nothing."""
+    statements before it that are not assertions (its `let`s); the whole body if it asserts nothing, or
+    if not `per_assertion` (none if it never calls `entry_point`)."""
+    whole = (body.text or b"").decode("utf-8", errors="replace")
+    if not per_assertion:
+        return [whole] if f"{entry_point}(" in whole else []
     setup: list[str] = []
     cases: list[str] = []
     for statement in body.named_children:
@@ -90,7 +94,6 @@ def _cases(body: Node, entry_point: str) -> list[str]:
         lines = [*setup, text if text.endswith(";") else text + ";"]
         if any(f"{entry_point}(" in line for line in lines):
             cases.append("{\n    " + "\n    ".join(lines) + "\n}")
-    whole = (body.text or b"").decode("utf-8", errors="replace")
     return cases or ([whole] if f"{entry_point}(" in whole else [])
 
 
@@ -118,9 +121,7 @@ def split_tests(
         body = node.child_by_field_name("body")
         if "test" not in attributes or {"should_panic", "ignore"} & set(attributes) or not name or not body:
             continue
-        whole = (body.text or b"").decode("utf-8", errors="replace")
-        cases = _cases(body, entry_point) if per_assertion else [whole] if f"{entry_point}(" in whole else []
-        for case in cases[: limit - len(found)]:
+        for case in _cases(body, entry_point, per_assertion)[: limit - len(found)]:
             found.append(f"#[test]\nfn rc_t{len(found)}() {case}")
     return found
 
