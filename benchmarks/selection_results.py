@@ -152,7 +152,8 @@ def plot(found: list[Point], out: Path) -> Path | None:
     axes.grid(alpha=0.3)
     figure.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, format="svg", metadata={"Date": None})
+    with matplotlib.rc_context({"svg.hashsalt": "rustcoder"}):  # the same ids each time, as metrics/plots.py
+        figure.savefig(out, format="svg", metadata={"Date": None})
     plt.close(figure)
     return out
 
