@@ -20,10 +20,11 @@ from pathlib import Path
 
 from rustcoder.benchmarks import load_benchmark
 from rustcoder.evaluation.samples import load_samples
+from rustcoder.execute.testcases import split_tests
 from rustcoder.jsonl import read_jsonl
 from rustcoder.selection import Method
 from rustcoder.selection.run import NO_INPUTS, NO_TESTS, select
-from rustcoder.selection.written import Written, split_tests
+from rustcoder.selection.written import Written
 
 MODES = {
     "functions": {"salvage": False, "per_assertion": False},

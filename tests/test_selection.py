@@ -108,14 +108,15 @@ mod tests {
 
 
 def _written(task_id: str, text: str = WRITTEN):
-    from rustcoder.selection.written import Written, split_tests
+    from rustcoder.execute.testcases import split_tests
+    from rustcoder.selection.written import Written
 
     return {task_id: Written(task_id, text, tuple(split_tests(text, "larger")), 1.0, 99)}
 
 
 def test_the_model_s_tests_and_their_inputs_are_found_with_tree_sitter():
+    from rustcoder.execute.testcases import call_arguments, split_tests
     from rustcoder.selection.inputs import generated_arguments
-    from rustcoder.selection.written import call_arguments, split_tests
 
     tests = split_tests(WRITTEN, "larger")
     assert [t.split("(")[0] for t in tests] == ["#[test]\nfn rc_t0", "#[test]\nfn rc_t1", "#[test]\nfn rc_t2"]
@@ -146,7 +147,7 @@ CUT_OFF = """mod tests {
 
 
 def test_an_answer_cut_off_is_closed_and_each_assertion_is_a_test():
-    from rustcoder.selection.written import closed, split_tests
+    from rustcoder.execute.testcases import closed, split_tests
 
     assert closed(WRITTEN) == WRITTEN  # an answer that parses is left alone
     assert closed(CUT_OFF).endswith("assert_eq!(larger(5, 6), 6);\n}\n}\n")
@@ -172,7 +173,8 @@ def test_kept_answers_are_split_again_so_a_better_splitter_reaches_them(tmp_path
     import dataclasses
 
     from rustcoder.backends.fake import FakeBackend
-    from rustcoder.selection.written import _model_id, split_tests, write_tests
+    from rustcoder.execute.testcases import split_tests
+    from rustcoder.selection.written import _model_id, write_tests
 
     [problem] = fixture_problems("humaneval_rust_mini.jsonl")
     problem = dataclasses.replace(problem, entry_point="larger")

@@ -1,4 +1,7 @@
-"""Public checks for multi-turn strategies: compile, and run the public examples, in the real sandbox.
+"""Public checks: compile, and run the public examples, in the real sandbox, for multi-turn strategies
+and for choosing among candidates; and which test functions compile against a stub of the problem's
+function (its signature with `unimplemented!()` for a body), so that a test of the wrong types, which
+would fail every candidate alike, is left out.
 
 A check never sees the hidden tests: the problem is checked with its public example tests (where the
 benchmark has them) or with nothing but compilation.
@@ -8,11 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Mapping, Sequence
 
 from rustcoder.execute.assemble import assemble
-from rustcoder.execute.engine import Executor
+from rustcoder.execute.distributed import executor_for
+from rustcoder.execute.engine import ExecConfig, Executor
 from rustcoder.prompting.base import Check
-from rustcoder.types import ExecResult, Problem, Sample
+from rustcoder.types import ExecResult, Problem, Program, Sample, Status, TestStyle
 
 
 def public_problem(problem: Problem) -> Problem:
@@ -33,3 +38,53 @@ def sandbox_check(executor: Executor) -> Check:
         return results[0]
 
     return check
+
+
+MODULE = "rc_checks"
+
+
+def test_module(functions: Sequence[str]) -> str:
+    """Test functions as the module the runner finds them in (`rc_checks::NAME`)."""
+    body = "\n".join(functions)
+    return f"#[cfg(test)]\nmod {MODULE} {{\n#[allow(unused_imports)]\nuse super::*;\n{body}\n}}\n"
+
+
+def with_tests(problem: Problem, functions: Sequence[str]) -> Problem:
+    """The problem with `functions` for its tests, run as libtest runs them."""
+    return dataclasses.replace(problem, tests=test_module(functions), test_style=TestStyle.LIBTEST)
+
+
+def stub(problem: Problem) -> Sample:
+    """The problem's function with `unimplemented!()` for a body (its prompt ends inside the function)."""
+    code = problem.prompt.rstrip()
+    if not code.endswith("{"):
+        code += " {"
+    return Sample(problem.task_id, -1, solution=f"{code}\n    unimplemented!()\n}}\n")
+
+
+def execute(programs: Sequence[Program], config: ExecConfig | None) -> dict[str, ExecResult]:
+    """Each program's result by its key, run in batches on `config`'s executor (this machine or Ray)."""
+    results: dict[str, ExecResult] = {}
+    executor_for(config).execute(programs, results.__setitem__)
+    return results
+
+
+def compiling(
+    problems: Sequence[Problem], functions: Mapping[str, Sequence[str]], config: ExecConfig | None
+) -> dict[str, list[str]]:
+    """Of each problem's test functions, those that compile against its stub (each compiled alone, so
+    that one bad test cannot hide the others)."""
+    by_id = {p.task_id: p for p in problems}
+    programs = [
+        assemble(with_tests(by_id[task], [function]), stub(by_id[task]), f"{task}\0{i}")
+        for task, candidates in functions.items()
+        for i, function in enumerate(candidates)
+    ]
+    results = execute(programs, config)
+    kept: dict[str, list[str]] = {task: [] for task in functions}
+    for task, candidates in functions.items():
+        for i, function in enumerate(candidates):
+            result = results.get(f"{task}\0{i}")
+            if result is not None and result.status is not Status.COMPILE_ERROR and result.tests_total == 1:
+                kept[task].append(function)
+    return kept

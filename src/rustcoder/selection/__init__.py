@@ -19,6 +19,8 @@ evaluation does, and never see the hidden tests.
 
 Modules: `public` (compile, examples), `written` (the model's tests), `inputs` (generated arguments),
 `probes` (running candidates on tests and inputs), `rank` (the two rankings), `run` (a run folder).
+Tests are cut into single assertions by `rustcoder.execute.testcases`, and kept only where they compile
+against a stub of the function (`rustcoder.evaluation.checks.compiling`).
 """
 
 from __future__ import annotations

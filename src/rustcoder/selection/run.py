@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rustcoder.errors import RustcoderError
+from rustcoder.evaluation.checks import compiling
 from rustcoder.execute.engine import ExecConfig
+from rustcoder.execute.testcases import call_arguments
 from rustcoder.selection import Choice, Method
 from rustcoder.selection.inputs import generated_arguments
-from rustcoder.selection.probes import compiling, probes, run_candidates
+from rustcoder.selection.probes import probes, run_candidates
 from rustcoder.selection.public import check_candidates, choose
 from rustcoder.selection.rank import by_agreement, by_tests
-from rustcoder.selection.written import Written, call_arguments
+from rustcoder.selection.written import Written
 from rustcoder.types import Language, Problem, Sample
 
 if TYPE_CHECKING:
