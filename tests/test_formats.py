@@ -62,6 +62,32 @@ def test_multipl_e_tests_close_the_function(fixtures):
     assert add.canonical_solution is None
     assert count.header == "use std::collections::HashMap;\n"
     assert count.prompt.startswith("/// How many keys")
+    assert "assert_eq!(add(1, 2), 3);" in (add.example_tests or "")  # the doc comment's example
+    assert count.example_tests is None  # its doc comment shows none
+
+
+def test_doc_comment_examples_are_rust_calls_of_the_entry_point_with_a_value():
+    from rustcoder.benchmarks.examples import doc_examples, example_tests
+
+    doc = "\n".join((
+        "Examples:",
+        ">>> add(1, 2)", "3",
+        ">>> add(1, 2)", "3",  # the same example twice: once
+        ">>> sum(1, 2)", "3",  # another function's name (MultiPL-E's HumanEval_133 calls `lst`)
+        ">>> add(vec![1,", "2]) ", "3",  # not one expression
+        ">>> add(2, 2)", ">>> add(3, 3)", "6",  # a value missing
+        ">>> add(-1, 1)", "0 # and a note",  # not an expression
+        ">>> add(String::from(\"a\"), 1)", "vec![String::from(\"b\")]",
+    ))  # fmt: skip
+    pairs = doc_examples(doc, "add")
+    assert pairs == [
+        ("add(1, 2)", "3"),
+        ("add(3, 3)", "6"),
+        ('add(String::from("a"), 1)', 'vec![String::from("b")]'),
+    ]
+    module = example_tests(pairs) or ""
+    assert module.count("#[test]") == 3 and "assert_eq!(add(3, 3), 6);" in module
+    assert example_tests([]) is None
 
 
 def test_humaneval_layout_detects_language_from_tests(fixtures):

@@ -61,3 +61,40 @@ def test_repair_feedback_never_shows_the_hidden_tests(executor):
     assert message is not None and "E0308" in message and "--> solution.rs:2:5" in message
     assert "test_sum_all" not in message and "assert" not in message
     assert feedback(check(problem, SUM_OK)) is None
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_a_failing_doc_example_is_the_feedback_where_the_hidden_tests_are_a_main(executor):
+    from rustcoder.evaluation.checks import sandbox_check
+    from rustcoder.prompting.repair import Repair
+
+    add = fixture_problems("multiple_mini.jsonl")[0]  # `/// >>> add(1, 2)` `/// 3`; tests: `fn main`
+    check = sandbox_check(executor)
+    message = Repair().feedback(check(add, "fn add(a: isize, b: isize) -> isize {\n    a - b\n}\n"))
+    assert message is not None and "candidate" not in message  # the example, not main's tests
+    assert "```\nassert_eq!(add(1, 2), 3);\nrc_examples::example_1: assertion" in message  # quoted
+    assert Repair().feedback(check(add, "fn add(a: isize, b: isize) -> isize {\n    a + b\n}\n")) is None
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_a_repair_run_never_feeds_back_an_example_of_the_wrong_types(tmp_path, fixtures):
+    from rustcoder.benchmarks import load_benchmark
+    from rustcoder.execute.engine import ExecConfig
+    from rustcoder.generation.run import run
+    from rustcoder.prompting.repair import Repair
+
+    row = json.loads((fixtures / "multiple_mini.jsonl").read_text().splitlines()[0])
+    row["prompt"] = row["prompt"].replace("/// 3\n", "/// 3\n/// >>> add(1.5, 2)\n/// 3\n")
+    bench = tmp_path / "typed.jsonl"
+    bench.write_text(json.dumps(row) + "\n")
+    benchmark = load_benchmark(str(bench))
+    assert "add(1.5, 2)" in (benchmark.problems[0].example_tests or "")  # a Python float, a Rust isize
+    right = "fn add(a: isize, b: isize) -> isize {\n    a + b\n}\nRUST_END"
+    backend = FakeBackend([right])
+    out = tmp_path / "run"
+    config = ExecConfig(jobs=1)
+    summary = run(benchmark, benchmark.problems, backend, Repair(), Sampling(), out, config=config)
+    assert len(backend.requests) == 1 and summary.pass_at_k == {"1": 1.0}  # no round: the right answer
+    assert json.loads((out / "samples.jsonl").read_text())["rounds"] == 0

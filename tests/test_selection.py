@@ -46,9 +46,38 @@ def test_examples_prefers_a_candidate_passing_them_and_falls_back_to_compiling()
     assert choose(examples, [0, 1, 2], checks, Method.EXAMPLES).chosen == 2
     failing = {**checks, 2: ExecResult(Status.TEST_FAILURE)}
     fallback = choose(examples, [0, 1, 2], failing, Method.EXAMPLES)
-    assert fallback.chosen == 1 and "none passes the public examples" in fallback.why
+    assert fallback.chosen == 1 and "none passes a public example" in fallback.why
+    some = {**failing, 2: ExecResult(Status.TEST_FAILURE, tests_total=2, tests_passed=1)}
+    most = choose(examples, [0, 1, 2], some, Method.EXAMPLES)
+    assert most.chosen == 2 and "the most public examples (1 of 2" in most.why
+    assert most.checks[2] == "test_failure (1/2 examples)"
     nothing = choose(problem, [0, 1], {0: checks[0], 1: checks[0]}, Method.COMPILE)
     assert nothing.chosen == 0 and "none compiles" in nothing.why
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_examples_checks_multipl_e_doc_examples_and_drops_one_of_the_wrong_types():
+    add = fixture_problems("multiple_mini.jsonl")[0]  # its hidden tests are a `fn main`
+    problem = dataclasses.replace(
+        add,
+        example_tests=(add.example_tests or "").replace(
+            "}\n}\n", "}\n    #[test]\n    fn more() { assert_eq!(add(2, 2), 4); }\n"
+            "    #[test]\n    fn typed() { assert_eq!(add(1.5, 2), 3); }\n}\n"
+        ),
+    )  # fmt: skip
+    bodies = ("a +", "a - b", "if a == 2 { 4 } else { 0 }", "a + b")
+    candidates = [
+        Sample(add.task_id, i, completion=f"    {body}\n") for i, body in enumerate(bodies)
+    ]  # 0 does not compile; 1 passes no example, 2 one of the two that compile, 3 both
+    [choice], _ = select([problem], candidates, Method.EXAMPLES)
+    assert choice.chosen == 3 and choice.why == "the first to pass the public examples"
+    assert choice.checks == {
+        0: "compile_error", 1: "test_failure (0/2 examples)", 2: "test_failure (1/2 examples)",
+        3: "passed (2/2 examples)",
+    }  # fmt: skip
+    [partial], _ = select([problem], candidates[:3], Method.EXAMPLES)
+    assert partial.chosen == 2 and "(1 of 2; none passes all)" in partial.why
 
 
 @pytest.mark.rustc

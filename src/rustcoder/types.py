@@ -86,7 +86,9 @@ class Problem:
     canonical_solution: str | None = None
     """A reference completion of `prompt`, when the benchmark has one."""
     example_tests: str | None = None
-    """Public examples that may be shown to a model (never the hidden tests)."""
+    """Public examples that may be shown to a model (never the hidden tests): `#[test]` functions, run
+    as libtest runs them whatever the hidden tests' style (HumanEvalPack's `example_test`; MultiPL-E's
+    doc-comment examples, `rustcoder.benchmarks.examples`)."""
     helpers: str = ""
     """Definitions the prompt gives before the entry function, which the tests may call (Python
     HumanEval/38's `encode_cyclic`): placed before a whole-solution sample; a completion already

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from rustcoder.benchmarks.examples import doc_examples, example_tests
 from rustcoder.benchmarks.text import derive_instruction, split_python_prompt, split_rust_prompt
 from rustcoder.errors import DataError
 from rustcoder.jsonl import read_jsonl
@@ -130,7 +131,8 @@ def from_humaneval(row: Mapping[str, Any]) -> Problem:
 
 
 def from_multipl_e(row: Mapping[str, Any]) -> Problem:
-    """MultiPL-E Rust: completions stop before the function's last `}`, which the tests supply."""
+    """MultiPL-E Rust: completions stop before the function's last `}`, which the tests supply. The doc
+    comment's translated doctests are the problem's public examples."""
     language = row.get("language", "rs")
     if language not in ("rs", "rust"):
         raise ValueError(f"language is {language!r}; only Rust (rs) MultiPL-E files are supported")
@@ -151,6 +153,7 @@ def from_multipl_e(row: Mapping[str, Any]) -> Problem:
         tests=tests,
         test_style=TestStyle.MAIN if "fn main" in tests else TestStyle.LIBTEST,
         completion_closer=closer,
+        example_tests=example_tests(doc_examples(parts.docstring, parts.entry_point)),
     )
 
 

@@ -10,19 +10,24 @@ benchmark has them) or with nothing but compilation.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections.abc import Mapping, Sequence
 
 from rustcoder.execute.assemble import assemble
 from rustcoder.execute.distributed import executor_for
 from rustcoder.execute.engine import ExecConfig, Executor
+from rustcoder.execute.testcases import split_tests
 from rustcoder.prompting.base import Check
 from rustcoder.types import ExecResult, Problem, Program, Sample, Status, TestStyle
 
 
 def public_problem(problem: Problem) -> Problem:
-    """The problem as the model may see it checked: its public examples, or nothing but compilation."""
-    return dataclasses.replace(problem, tests=problem.example_tests or "")
+    """The problem as the model may see it checked: its public examples (`#[test]` functions), or
+    nothing but compilation."""
+    if problem.example_tests:
+        return dataclasses.replace(problem, tests=problem.example_tests, test_style=TestStyle.LIBTEST)
+    return dataclasses.replace(problem, tests="")
 
 
 def sandbox_check(executor: Executor) -> Check:
@@ -31,13 +36,24 @@ def sandbox_check(executor: Executor) -> Check:
     turn = threading.Lock()
 
     def check(problem: Problem, solution: str) -> ExecResult:
-        program = assemble(public_problem(problem), Sample(problem.task_id, 0, solution=solution), "check")
+        public = public_problem(problem)
+        program = assemble(public, Sample(problem.task_id, 0, solution=solution), "check")
         results: list[ExecResult] = []
         with turn:
             executor.execute([program], lambda _key, result: results.append(result))
-        return results[0]
+        return quoting_the_example(results[0], public.tests)
 
     return check
+
+
+def quoting_the_example(result: ExecResult, tests: str) -> ExecResult:
+    """`result` with the public example it failed quoted before its reason: the runner's message names
+    only the line (`at tests.rs:7:9`) of a test the model never saw written out."""
+    where = re.search(r"\btests\.rs:(\d+):", result.reason)
+    lines = tests.splitlines()
+    if where is None or not 0 < int(where[1]) <= len(lines) or not lines[int(where[1]) - 1].strip():
+        return result
+    return dataclasses.replace(result, reason=f"{lines[int(where[1]) - 1].strip()}\n{result.reason}")
 
 
 MODULE = "rc_checks"
@@ -88,3 +104,25 @@ def compiling(
             if result is not None and result.status is not Status.COMPILE_ERROR and result.tests_total == 1:
                 kept[task].append(function)
     return kept
+
+
+MAX_EXAMPLES = 32
+"""At most this many of a problem's public examples are checked."""
+
+
+def with_usable_examples(problems: Sequence[Problem], config: ExecConfig | None = None) -> list[Problem]:
+    """The problems, each keeping of its public examples (one assertion a test, as the model's tests
+    are split) those that compile against a stub of its function: an example of the wrong types would
+    fail every candidate alike (MultiPL-E's HumanEval_151 passes integers for a `Vec<f64>`)."""
+    functions = {
+        p.task_id: split_tests(p.example_tests, p.entry_point, MAX_EXAMPLES)
+        for p in problems
+        if p.example_tests
+    }
+    kept = compiling(problems, functions, config)
+    return [
+        dataclasses.replace(p, example_tests=test_module(kept[p.task_id]) if kept[p.task_id] else None)
+        if p.task_id in kept
+        else p
+        for p in problems
+    ]

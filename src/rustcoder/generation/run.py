@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rustcoder.backends.base import Backend
 from rustcoder.benchmarks import Benchmark
-from rustcoder.evaluation.checks import sandbox_check
+from rustcoder.evaluation.checks import sandbox_check, with_usable_examples
 from rustcoder.evaluation.run import evaluate
 from rustcoder.evaluation.samples import load_samples
 from rustcoder.execute.engine import ExecConfig, Executor
@@ -53,10 +53,11 @@ def run(
     try:
         started = time.monotonic()
         samples_path = run_dir / "samples.jsonl"
-        check = None
+        check, asked = None, problems
         if isinstance(strategy, MultiTurn):
             check = sandbox_check(Executor(dataclasses.replace(config or ExecConfig(), jobs=1)))
-        generated = generate(backend, strategy, problems, sampling, samples_path, generation_progress, check)
+            asked = with_usable_examples(problems, config)  # feedback never from a mistyped example
+        generated = generate(backend, strategy, asked, sampling, samples_path, generation_progress, check)
         this_start.update(generated=generated, generation_seconds=round(time.monotonic() - started, 2))
         manifest.status = "evaluating"
         manifest.write(info_path)

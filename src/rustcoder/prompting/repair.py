@@ -3,7 +3,8 @@
 Feedback never reveals the hidden tests. The check (`rustcoder.evaluation.checks.sandbox_check`)
 compiles the model's code with the benchmark's imports but without the hidden tests, so rustc's
 diagnostics quote only the model's own code; if the benchmark has public example tests (HumanEvalPack's
-`example_test`), those are run and a failing one is reported. The final answer is scored by the hidden
+`example_test`, MultiPL-E's doc-comment examples), those are run and a failing one is reported, its
+line of code quoted. The final answer is scored by the hidden
 tests as usual.
 """
 

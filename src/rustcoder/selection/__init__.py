@@ -3,9 +3,10 @@
 Methods (`--select`):
 - `compile`: the first candidate (by sample index) that compiles and defines the entry point (checked
   with a `use` of it, no tests);
-- `examples`: the first candidate that passes the problem's public example tests; where none passes
-  (or the benchmark has no examples: HumanEvalPack's `example_test` comes only from the hub), the
-  first that compiles, as `compile`;
+- `examples`: the first candidate that passes the problem's public example tests (HumanEvalPack's
+  `example_test`, from the hub only; MultiPL-E's doc-comment examples), each assertion one test and
+  only those that compile against the signature; where none passes all, the first passing the most;
+  where none passes one (or there are none), the first that compiles, as `compile`;
 - `self-tests`: the model writes a few `#[test]` functions from the description (never shown the hidden
   tests); candidates are ranked by how many of those tests they pass, ties broken by how many
   candidates pass exactly the same tests (CodeT's dual agreement);

@@ -10,15 +10,17 @@ from rustcoder.execute.assemble import assemble
 from rustcoder.execute.distributed import executor_for
 from rustcoder.execute.engine import ExecConfig
 from rustcoder.selection import Choice, Method
-from rustcoder.types import ExecResult, Problem, Sample, Status
+from rustcoder.types import ExecResult, Problem, Sample, Status, TestStyle
 
 
 def _checked(problem: Problem, method: Method) -> Problem:
     """The problem as a candidate is checked: its public examples (examples), else compilation with
     the entry point named (a candidate that compiles without defining it would fail every test); never
     its hidden tests."""
-    tests = (problem.example_tests or "") if method is Method.EXAMPLES else ""
-    if not tests and problem.entry_point:
+    if method is Method.EXAMPLES and problem.example_tests:
+        return dataclasses.replace(problem, tests=problem.example_tests, test_style=TestStyle.LIBTEST)
+    tests = ""
+    if problem.entry_point:
         tests = (
             "#[cfg(test)]\nmod rustcoder_entry_point {\n"
             f"    #[allow(unused_imports)]\n    use super::{problem.entry_point};\n}}\n"
@@ -51,21 +53,35 @@ def check_candidates(
 
 def choose(problem: Problem, indices: Sequence[int], checks: dict[int, ExecResult], method: Method) -> Choice:
     """The candidate to answer with, among `indices` (sample indices, in order)."""
-    statuses = {i: (checks[i].status.value if i in checks else "not generated") for i in indices}
     has_examples = method is Method.EXAMPLES and bool(problem.example_tests)
+    statuses = {i: _outcome(checks.get(i), has_examples) for i in indices}
     if has_examples:
         passing = [i for i in indices if i in checks and checks[i].status is Status.PASSED]
         if passing:
             return Choice(
                 problem.task_id, passing[0], method, "the first to pass the public examples", statuses
             )
+        most = max((checks[i].tests_passed for i in indices if i in checks), default=0)
+        if most:
+            first = next(i for i in indices if i in checks and checks[i].tests_passed == most)
+            total = checks[first].tests_total
+            why = f"the first to pass the most public examples ({most} of {total}; none passes all)"
+            return Choice(problem.task_id, first, method, why, statuses)
     compiled = [i for i in indices if i in checks and compiles(checks[i])]
     if compiled:
-        why = "the first that compiles" + (" (none passes the public examples)" if has_examples else "")
+        why = "the first that compiles" + (" (none passes a public example)" if has_examples else "")
         if method is Method.EXAMPLES and not problem.example_tests:
-            why += " (the benchmark gives no public examples)"
+            why += " (no public examples that compile against the signature)"
         return Choice(problem.task_id, compiled[0], method, why, statuses)
     return Choice(problem.task_id, indices[0], method, "none compiles: the first candidate", statuses)
+
+
+def _outcome(result: ExecResult | None, examples: bool) -> str:
+    if result is None:
+        return "not generated"
+    if examples and compiles(result):
+        return f"{result.status.value} ({result.tests_passed}/{result.tests_total} examples)"
+    return result.status.value
 
 
 def compiles(result: ExecResult) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rustcoder.errors import RustcoderError
-from rustcoder.evaluation.checks import compiling
+from rustcoder.evaluation.checks import compiling, with_usable_examples
 from rustcoder.execute.engine import ExecConfig
 from rustcoder.execute.testcases import call_arguments
 from rustcoder.selection import Choice, Method
@@ -96,9 +96,13 @@ def select(
         ranked = _ranked(present, by_task, method, written or {}, config)
     rest = [p for p in present if p.task_id not in ranked]
     public = Method.EXAMPLES if method is Method.EXAMPLES else Method.COMPILE
+    if public is Method.EXAMPLES:
+        rest = with_usable_examples(rest, config)
     checks = check_candidates(rest, [s for p in rest for s in by_task[p.task_id]], public, config)
     choices, chosen = [], []
+    checked = {p.task_id: p for p in rest}
     for problem in present:
+        problem = checked.get(problem.task_id, problem)
         mine = by_task[problem.task_id]
         choice = ranked.get(problem.task_id)
         if choice is None:
@@ -132,7 +136,8 @@ def repair_chosen(
 
     check = sandbox_check(Executor(dataclasses.replace(config or ExecConfig(), jobs=1)))
     strategy, sampling = Repair(rounds=rounds), Sampling()
-    by_id = {p.task_id: p for p in problems}
+    asked = {s.task_id for s in chosen}
+    by_id = {p.task_id: p for p in with_usable_examples([p for p in problems if p.task_id in asked], config)}
     out_choices, out_samples = [], []
     for choice, sample in zip(choices, chosen, strict=True):
         problem = by_id[sample.task_id]

@@ -1,0 +1,43 @@
+"""Public example tests read off a prompt's doc comment: MultiPL-E translates HumanEval's doctests into
+Rust (`/// >>> strlen(String::from("abc"))` then `/// 3`), so the examples a model is shown are also
+checks a candidate can be run on without the hidden tests (as HumanEvalPack's `example_test` on the hub)."""
+
+from __future__ import annotations
+
+from rustcoder.rust_syntax import rust_parser
+
+PROMPT = ">>> "
+MODULE = "rc_examples"
+
+
+def _is_expression(text: str) -> bool:
+    """Whether `text` parses as one Rust expression (no error, nothing after it)."""
+    tree = rust_parser().parse(f"fn f() {{ let _ = {text}; }}".encode())
+    return not tree.root_node.has_error
+
+
+def doc_examples(docstring: str, entry_point: str) -> list[tuple[str, str]]:
+    """The (call, expected value) pairs of a doc comment's `>>> ENTRY(ARGS)` lines, each followed by
+    its value on the next line; a pair either of whose parts is not a Rust expression is left out
+    (an untranslated Python doctest, a value spread over lines)."""
+    lines = [line.strip() for line in docstring.splitlines()]
+    pairs: list[tuple[str, str]] = []
+    for at, line in enumerate(lines[:-1]):
+        call, value = line.removeprefix(PROMPT).strip(), lines[at + 1]
+        if not line.startswith(PROMPT) or not call.startswith(f"{entry_point}(") or not value:
+            continue
+        if value.startswith(PROMPT.strip()) or not (_is_expression(call) and _is_expression(value)):
+            continue
+        pairs.append((call, value))
+    return list(dict.fromkeys(pairs))
+
+
+def example_tests(pairs: list[tuple[str, str]]) -> str | None:
+    """The examples as a test module, one `#[test]` function each (so a check counts them), or None."""
+    if not pairs:
+        return None
+    functions = "".join(
+        f"    #[test]\n    fn example_{i}() {{\n        assert_eq!({call}, {value});\n    }}\n"
+        for i, (call, value) in enumerate(pairs, 1)
+    )
+    return f"#[cfg(test)]\nmod {MODULE} {{\n    #[allow(unused_imports)]\n    use super::*;\n{functions}}}\n"
