@@ -4,6 +4,8 @@ checks a candidate can be run on without the hidden tests (as HumanEvalPack's `e
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from rustcoder.rust_syntax import rust_parser
 
 PROMPT = ">>> "
@@ -22,13 +24,11 @@ def doc_examples(docstring: str, entry_point: str) -> list[tuple[str, str]]:
     (an untranslated Python doctest, a value spread over lines)."""
     lines = [line.strip() for line in docstring.splitlines()]
     pairs: list[tuple[str, str]] = []
-    for at, line in enumerate(lines[:-1]):
-        call, value = line.removeprefix(PROMPT).strip(), lines[at + 1]
-        if not line.startswith(PROMPT) or not call.startswith(f"{entry_point}(") or not value:
-            continue
-        if value.startswith(PROMPT.strip()) or not (_is_expression(call) and _is_expression(value)):
-            continue
-        pairs.append((call, value))
+    for line, value in pairwise(lines):
+        call = line.removeprefix(PROMPT).strip()
+        shaped = line.startswith(PROMPT) and call.startswith(f"{entry_point}(") and bool(value)
+        if shaped and not value.startswith(PROMPT.strip()) and _is_expression(call) and _is_expression(value):
+            pairs.append((call, value))
     return list(dict.fromkeys(pairs))
 
 
