@@ -5,9 +5,9 @@
 #
 #   nohup benchmarks/run_selection.sh > runs/logs/selection.out 2>&1 &
 #
-# Hours of CPU on 2 cores (N = 10 samples of 164 problems: about 30 min for the 0.5B, 75 for the 1.5B,
-# each benchmark; the model's written tests about 15 min more; one greedy run per wording 13 and 35
-# min). The same cautions as run_results.sh: keep the machine otherwise idle, and run from a frozen copy
+# Hours of CPU on 2 cores (N = 10 samples of 164 problems: 62 min measured for the 0.5B, about 2.5
+# times that expected for the 1.5B, each benchmark; the 0.5B's written tests 47 min more; one greedy
+# run per wording about 11 min for the 0.5B). The same cautions as run_results.sh: keep the machine otherwise idle, and run from a frozen copy
 # of src/ if you keep editing it. Cheapest and most telling first: the 0.5B before the 1.5B.
 # MultiPL-E comes from the hub when it is reachable; elsewhere point MPL at a local copy of humaneval-rs.
 cd "$(dirname "$0")/.."
@@ -47,18 +47,18 @@ while pgrep -f "python.*rustcoder (run|tune)" >/dev/null; do sleep 20; done  # o
 run hep-qwen0.5b-instruct-fn-indented humanevalpack-rust --model qwen2.5-coder-0.5b-instruct \
     --strategy instruct --prompt-variant fn-indented --loop-span 0  # as the published instruct run
 N="--strategy delimited --attempts 1 -n 10 --temperature 0.8"
-# per model: HumanEvalPack-Rust with N = 10 and every selection, then the wording measurement on it, then
-# MultiPL-E to confirm both (the 1.5B's MultiPL-E wordings: MHE15_VARIANTS, e.g. exact,CHOSEN)
+# per model, the 0.5B first: HumanEvalPack-Rust with N = 10 and every selection, then the wording
+# measurement on it, then MultiPL-E to confirm both (the 1.5B's MultiPL-E wordings: MHE15_VARIANTS,
+# e.g. exact,CHOSEN)
 for S in 0.5b 1.5b; do
     run "hep-qwen$S-n10" humanevalpack-rust --model "qwen2.5-coder-$S-instruct" $N
     choose "hep-qwen$S-n10"
     variants "$S" hep humanevalpack-rust
-done
-for S in 0.5b 1.5b; do
     run "mhe-qwen$S-n10" "$MPL" --model "qwen2.5-coder-$S-instruct" $N
     choose "mhe-qwen$S-n10"
+    wordings=all
+    [ "$S" = 1.5b ] && wordings="${MHE15_VARIANTS:-all}"
+    variants "$S" mhe "$MPL" "$wordings"
 done
-variants 0.5b mhe "$MPL"
-variants 1.5b mhe "$MPL" "${MHE15_VARIANTS:-all}"
 run hepy-qwen1.5b-instruct humaneval-python --model qwen2.5-coder-1.5b-instruct --strategy instruct
 echo "all selection runs complete $(date)"
