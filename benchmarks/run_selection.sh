@@ -55,6 +55,10 @@ for S in 0.5b 1.5b; do
     choose "hep-qwen$S-n10"
     variants "$S" hep humanevalpack-rust
     run "mhe-qwen$S-n10" "$MPL" --model "qwen2.5-coder-$S-instruct" $N
+    # its greedy baseline: the same strategy and attempts, decoded greedily (as run_results.sh's
+    # hep-qwen$S-delimited-1)
+    run "mhe-qwen$S-delimited-1" "$MPL" --model "qwen2.5-coder-$S-instruct" --strategy delimited \
+        --attempts 1 --loop-span 0
     choose "mhe-qwen$S-n10"
     wordings=all
     [ "$S" = 1.5b ] && wordings="${MHE15_VARIANTS:-all}"
