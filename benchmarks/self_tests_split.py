@@ -5,7 +5,9 @@ factor changed being `split_tests`:
 - `functions`: whole `#[test]` functions of an answer that parses (the first splitter);
 - `closed`: the same, after an answer cut off by the token limit is closed at its last complete statement;
 - `assertions`: closed, and each assertion its own test with the `let`s before it (CodeT's unit; now
-  the default).
+  the default);
+- `union`: the assertions of the answer as written and of it closed, each once (closing cuts an answer
+  back to before a syntax error, which can drop complete tests after it).
 
 pass@1 of the chosen answers is read from the run's own results (the hidden tests are not run again).
 
@@ -16,20 +18,33 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from rustcoder.benchmarks import load_benchmark
 from rustcoder.evaluation.samples import load_samples
-from rustcoder.execute.testcases import split_tests
+from rustcoder.execute.testcases import MAX_TESTS, split_tests
 from rustcoder.jsonl import read_jsonl
 from rustcoder.selection import Method
 from rustcoder.selection.run import NO_INPUTS, NO_TESTS, select
 from rustcoder.selection.written import Written
 
-MODES = {
-    "functions": {"salvage": False, "per_assertion": False},
-    "closed": {"salvage": True, "per_assertion": False},
-    "assertions": {"salvage": True, "per_assertion": True},
+
+def _union(text: str, entry: str) -> list[str]:
+    """The assertions of the answer as written (tree-sitter keeps the complete functions of one that
+    does not parse) and of it closed, each once, as many as one split keeps."""
+    bodies: dict[str, None] = {}
+    for salvage in (False, True):
+        for test in split_tests(text, entry, salvage=salvage):
+            bodies.setdefault(test.split("() ", 1)[1], None)
+    return [f"#[test]\nfn rc_t{i}() {body}" for i, body in enumerate(list(bodies)[:MAX_TESTS])]
+
+
+MODES: dict[str, Callable[[str, str], list[str]]] = {
+    "functions": lambda text, entry: split_tests(text, entry, salvage=False, per_assertion=False),
+    "closed": lambda text, entry: split_tests(text, entry, salvage=True, per_assertion=False),
+    "assertions": lambda text, entry: split_tests(text, entry),
+    "union": _union,
 }
 
 
@@ -51,12 +66,12 @@ def main() -> None:
     print("| method | split | problems with tests | tests | ranked by them | pass@1 |")
     print("|---|---|---|---|---|---|")
     for method in (Method(m) for m in args.methods.split(",")):
-        for mode, flags in MODES.items():
+        for mode, split in MODES.items():
             written = {
                 row["task_id"]: Written(
                     row["task_id"],
                     row["text"],
-                    tuple(split_tests(row["text"], entry[row["task_id"]], **flags)),
+                    tuple(split(row["text"], entry[row["task_id"]])),
                     row["seconds"],
                     row["tokens"],
                 )
