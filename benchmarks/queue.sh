@@ -5,6 +5,7 @@ mkdir -p runs/logs
 finished() {  # name: complete here, or published and not started here (a fresh checkout has no runs/)
     local name=$1
     if [ -f "runs/$name/run.json" ] && grep -q '"status": "complete"' "runs/$name/run.json"; then return 0; fi
+    [ -f "runs/$name/variants.json" ] && return 0  # a --prompt-variants run writes it when every one is done
     [ -f "docs/results/runs/$name/run.json" ] && [ ! -d "runs/$name" ]
 }
 run() {
