@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from rustcoder.execute.assemble import assemble
 from rustcoder.execute.distributed import executor_for
@@ -83,6 +83,17 @@ def execute(programs: Sequence[Program], config: ExecConfig | None) -> dict[str,
     results: dict[str, ExecResult] = {}
     executor_for(config).execute(programs, results.__setitem__)
     return results
+
+
+def execute_samples(
+    checked: Iterable[tuple[Problem, Sample]], config: ExecConfig | None
+) -> dict[tuple[str, int], ExecResult]:
+    """Each sample run against its problem as checked, in one batch; results by (task id, sample index)."""
+    programs = [assemble(problem, s, f"{s.task_id}\0{s.index}") for problem, s in checked]
+    return {
+        (key.rsplit("\0", 1)[0], int(key.rsplit("\0", 1)[1])): result
+        for key, result in execute(programs, config).items()
+    }
 
 
 def compiling(

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from rustcoder.evaluation.checks import MODULE, execute, with_tests
-from rustcoder.execute.assemble import assemble
+from rustcoder.evaluation.checks import MODULE, execute_samples, with_tests
 from rustcoder.execute.engine import ExecConfig
 from rustcoder.types import ExecResult, Problem, Sample
 
@@ -40,12 +39,11 @@ def run_candidates(
 ) -> dict[tuple[str, int], ExecResult]:
     """Every candidate of a problem with test functions, run on them (one program per candidate)."""
     by_id = {p.task_id: p for p in problems}
-    programs = [
-        assemble(with_tests(by_id[s.task_id], functions[s.task_id]), s, f"{s.task_id}\0{s.index}")
-        for s in candidates
-        if functions.get(s.task_id) and not s.meta.get("error")
-    ]
-    return {
-        (key.rsplit("\0", 1)[0], int(key.rsplit("\0", 1)[1])): result
-        for key, result in execute(programs, config).items()
-    }
+    return execute_samples(
+        (
+            (with_tests(by_id[s.task_id], functions[s.task_id]), s)
+            for s in candidates
+            if functions.get(s.task_id) and not s.meta.get("error")
+        ),
+        config,
+    )

@@ -6,11 +6,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from rustcoder.execute.assemble import assemble
-from rustcoder.execute.distributed import executor_for
+from rustcoder.evaluation.checks import execute_samples, public_problem
 from rustcoder.execute.engine import ExecConfig
 from rustcoder.selection import Choice, Method
-from rustcoder.types import ExecResult, Problem, Sample, Status, TestStyle
+from rustcoder.types import ExecResult, Problem, Sample, Status
 
 
 def _checked(problem: Problem, method: Method) -> Problem:
@@ -18,7 +17,7 @@ def _checked(problem: Problem, method: Method) -> Problem:
     the entry point named (a candidate that compiles without defining it would fail every test); never
     its hidden tests."""
     if method is Method.EXAMPLES and problem.example_tests:
-        return dataclasses.replace(problem, tests=problem.example_tests, test_style=TestStyle.LIBTEST)
+        return public_problem(problem)
     tests = ""
     if problem.entry_point:
         tests = (
@@ -36,19 +35,9 @@ def check_candidates(
 ) -> dict[tuple[str, int], ExecResult]:
     """Every candidate's public check, in one batch."""
     by_id = {p.task_id: p for p in problems}
-    programs = [
-        assemble(_checked(by_id[s.task_id], method), s, f"{s.task_id}\0{s.index}")
-        for s in candidates
-        if not s.meta.get("error")
-    ]
-    results: dict[tuple[str, int], ExecResult] = {}
-
-    def keep(key: str, result: ExecResult) -> None:
-        task, index = key.rsplit("\0", 1)
-        results[(task, int(index))] = result
-
-    executor_for(config).execute(programs, keep)
-    return results
+    return execute_samples(
+        ((_checked(by_id[s.task_id], method), s) for s in candidates if not s.meta.get("error")), config
+    )
 
 
 def choose(problem: Problem, indices: Sequence[int], checks: dict[int, ExecResult], method: Method) -> Choice:
