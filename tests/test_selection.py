@@ -199,8 +199,6 @@ def test_an_answer_cut_off_is_closed_and_each_assertion_is_a_test():
 
 
 def test_kept_answers_are_split_again_so_a_better_splitter_reaches_them(tmp_path):
-    import dataclasses
-
     from rustcoder.backends.fake import FakeBackend
     from rustcoder.execute.testcases import split_tests
     from rustcoder.selection.written import _model_id, write_tests
