@@ -299,6 +299,7 @@ def train(config: TuneConfig, extra: list[Pair] | None = None, base_adapter: Pat
         log.info("resuming from %s", resume)
     result = trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     metrics: dict[str, Any] = {**result.metrics, "world_size": trainer.args.world_size}
+    metrics["hardware"] = hardware(trainer.args)
     if validation is not None:
         metrics.update(trainer.evaluate())
     if not trainer.is_world_process_zero():
@@ -315,6 +316,17 @@ def train(config: TuneConfig, extra: list[Pair] | None = None, base_adapter: Pat
             scored["checkpoints"] = checkpoint_scores(config.output / SCORES_FILE)
         write_record(adapter, {**record, "evaluation": scored})
     return adapter
+
+
+def hardware(args: Any) -> str:
+    """Where and in what precision the trainer ran, e.g. `cuda:0 (NVIDIA H200), bf16, 1 process`."""
+    import torch
+
+    device = args.device
+    name = f"{device} ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else device.type
+    processes = args.world_size
+    precision = "bf16" if args.bf16 else "fp16" if args.fp16 else "fp32"
+    return f"{name}, {precision}, {processes} process{'es' if processes != 1 else ''}"
 
 
 def write_record(folder: Path, record: dict[str, Any]) -> None:
