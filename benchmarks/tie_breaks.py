@@ -1,0 +1,85 @@
+"""Would a second method help `examples` choose among the candidates that pass every public example?
+
+Reads a finished N-sample run's `select-examples`, `select-self-tests` and `select-agreement` records
+(their per-candidate checks; nothing is run again) and its hidden-test results, and counts the problems
+solved when the tie among candidates passing all their examples is broken: by the first (what `examples`
+does), by the most of the model's own tests passed, by the largest behaviour cluster, and by a random
+pick (expected value); where no candidate passes them all, `examples`' own fallback is kept. The ceiling
+is the number of problems where some all-passing candidate is right.
+
+    .venv/bin/python benchmarks/tie_breaks.py docs/results/runs/mhe-qwen0.5b-n10
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rustcoder.jsonl import read_jsonl
+
+ALL_EXAMPLES = re.compile(r"^passed \((\d+)/\1 examples\)$")
+OWN_TESTS = re.compile(r"^(\d+)/\d+ own tests$")
+CLUSTER = re.compile(r"^cluster \d+ of \d+ \((\d+) candidates\)$")
+
+
+def choices(run: Path, method: str) -> dict[str, dict[str, Any]]:
+    """The `select-METHOD` records of `run`, by task id."""
+    return {row["task_id"]: row for _, row in read_jsonl(run / f"select-{method}" / "selection.jsonl")}
+
+
+def score(pattern: re.Pattern[str]) -> Callable[[str], int]:
+    """A candidate's check → the number the pattern captures (-1: did not run, e.g. a compile error)."""
+
+    def read(check: str) -> int:
+        found = pattern.match(check)
+        return int(found.group(1)) if found else -1
+
+    return read
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", type=Path)
+    args = parser.parse_args()
+    hidden = {
+        (r["task_id"], int(r["sample_index"])): bool(r["passed"])
+        for _, r in read_jsonl(args.run / "results.jsonl")
+    }
+    examples = choices(args.run, "examples")
+    breakers = {
+        "own tests passed": (choices(args.run, "self-tests"), score(OWN_TESTS)),
+        "behaviour cluster size": (choices(args.run, "agreement"), score(CLUSTER)),
+    }
+    solved = dict.fromkeys(["first (examples)", *breakers, "random (expected)"], 0.0)
+    ceiling = tied = 0
+    for task, record in examples.items():
+        checks: dict[str, str] = record["checks"]
+        passing = sorted(int(i) for i, check in checks.items() if ALL_EXAMPLES.match(check))
+        if not passing:  # examples' fallback (most examples passed, else compile) for every row
+            for name in solved:
+                solved[name] += hidden[(task, int(record["chosen"]))]
+            continue
+        tied += len(passing) > 1
+        right = [hidden[(task, i)] for i in passing]
+        ceiling += any(right)
+        solved["first (examples)"] += right[0]
+        solved["random (expected)"] += sum(right) / len(right)
+        for name, (other, read) in breakers.items():
+            other_checks: dict[str, str] = other[task]["checks"]
+            best = max(passing, key=lambda i: (read(other_checks[str(i)]), -i))
+            solved[name] += hidden[(task, best)]
+    passing_any = sum(any(ALL_EXAMPLES.match(c) for c in r["checks"].values()) for r in examples.values())
+    print(
+        f"{args.run.name}: {len(examples)} problems; {passing_any} with a candidate passing all its examples "
+        f"({tied} with more than one); some such candidate is right on {ceiling}"
+    )
+    print("| tie among all-passing candidates broken by | solved |\n|---|---|")
+    for name, count in solved.items():
+        print(f"| {name} | {count:.1f} |" if name.startswith("random") else f"| {name} | {count:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
