@@ -1,7 +1,9 @@
-"""Shared fixtures: fixture files, the real toolchain and sandbox, and a helper to execute code."""
+"""Shared fixtures: fixture files, the real toolchain and sandbox, a helper to execute code, and the tiny
+model with the data and configs that tuning tests train it on."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -218,3 +220,61 @@ class Shorter:
 
     def __call__(self, text: str) -> bool:
         return len(text) < self.chars
+
+
+# Tuning data and configs: a few mined rows of each kind and a config that trains the tiny model briefly.
+INSTRUCTION = {
+    "id": "demo-0.1/src/lib.rs:1/instruction",
+    "instruction": "Write a Rust function `fn double(x: i32) -> i32` to solve the following problem:\n"
+    "Twice x.",
+    "input": "",
+    "output": "fn double(x: i32) -> i32 {\n    x * 2\n}",
+}
+FIM = {
+    "task_id": "demo/fim/1",
+    "kind": "line",
+    "prefix": "fn f() -> i32 {\n    ",
+    "middle": "1 + 1",
+    "suffix": "\n}\n",
+}
+
+
+def write_mined(root: Path, instructions: int = 12, fims: int = 12) -> Path:
+    """A `data mine` output folder with copies of INSTRUCTION and FIM in both splits."""
+    for kind, row, count in (("instructions", INSTRUCTION, instructions), ("fim", FIM, fims)):
+        (root / kind).mkdir(parents=True, exist_ok=True)
+        for split in ("train", "validation"):
+            rows = [{**row, "id": f"{row.get('id', '')}{n}", "task_id": f"t{n}"} for n in range(count)]
+            (root / kind / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return root
+
+
+def write_config(path: Path, text: str) -> Path:
+    """A tuning config file with `text`."""
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny() -> Path:
+    """The tiny model (tiny_model_dir) for tuning tests; skipped without trl."""
+    pytest.importorskip("trl")
+    return tiny_model_dir()
+
+
+def tiny_config(tmp_path: Path, tiny: Path, method: str = "lora", extra: str = "") -> Path:
+    """A config training the tiny model for 4 steps on write_mined's rows, with validation."""
+    mined = write_mined(tmp_path / "mined")
+    return write_config(
+        tmp_path / f"{method}.yaml",
+        f"""model: {tiny}
+output: {tmp_path / "out"}
+data:
+  - {{path: {mined}, kind: instructions}}
+  - {{path: {mined}, kind: fim, layouts: [psm, spm]}}
+lora: {{r: 4, alpha: 8, target_modules: [q_proj, v_proj]}}
+prompt: {{virtual_tokens: 4}}
+train: {{max_steps: 4, batch_size: 2, grad_accum: 2, save_steps: 2, eval_steps: 2, validation: 4,
+        max_length: 256}}
+{extra}""",
+    )

@@ -11,19 +11,13 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("trl")
 
-from tests.conftest import tiny_model_dir  # noqa: E402
-from tests.test_tuning import tiny_config  # noqa: E402
+from tests.conftest import tiny_config  # noqa: E402
 
 pytestmark = [
     pytest.mark.gpu,
     pytest.mark.model,
     pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
 ]
-
-
-@pytest.fixture(scope="module")
-def tiny():
-    return tiny_model_dir()
 
 
 def test_lora_trains_on_the_gpu_in_bf16_and_the_adapter_serves_on_the_gpu_and_on_the_cpu(tmp_path, tiny):

@@ -1,5 +1,5 @@
 """Tuning: config validation, example rendering, and data → train → checkpoint → resume → save → load on a
-tiny random-weight model (tests/tiny.py)."""
+tiny random-weight model (conftest.tiny_model_dir)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rustcoder.errors import DataError
 from rustcoder.tuning.config import ConfigError, DataSource, load_config, parse_train_split
 from rustcoder.tuning.examples import Pair, encode, fim_pairs, instruction_pair, read_rows
 from rustcoder.types import RUST_BEGIN, RUST_END, FimLayout
+from tests.conftest import FIM, INSTRUCTION, tiny_config, write_config, write_mined
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 TEMPLATE = (
@@ -24,34 +25,6 @@ FORMAT = PromptFormat(
     "toy", TEMPLATE, bos_token="", eos_token="<|im_end|>",
     fim=FimTokens("qwen", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"),
 )  # fmt: skip
-INSTRUCTION = {
-    "id": "demo-0.1/src/lib.rs:1/instruction",
-    "instruction": "Write a Rust function `fn double(x: i32) -> i32` to solve the following problem:\n"
-    "Twice x.",
-    "input": "",
-    "output": "fn double(x: i32) -> i32 {\n    x * 2\n}",
-}
-FIM = {
-    "task_id": "demo/fim/1",
-    "kind": "line",
-    "prefix": "fn f() -> i32 {\n    ",
-    "middle": "1 + 1",
-    "suffix": "\n}\n",
-}
-
-
-def write_mined(root: Path, instructions: int = 12, fims: int = 12) -> Path:
-    for kind, row, count in (("instructions", INSTRUCTION, instructions), ("fim", FIM, fims)):
-        (root / kind).mkdir(parents=True, exist_ok=True)
-        for split in ("train", "validation"):
-            rows = [{**row, "id": f"{row.get('id', '')}{n}", "task_id": f"t{n}"} for n in range(count)]
-            (root / kind / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return root
-
-
-def write_config(path: Path, text: str) -> Path:
-    path.write_text(text)
-    return path
 
 
 def test_unknown_keys_and_wrong_types_are_named(tmp_path):
@@ -197,31 +170,6 @@ def test_encoding_masks_the_prompt_and_leaves_out_what_is_too_long():
     encoded = encode(CharTokenizer(), pairs, max_length=8)
     assert encoded.rows == [{"input_ids": [97, 98, 99, 100], "completion_mask": [0, 0, 1, 1]}]
     assert encoded.too_long == 1 and encoded.tokens == 4
-
-
-@pytest.fixture(scope="module")
-def tiny():
-    pytest.importorskip("trl")
-    from tests.conftest import tiny_model_dir
-
-    return tiny_model_dir()
-
-
-def tiny_config(tmp_path: Path, tiny: Path, method: str = "lora", extra: str = "") -> Path:
-    mined = write_mined(tmp_path / "mined")
-    return write_config(
-        tmp_path / f"{method}.yaml",
-        f"""model: {tiny}
-output: {tmp_path / "out"}
-data:
-  - {{path: {mined}, kind: instructions}}
-  - {{path: {mined}, kind: fim, layouts: [psm, spm]}}
-lora: {{r: 4, alpha: 8, target_modules: [q_proj, v_proj]}}
-prompt: {{virtual_tokens: 4}}
-train: {{max_steps: 4, batch_size: 2, grad_accum: 2, save_steps: 2, eval_steps: 2, validation: 4,
-        max_length: 256}}
-{extra}""",
-    )
 
 
 @pytest.mark.model
