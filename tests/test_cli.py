@@ -203,5 +203,10 @@ def test_report_of_two_runs(fixtures, tmp_path):
     assert page.count("<svg") == 4  # status, error codes, attempts, latency
     assert "E0308" in page and "good" in markdown and "bad" in markdown
     assert "| good | " in markdown and "pass@1 against latency" in markdown
+    own = rustcoder("report", str(tmp_path / "good"), check=True)
+    assert str(tmp_path / "good" / "report" / "report.md") in own.stdout.replace("\n", "")
+    rustcoder("report", str(tmp_path / "good"), str(tmp_path / "bad"), check=True)
+    assert "| bad | " not in (tmp_path / "good" / "report" / "report.md").read_text()  # left alone
+    assert "| bad | " in (tmp_path / "good" / "report-vs-bad" / "report.md").read_text()
     missing = rustcoder("report", str(tmp_path / "nothing"))
     assert missing.returncode == 2 and "no rustcoder run found" in missing.stderr
