@@ -54,7 +54,7 @@ def main() -> None:
         "behaviour cluster size": (choices(args.run, "agreement"), score(CLUSTER)),
     }
     solved = dict.fromkeys(["first (examples)", *breakers, "random (expected)"], 0.0)
-    ceiling = tied = 0
+    with_passing = ceiling = tied = 0
     for task, record in examples.items():
         checks: dict[str, str] = record["checks"]
         passing = sorted(int(i) for i, check in checks.items() if ALL_EXAMPLES.match(check))
@@ -62,19 +62,19 @@ def main() -> None:
             for name in solved:
                 solved[name] += hidden[(task, int(record["chosen"]))]
             continue
+        with_passing += 1
         tied += len(passing) > 1
         right = [hidden[(task, i)] for i in passing]
         ceiling += any(right)
-        solved["first (examples)"] += right[0]
+        solved["first (examples)"] += hidden[(task, int(record["chosen"]))]  # what examples chose
         solved["random (expected)"] += sum(right) / len(right)
         for name, (other, read) in breakers.items():
             other_checks: dict[str, str] = other[task]["checks"]
             best = max(passing, key=lambda i: (read(other_checks[str(i)]), -i))
             solved[name] += hidden[(task, best)]
-    passing_any = sum(any(ALL_EXAMPLES.match(c) for c in r["checks"].values()) for r in examples.values())
     print(
-        f"{args.run.name}: {len(examples)} problems; {passing_any} with a candidate passing all its examples "
-        f"({tied} with more than one); some such candidate is right on {ceiling}"
+        f"{args.run.name}: {len(examples)} problems; {with_passing} with a candidate passing all its "
+        f"examples ({tied} with more than one); some such candidate is right on {ceiling}"
     )
     print("| tie among all-passing candidates broken by | solved |\n|---|---|")
     for name, count in solved.items():

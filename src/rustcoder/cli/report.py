@@ -32,10 +32,10 @@ def report_command(
 
 def default_out(runs: list[Path]) -> Path:
     """RUN/report for one run; for several, a folder of the comparison's own beside the first's report."""
-    first = runs[0] if runs[0].is_dir() else runs[0].parent
-    if len(runs) == 1:
+    first, *rest = [run if run.is_dir() else run.parent for run in runs]
+    if not rest:
         return first / "report"
-    others = "+".join(run.name if run.is_dir() else run.parent.name for run in runs[1:])
+    others = "+".join(folder.name for folder in rest)
     name = f"report-vs-{others}"
     if len(name) > 200:  # file names stop at 255 bytes
         name = f"report-vs-{len(runs) - 1}-runs-{hashlib.sha256(others.encode()).hexdigest()[:12]}"

@@ -90,10 +90,11 @@ def execute_samples(
 ) -> dict[tuple[str, int], ExecResult]:
     """Each sample run against its problem as checked, in one batch; results by (task id, sample index)."""
     programs = [assemble(problem, s, f"{s.task_id}\0{s.index}") for problem, s in checked]
-    return {
-        (key.rsplit("\0", 1)[0], int(key.rsplit("\0", 1)[1])): result
-        for key, result in execute(programs, config).items()
-    }
+    results: dict[tuple[str, int], ExecResult] = {}
+    for key, result in execute(programs, config).items():
+        task, index = key.rsplit("\0", 1)
+        results[(task, int(index))] = result
+    return results
 
 
 def compiling(
