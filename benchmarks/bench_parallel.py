@@ -2,15 +2,12 @@
 against the same samples generated one after another, same prompts, same machine, one run.
 
 For N in 1, 4, 8, 16: N samples (temperature 0.8, seeds 0..N-1) of each of the first `--problems`
-HumanEvalPack-Rust problems with the `delimited` prompt; generated tokens per second of wall time:
-one by one; each problem's N samples in a call of their own (N sequences, the batch thinning as its
-samples end: what `rustcoder run` did before continuous batching); and every problem's samples in one
-call with N slots, a slot freed by a sample that ends taking the next sample, of the same problem or
-the next (continuous batching). Target (issue 15): at N = 8 at least 3x the sequential throughput.
+HumanEvalPack-Rust problems with the `delimited` prompt; generated tokens per second of wall time,
+both ways, and the ratio. Target (issue 15): parallel at N = 8 at least 3x the sequential throughput.
 
-`--slots 8,16`: fixed settings of `parallel` instead of N, the N samples sent as a run of N samples
-sends them per problem (in calls of at most `parallel`, one after another), so that the default can
-be chosen for a given N (`-n 10` with 8: a call of 8, then one of 2).
+`--slots 8,16`: the parallel side once per setting of `parallel`, the N samples sent as `rustcoder run`
+sends a problem's samples (in calls of at most `parallel`, one after another), so that the default
+can be chosen for a given N (`-n 10` with 8: a call of 8, then one of 2).
 
     .venv/bin/python benchmarks/bench_parallel.py [--model qwen2.5-coder-0.5b-instruct] [--problems 2]
 """
@@ -31,22 +28,12 @@ from rustcoder.settings import LlamaCppSettings
 
 
 def together(backend: LlamaCppBackend, requests: Sequence[GenRequest]) -> list[Generation]:
-    """The requests in calls of at most `parallel`, as a run's generation driver sends a problem's
-    samples (one request: the parallel decoder with one sequence, not the sequential path)."""
+    """The requests in calls of at most `parallel`, as the run's generation driver sends them (one
+    request: the parallel decoder with one sequence, not the sequential path)."""
     if len(requests) == 1:
         return backend._decoder().generate(backend._tokens(requests[0]), requests)
     slots = backend.parallel_sequences
     return [g for at in range(0, len(requests), slots) for g in backend.generate(requests[at : at + slots])]
-
-
-def send(how: str, backend: LlamaCppBackend, asked: list[list[GenRequest]]) -> list[Generation]:
-    """Each problem's samples `alone` (one by one), `per problem` (a problem's samples together, in
-    calls of at most `parallel`), or in `one call` (every problem's)."""
-    if how == "alone":
-        return [backend.generate([r])[0] for rs in asked for r in rs]
-    if how == "per problem":
-        return [g for rs in asked for g in together(backend, rs)]
-    return backend.generate([r for rs in asked for r in rs])
 
 
 def main() -> None:
@@ -55,54 +42,40 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--sizes", default="1,4,8,16")
-    parser.add_argument("--slots", default="", help="settings of `parallel` to compare (default: N)")
+    parser.add_argument("--slots", default="", help="`parallel` settings to compare (default: the largest N)")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
-    fixed = [int(s) for s in args.slots.split(",")] if args.slots else []
-    backends: dict[int, LlamaCppBackend] = {}
-    for s in fixed or sizes:
-        made = create_backend("llamacpp", args.model, LlamaCppSettings(parallel=s))
-        assert isinstance(made, LlamaCppBackend)
-        backends[s] = made
-    sequential = backends[(fixed or sizes)[0]]
+    slots = [int(s) for s in args.slots.split(",")] if args.slots else [max(sizes)]
+    backends = {s: create_backend("llamacpp", args.model, LlamaCppSettings(parallel=s)) for s in slots}
+    sequential = backends[slots[0]]
     strategy = strategy_named("delimited")
     problems = load_benchmark("humanevalpack-rust").problems[: args.problems]
     print(f"{args.model}, {args.problems} problems, {args.max_tokens} tokens at most, temperature 0.8")
-    columns = [f"parallel {s}" for s in fixed] if fixed else ["per problem", "all in one call"]
     print(
-        "| "
-        + " | ".join(["N", "one by one", *columns, "tokens generated"])
-        + " |\n"
-        + "|---" * (len(columns) + 3)
-        + "|"
+        "N | sequential tok/s | "
+        + " | ".join(f"parallel {s} tok/s | ratio" for s in slots)
+        + " | tokens generated (sequential vs each parallel)"
     )
     for n in sizes:
-        asked = []
+        seconds = dict.fromkeys(["one by one", *slots], 0.0)
+        tokens = dict.fromkeys(["one by one", *slots], 0)
         for problem in problems:
             base = strategy.request(problem, temperature=0.8, seed=0, max_tokens=args.max_tokens)
-            asked.append([dataclasses.replace(base, seed=s) for s in range(n)])
-        ways: dict[str, tuple[str, LlamaCppBackend]] = {"one by one": ("alone", sequential)}
-        for s in fixed:
-            ways[f"parallel {s}"] = ("per problem", backends[s])
-        if not fixed:
-            ways["per problem"] = ("per problem", backends[n])
-            ways["all in one call"] = ("one call", backends[n])
-        rates: dict[str, float] = {}
-        tokens: dict[str, int] = {}
-        for name, (how, backend) in ways.items():
+            requests = [dataclasses.replace(base, seed=s) for s in range(n)]
             started = time.perf_counter()
-            tokens[name] = sum(g.tokens for g in send(how, backend, asked))
-            rates[name] = tokens[name] / (time.perf_counter() - started)
-        base_rate = rates["one by one"]
-        cells = [
-            f"{rates[name]:.1f} tok/s ({rates[name] / base_rate:.2f}x)"
-            for name in ways
-            if name != "one by one"
-        ]
+            tokens["one by one"] += sum(sequential.generate([r])[0].tokens for r in requests)
+            seconds["one by one"] += time.perf_counter() - started
+            for s, backend in backends.items():
+                assert isinstance(backend, LlamaCppBackend)
+                started = time.perf_counter()
+                tokens[s] += sum(g.tokens for g in together(backend, requests))
+                seconds[s] += time.perf_counter() - started
+        rates = {k: tokens[k] / seconds[k] for k in seconds}
+        cells = [f"{rates[s]:.1f} | {rates[s] / rates['one by one']:.2f}x" for s in slots]
         print(
-            f"| {n} | {base_rate:.1f} tok/s | {' | '.join(cells)} | "
-            + " / ".join(map(str, tokens.values()))
-            + " |"
+            f"{n} | {rates['one by one']:.1f} | {' | '.join(cells)} | "
+            + " vs ".join(str(tokens[k]) for k in tokens)
+            + " tokens"
         )
 
 

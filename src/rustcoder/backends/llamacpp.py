@@ -152,37 +152,34 @@ class LlamaCppBackend:
         return self.options.parallel
 
     def generate(self, requests: Sequence[GenRequest]) -> list[Generation]:
-        """Requests whose prompts are the same (samples of one problem) are decoded together, those of
-        every such prompt in one call of the parallel decoder, `parallel_sequences` at a time (a slot a
-        sample frees takes the next); the others one by one, reusing the KV cache."""
+        """Requests whose prompts are the same (samples of one problem) are decoded together, up to
+        `parallel_sequences` at a time; the others one by one, reusing the KV cache."""
         if self.options.parallel <= 1 or len(requests) < 2:
             return [collect(self.stream(request)) for request in requests]
+        prompts = [self._tokens(request) for request in requests]
         same: dict[tuple[int, ...], list[int]] = {}
-        for i, request in enumerate(requests):
-            same.setdefault(tuple(self._tokens(request)), []).append(i)
+        for i, tokens in enumerate(prompts):
+            same.setdefault(tuple(tokens), []).append(i)
         out: dict[int, Generation] = {}
-        together: list[tuple[tuple[int, ...], list[int]]] = []
         for prompt, members in same.items():
-            if len(members) > 1 and self._fitting(len(prompt), max(requests[i].max_tokens for i in members)):
-                together.append((prompt, members))
-            else:  # alone, in the main context (which may be larger)
+            fit = self._fitting(len(prompt), max(requests[i].max_tokens for i in members))
+            if len(members) == 1 or fit < 2:  # alone, in the main context (which may be larger)
                 for i in members:
                     out[i] = collect(self._stream(requests[i], list(prompt)))
-        if together:
-            with self._lock:
-                made = self._decoder().generate_many(
-                    [(list(prompt), [requests[i] for i in members]) for prompt, members in together]
-                )
-            for (_, members), generations in zip(together, made, strict=True):
-                out.update(zip(members, generations, strict=True))
+                continue
+            for at in range(0, len(members), fit):
+                chunk = members[at : at + fit]
+                with self._lock:
+                    made = self._decoder().generate(list(prompt), [requests[i] for i in chunk])
+                out.update(zip(chunk, made, strict=True))
         return [out[i] for i in range(len(requests))]
 
     def _parallel_context(self) -> int:
         return min(self.options.parallel_context, self.llm._model.n_ctx_train())  # not past training
 
     def _fitting(self, prompt_tokens: int, budget: int) -> int:
-        """How many samples of `budget` tokens after a prompt the parallel context holds together (at
-        most `parallel`): a long prompt's samples take turns rather than overflow it."""
+        """How many samples of `budget` tokens after a prompt fit the parallel context together (at
+        most `parallel`): a long prompt's samples go in smaller groups rather than overflow it."""
         room = (self._parallel_context() - prompt_tokens) // max(1, budget)
         return max(0, min(self.options.parallel, room))
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import ctypes
 import time
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,42 +30,24 @@ MIN_P = 0.05
 
 
 @dataclass(slots=True)
-class _Prompt:
-    tokens: list[int]
-    requests: list[GenRequest]
-
-
-@dataclass(slots=True)
 class _Sequence:
     request: GenRequest
     sampler: Any
     scanner: StopScanner
-    prompt: int
-    """Which prompt of the call, and which of its requests."""
-    index: int
-    prompt_tokens: int
-    begin: float
-    """When its prompt began to be evaluated for it (seconds into the call)."""
     decoder: Any = field(default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace"))
     parts: list[str] = field(default_factory=list)
     raw: str = ""
     """The text so far, before stop strings and end rules (what the request's holds judge)."""
-    token: int = 0
-    """The token its next row decodes, at `position`."""
-    position: int = 0
-    logits_at: int = 0
-    """Its row in the last decode (whose logits it samples next)."""
     tokens: int = 0
     first: float = 0.0
     total: float = 0.0
+    done: bool = False
     exhausted: bool = False
 
 
 class ParallelDecoder:
-    """Decodes samples on `llm`'s model, up to `sequences` at a time (not thread-safe: the backend calls
-    it under its model lock). A call may hold the samples of several prompts: they are started in
-    order, each in the first free slot, so that a slot freed by a short sample takes the next one
-    instead of idling until the longest sample of the call ends (continuous batching)."""
+    """Decodes up to `sequences` samples of one prompt at a time on `llm`'s model (not thread-safe: the
+    backend calls it under its model lock)."""
 
     def __init__(self, llm: Any, sequences: int, context: int, threads: int) -> None:
         import llama_cpp
@@ -75,14 +56,12 @@ class ParallelDecoder:
         internals: Any = _internals
         self.llm = llm
         self.sequences = sequences
-        self.holder = sequences
-        """The sequence that holds the prompt being started (its cells shared by its samples)."""
         params = llama_cpp.llama_context_params.from_buffer_copy(llm.context_params)  # as the main one
         params.n_ctx = context
         params.n_batch = max(llm.n_batch, sequences)
         params.n_ubatch = params.n_batch
-        params.n_seq_max = sequences + 1
-        params.kv_unified = True  # a prompt's cells are shared by its samples
+        params.n_seq_max = sequences
+        params.kv_unified = True  # the prompt's cells are shared by every sequence
         params.n_threads = threads
         params.n_threads_batch = threads
         self.context = context
@@ -92,9 +71,7 @@ class ParallelDecoder:
             scales = (ctypes.c_float * 1)(llm.lora_scale)
             if llama_cpp.llama_set_adapters_lora(self.ctx.ctx, adapters, 1, scales):
                 raise BackendError("llama.cpp could not apply the LoRA adapter to the parallel context")
-        self.batch = internals.LlamaBatch(
-            n_tokens=params.n_batch, embd=0, n_seq_max=sequences + 1, verbose=False
-        )
+        self.batch = internals.LlamaBatch(n_tokens=params.n_batch, embd=0, n_seq_max=sequences, verbose=False)
         self.vocab = llama_cpp.llama_model_get_vocab(llm._model.model)
         self.ends: list[int] | None = None
 
@@ -114,156 +91,77 @@ class ParallelDecoder:
         return sampler
 
     def generate(self, tokens: list[int], requests: Sequence[GenRequest]) -> list[Generation]:
-        """One generation per request, all continuing `tokens`."""
-        return self.generate_many([(tokens, requests)])[0]
-
-    def generate_many(
-        self, prompts: Sequence[tuple[list[int], Sequence[GenRequest]]]
-    ) -> list[list[Generation]]:
-        """For each prompt (its tokens and its requests), one generation per request.
-
-        The prompts' samples start in order, as slots and the context allow: a prompt is evaluated
-        once, into a holding sequence whose cells its samples share; the samples started with it sample
-        from its last position, those started later (in a slot another sample freed) decode its last
-        token in their own row first. Each sample's times run from its start."""
+        """One generation per request (at most `sequences`), all continuing `tokens`."""
         import llama_cpp
 
-        jobs = [_Prompt(list(tokens), list(requests)) for tokens, requests in prompts]
-        for job in jobs:
-            budget = max((r.max_tokens for r in job.requests), default=0)
-            if len(job.tokens) + budget > self.context:
-                raise ContextOverflowError(
-                    f"a prompt of {len(job.tokens)} tokens and a sample of up to {budget} tokens exceed "
-                    f"the parallel context of {self.context}"
-                )
-        out: list[list[Generation | None]] = [[None] * len(job.requests) for job in jobs]
-        queue = deque((j, k) for j, job in enumerate(jobs) for k in range(len(job.requests)))
+        if len(requests) > self.sequences:
+            raise ValueError(f"{len(requests)} requests for {self.sequences} parallel sequences")
+        budget = max(r.max_tokens for r in requests)
+        if len(tokens) + len(requests) * budget > self.context:
+            raise ContextOverflowError(
+                f"a prompt of {len(tokens)} tokens and {len(requests)} samples of up to {budget} tokens "
+                f"exceed the parallel context of {self.context}"
+            )
+        started = time.perf_counter()
         memory = llama_cpp.llama_get_memory(self.ctx.ctx)
         llama_cpp.llama_memory_clear(memory, True)
-        started = time.perf_counter()
-        live: dict[int, _Sequence] = {}  # by slot
-        holding = -1  # the prompt the holding sequence has
+        step = int(self.llm.n_batch)
+        for at in range(0, len(tokens), step):
+            self.batch.set_batch(tokens[at : at + step], n_past=at, logits_all=False)
+            self._decode()
+        for s in range(1, len(requests)):
+            llama_cpp.llama_memory_seq_cp(memory, 0, s, -1, -1)
+        live = [_Sequence(r, self._sampler(r), StopScanner(r.stop, r.loop_span, r.ends)) for r in requests]
+        logits_at = [self.batch.batch.n_tokens - 1] * len(live)  # every sequence samples the prompt's last
+        position = len(tokens)
         while True:
             now = time.perf_counter() - started
-            for slot in sorted(live):  # each live sample's next token, from the last decode's row
-                seq = live[slot]
-                if not self._next(seq, now):
-                    self._finish(seq, slot, live, out, memory, bool(queue))
-            fresh: int | None = None  # the holder's last row, while its logits are the context's
-            while queue and len(live) < self.sequences:
-                j, k = queue[0]
-                if not self._fits(jobs, live, j, k):
-                    break
-                job = jobs[j]
-                if holding != j:
-                    llama_cpp.llama_memory_seq_rm(memory, self.holder, -1, -1)
-                    begin = time.perf_counter() - started
-                    fresh = self._evaluate(job.tokens)
-                    holding = j
-                else:
-                    begin = time.perf_counter() - started
-                queue.popleft()
-                slot = min(set(range(self.sequences)) - set(live))
-                request = job.requests[k]
-                scanner = StopScanner(request.stop, request.loop_span, request.ends)
-                seq = _Sequence(request, self._sampler(request), scanner, j, k, len(job.tokens), begin)
-                live[slot] = seq
-                if fresh is not None:  # the prompt's cells, its last row's logits: sample now
-                    llama_cpp.llama_memory_seq_cp(memory, self.holder, slot, -1, -1)
-                    seq.logits_at, seq.position = fresh, len(job.tokens)
-                    if not self._next(seq, time.perf_counter() - started):
-                        self._finish(seq, slot, live, out, memory, bool(queue))
-                else:  # the prompt's cells but its last: that token in this sample's own row
-                    llama_cpp.llama_memory_seq_cp(memory, self.holder, slot, 0, len(job.tokens) - 1)
-                    seq.token, seq.position = job.tokens[-1], len(job.tokens) - 1
-            if not live:
-                if queue:
-                    raise ContextOverflowError("the parallel context cannot hold the next sample")
+            chosen: list[tuple[int, int]] = []
+            for s, seq in enumerate(live):
+                if seq.done:
+                    continue
+                if seq.request.holds and held(seq.request, seq.raw):
+                    mask(self._logits(logits_at[s]), self._end_tokens())
+                token = seq.sampler.sample(self.ctx, logits_at[s])
+                if seq.tokens == 0:
+                    seq.first = now
+                seq.tokens += 1
+                if llama_cpp.llama_vocab_is_eog(self.vocab, token):
+                    self._end(seq, now)
+                    continue
+                piece = seq.decoder.decode(self.llm.detokenize([token]))
+                seq.raw += piece
+                seq.parts.append(seq.scanner.feed(piece))
+                if seq.scanner.ended or seq.tokens >= seq.request.max_tokens:
+                    seq.exhausted = not seq.scanner.ended
+                    self._end(seq, now)
+                    continue
+                chosen.append((s, token))
+            if not chosen:
                 break
-            for row, slot in enumerate(sorted(live)):
-                seq = live[slot]
-                self.batch.batch.token[row] = seq.token
-                self.batch.batch.pos[row] = seq.position
-                self.batch.batch.seq_id[row][0] = slot
-                self.batch.batch.n_seq_id[row] = 1
-                self.batch.batch.logits[row] = True
-                seq.logits_at = row
-                seq.position += 1
-            self.batch.batch.n_tokens = len(live)
+            for i, (s, token) in enumerate(chosen):
+                self.batch.batch.token[i] = token
+                self.batch.batch.pos[i] = position
+                self.batch.batch.seq_id[i][0] = s
+                self.batch.batch.n_seq_id[i] = 1
+                self.batch.batch.logits[i] = True
+                logits_at[s] = i
+            self.batch.batch.n_tokens = len(chosen)
             self._decode()
-        return [[g for g in made if g is not None] for made in out]
-
-    def _fits(self, jobs: Sequence[_Prompt], live: dict[int, _Sequence], j: int, k: int) -> bool:
-        """Whether the context has room for request `k` of prompt `j` beside the live samples, each
-        counted at its whole budget, and the prompts whose cells they (or the holder) use."""
-        prompts = {seq.prompt for seq in live.values()} | {j}
-        cells = sum(seq.request.max_tokens for seq in live.values()) + jobs[j].requests[k].max_tokens
-        return cells + sum(len(jobs[p].tokens) for p in prompts) <= self.context
-
-    def _evaluate(self, tokens: list[int]) -> int:
-        """The prompt into the holding sequence; returns the row whose logits follow its last token."""
-        step = int(self.llm.n_batch)
-        batch = self.batch.batch
-        for at in range(0, len(tokens), step):
-            chunk = tokens[at : at + step]
-            for row, token in enumerate(chunk):
-                batch.token[row] = token
-                batch.pos[row] = at + row
-                batch.seq_id[row][0] = self.holder
-                batch.n_seq_id[row] = 1
-                batch.logits[row] = at + row == len(tokens) - 1
-            batch.n_tokens = len(chunk)
-            self._decode()
-        return (len(tokens) - 1) % step
-
-    def _next(self, seq: _Sequence, now: float) -> bool:
-        """Samples the sequence's next token from its row; False when that ends it."""
-        import llama_cpp
-
-        if seq.request.holds and held(seq.request, seq.raw):
-            mask(self._logits(seq.logits_at), self._end_tokens())
-        token = seq.sampler.sample(self.ctx, seq.logits_at)
-        if seq.tokens == 0:
-            seq.first = now
-        seq.tokens += 1
-        if llama_cpp.llama_vocab_is_eog(self.vocab, token):
-            self._end(seq, now)
-            return False
-        piece = seq.decoder.decode(self.llm.detokenize([token]))
-        seq.raw += piece
-        seq.parts.append(seq.scanner.feed(piece))
-        if seq.scanner.ended or seq.tokens >= seq.request.max_tokens:
-            seq.exhausted = not seq.scanner.ended
-            self._end(seq, now)
-            return False
-        seq.token = token
-        return True
-
-    def _finish(
-        self,
-        seq: _Sequence,
-        slot: int,
-        live: dict[int, _Sequence],
-        out: list[list[Generation | None]],
-        memory: Any,
-        more: bool,
-    ) -> None:
-        """Records an ended sample and frees its slot (and, with `more` to start, its cells)."""
-        import llama_cpp
-
-        out[seq.prompt][seq.index] = Generation(
-            "".join(seq.parts),
-            seq.scanner.finish(seq.exhausted),
-            seq.scanner.hit or seq.scanner.ended_by,
-            seq.prompt_tokens,
-            seq.tokens,
-            seq.first - seq.begin,
-            seq.total - seq.begin,
-            0,
-        )
-        del live[slot]
-        if more:
-            llama_cpp.llama_memory_seq_rm(memory, slot, -1, -1)
+            position += 1
+        return [
+            Generation(
+                "".join(seq.parts),
+                seq.scanner.finish(seq.exhausted),
+                seq.scanner.hit or seq.scanner.ended_by,
+                len(tokens),
+                seq.tokens,
+                seq.first,
+                seq.total,
+                0,
+            )
+            for seq in live
+        ]
 
     def _logits(self, index: int) -> Any:
         import llama_cpp
@@ -284,4 +182,5 @@ class ParallelDecoder:
     def _end(self, seq: _Sequence, now: float) -> None:
         seq.parts.append(seq.scanner.feed(seq.decoder.decode(b"", final=True)))
         seq.parts.append(seq.scanner.flush())
+        seq.done = True
         seq.total = now
