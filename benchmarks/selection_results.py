@@ -131,12 +131,10 @@ def plot(found: list[Point], out: Path) -> Path | None:
     """pass@1 against generation time, a marker per method, a colour per model and benchmark (SVG)."""
     if not found:
         return None
-    import matplotlib
+    from rustcoder.metrics.plots import new_figure, to_svg
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(8, 5))
+    drawing = new_figure(8, 5)
+    axes = drawing.add_subplot()
     groups = sorted({(p.model, p.benchmark) for p in found})
     markers = dict(zip(sorted({p.method for p in found}), "osD^v<>pP*Xh", strict=False))
     for colour, (model, bench) in enumerate(groups):
@@ -150,11 +148,8 @@ def plot(found: list[Point], out: Path) -> Path | None:
     axes.set_ylabel("pass@1 %")
     axes.legend(fontsize=7, loc="lower right")
     axes.grid(alpha=0.3)
-    figure.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
-    with matplotlib.rc_context({"svg.hashsalt": "rustcoder"}):  # the same ids each time, as metrics/plots.py
-        figure.savefig(out, format="svg", metadata={"Date": None})
-    plt.close(figure)
+    out.write_text(to_svg(drawing), encoding="utf-8")
     return out
 
 

@@ -27,7 +27,10 @@ def test_points_put_each_selection_beside_greedy_and_the_raw_samples(tmp_path, f
     lines = selection_results.table(found)
     assert lines[2].startswith("| fake | humanevalx_mini | greedy (greedy) | 0.0 |")
     svg = selection_results.plot(found, tmp_path / "selection.svg")
-    assert svg is not None and svg.read_text().startswith("<?xml")
+    assert svg is not None and svg.read_text().startswith("<svg")
+    drawn = svg.read_text()  # text stays text: each method and the run's model are in the legend
+    assert all(f">{p.method}<" in drawn for p in found) and "fake, humanevalx_mini" in drawn
+    assert selection_results.plot(found, tmp_path / "again.svg").read_bytes() == svg.read_bytes()
 
 
 def test_samples_decoded_together_cost_their_slowest_not_their_sum(tmp_path):

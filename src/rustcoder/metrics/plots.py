@@ -28,13 +28,15 @@ Run = tuple[str, "Summary"]
 """(label, summary)."""
 
 
-def _figure(width: float, height: float) -> Any:
+def new_figure(width: float, height: float) -> Any:
+    """A matplotlib figure of its own (no pyplot state), laid out to fit."""
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _svg(figure: Any) -> str:
+def to_svg(figure: Any) -> str:
+    """The figure as SVG text, the same bytes for the same figure (fixed ids, no date)."""
     import matplotlib
 
     buffer = io.StringIO()
@@ -46,7 +48,7 @@ def _svg(figure: Any) -> str:
 
 def status_plot(runs: Sequence[Run]) -> str:
     """Share of samples per status, one stacked bar per run."""
-    figure = _figure(8, 1.2 + 0.45 * len(runs))
+    figure = new_figure(8, 1.2 + 0.45 * len(runs))
     axes = figure.add_subplot()
     labels = [label for label, _ in runs]
     left = [0.0] * len(runs)
@@ -59,7 +61,7 @@ def status_plot(runs: Sequence[Run]) -> str:
     axes.set_xlabel("share of samples")
     axes.invert_yaxis()
     axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
-    return _svg(figure)
+    return to_svg(figure)
 
 
 def error_code_plot(runs: Sequence[Run], top: int = 12) -> str | None:
@@ -70,7 +72,7 @@ def error_code_plot(runs: Sequence[Run], top: int = 12) -> str | None:
     codes = [code for code, _ in total.most_common(top)]
     if not codes:
         return None
-    figure = _figure(8, 3.2)
+    figure = new_figure(8, 3.2)
     axes = figure.add_subplot()
     width = 0.8 / len(runs)
     for index, (label, doc) in enumerate(runs):
@@ -80,7 +82,7 @@ def error_code_plot(runs: Sequence[Run], top: int = 12) -> str | None:
     axes.set_ylabel("samples")
     if len(runs) > 1:
         axes.legend(fontsize=8)
-    return _svg(figure)
+    return to_svg(figure)
 
 
 def attempts_plot(runs: Sequence[Run]) -> str | None:
@@ -88,7 +90,7 @@ def attempts_plot(runs: Sequence[Run]) -> str | None:
     with_attempts = [(label, doc.attempts) for label, doc in runs if doc.attempts]
     if not with_attempts:
         return None
-    figure = _figure(9, 3.2)
+    figure = new_figure(9, 3.2)
     left, right = figure.subplots(1, 2)
     width = 0.8 / len(with_attempts)
     for index, (label, attempts) in enumerate(with_attempts):
@@ -109,7 +111,7 @@ def attempts_plot(runs: Sequence[Run]) -> str | None:
     for axes in (left, right):
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    return _svg(figure)
+    return to_svg(figure)
 
 
 def latency_plot(runs: Sequence[Run]) -> str | None:
@@ -121,7 +123,7 @@ def latency_plot(runs: Sequence[Run]) -> str | None:
     ]
     if not points:
         return None
-    figure = _figure(6, 3.6)
+    figure = new_figure(6, 3.6)
     axes = figure.add_subplot()
     for label, seconds, score in points:
         axes.scatter([seconds], [score])
@@ -131,4 +133,4 @@ def latency_plot(runs: Sequence[Run]) -> str | None:
     axes.set_ylabel("pass@1")
     axes.set_ylim(bottom=0)
     axes.set_xlim(left=0)
-    return _svg(figure)
+    return to_svg(figure)
