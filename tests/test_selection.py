@@ -98,6 +98,12 @@ def test_select_on_a_run_folder_writes_the_choices_and_scores_the_chosen(tmp_pat
     assert choice["chosen"] == 1 and choice["checks"] == {"0": "compile_error", "1": "no_tests"}
     bad = rustcoder_cli("select", str(tmp_path / "nowhere"))
     assert bad.returncode != 0 and "not a run folder" in bad.stderr
+    (run / "samples.jsonl").write_text(json.dumps(rows[0]) + "\n")  # only the broken one
+    fixing = rustcoder_cli("select", str(run), "--repair-rounds", "1", "--backend", "fake", "--model", "fake")
+    assert fixing.returncode == 0, fixing.stderr[-2000:]
+    [tried] = choices(run, "compile-repair")  # one round of rustc's diagnostics, the fake's answer no fix
+    assert len(tried["repair"]) == 1 and "does not compile" in tried["repair"][0]["feedback"]
+    assert not (run / "select-compile-repair" / "repairs.jsonl").exists()  # kept only until written
 
 
 @pytest.mark.rustc
@@ -201,12 +207,12 @@ def test_an_answer_cut_off_is_closed_and_each_assertion_is_a_test():
 def test_kept_answers_are_split_again_so_a_better_splitter_reaches_them(tmp_path):
     from rustcoder.backends.fake import FakeBackend
     from rustcoder.execute.testcases import split_tests
-    from rustcoder.selection.written import _model_id, write_tests
+    from rustcoder.selection.written import model_id, write_tests
 
     [problem] = fixture_problems("humaneval_rust_mini.jsonl")
     problem = dataclasses.replace(problem, entry_point="larger")
     backend = FakeBackend([])  # asked nothing: every answer is kept
-    model = _model_id(backend)
+    model = model_id(backend)
     row = {"task_id": problem.task_id, "model": model, "text": CUT_OFF, "tests": []}
     row |= {"seconds": 2.0, "tokens": 640}
     path = tmp_path / "written-tests.jsonl"
@@ -301,6 +307,30 @@ def test_a_chosen_answer_that_fails_its_checks_is_repaired_with_rustc_s_feedback
     sound, chosen = select([problem], [Sample(problem.task_id, 0, solution=RIGHT)], Method.COMPILE)
     [kept], [same] = repair_chosen([problem], sound, chosen, FakeBackend([]), rounds=2)
     assert kept.repair == () and same.solution == RIGHT and same.meta["repair_rounds"] == 0
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_an_interrupted_repair_resumes_from_its_journal(tmp_path):
+    from rustcoder.backends.fake import FakeBackend
+    from rustcoder.selection.run import repair_chosen
+
+    [first] = fixture_problems("humaneval_rust_mini.jsonl")
+    problems = [first, dataclasses.replace(first, task_id="HumanEval/0b")]
+    broken = [Sample(p.task_id, 0, solution=BROKEN) for p in problems]
+    choices_, chosen = select(problems, broken, Method.COMPILE)
+    journal = tmp_path / "repairs.jsonl"
+    with pytest.raises(IndexError):  # the model fails on the second answer: the first repair is kept
+        repair_chosen(problems, choices_, chosen, FakeBackend([RIGHT + "RUST_END"]), 2, journal=journal)
+    assert [json.loads(line)["task_id"] for line in journal.open()] == ["HumanEval/0"]
+    fake = FakeBackend([RIGHT + "RUST_END"])
+    repaired, fixed = repair_chosen(problems, choices_, chosen, fake, 2, journal=journal)
+    assert len(fake.requests) == 1 and "does not compile" in fake.requests[0].messages[-1].content
+    assert [s.solution.strip() for s in fixed] == [RIGHT.strip()] * 2
+    assert [s.meta["repair_rounds"] for s in fixed] == [1, 1] and all(c.repair for c in repaired)
+    other = FakeBackend([RIGHT + "RUST_END"] * 2)  # fewer rounds: not the same repair, asked again
+    repair_chosen(problems, choices_, chosen, other, 1, journal=journal)
+    assert len(other.requests) == 2
 
 
 def test_selection_refuses_other_languages_clearly():

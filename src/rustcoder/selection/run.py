@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -124,32 +125,61 @@ def repair_chosen(
     backend: Backend,
     rounds: int,
     config: ExecConfig | None = None,
+    journal: Path | None = None,
 ) -> tuple[list[Choice], list[Sample]]:
     """Each chosen answer after up to `rounds` rounds of the repair strategy's feedback (none where it
-    compiles and passes the public examples); the rounds are recorded on the choice and the sample."""
+    compiles and passes the public examples); the rounds are recorded on the choice and the sample.
+    `journal`: each repair is appended there as it ends, and one made before for the same answer, rounds
+    and model is read back instead of asked again (an interrupted selection resumes)."""
     from rustcoder.evaluation.checks import sandbox_check
     from rustcoder.execute.assemble import sample_code
     from rustcoder.execute.engine import Executor
     from rustcoder.generation.generate import repair_answer
+    from rustcoder.jsonl import JsonlAppender
     from rustcoder.prompting.repair import Repair
+    from rustcoder.selection.written import model_id
     from rustcoder.settings import Sampling
 
     check = sandbox_check(Executor(dataclasses.replace(config or ExecConfig(), jobs=1)))
     strategy, sampling = Repair(rounds=rounds), Sampling()
     asked = {s.task_id for s in chosen}
     by_id = {p.task_id: p for p in with_usable_examples([p for p in problems if p.task_id in asked], config)}
+    model = model_id(backend)
+    done = _repairs(journal, model, rounds) if journal is not None else {}
     out_choices, out_samples = [], []
-    for choice, sample in zip(choices, chosen, strict=True):
-        problem = by_id[sample.task_id]
-        fixed = repair_answer(backend, strategy, problem, sample_code(problem, sample), check, sampling)
-        meta = {**sample.meta, "repair_rounds": len(fixed.log), "repair_seconds": fixed.seconds}
-        if fixed.log:
-            sample = dataclasses.replace(sample, solution=fixed.text, completion=None, meta=meta)
-        else:
-            sample = dataclasses.replace(sample, meta=meta)
-        out_choices.append(dataclasses.replace(choice, repair=fixed.log))
-        out_samples.append(sample)
+    with JsonlAppender(journal) if journal is not None else contextlib.nullcontext() as lines:
+        for choice, sample in zip(choices, chosen, strict=True):
+            problem = by_id[sample.task_id]
+            code = sample_code(problem, sample)
+            row = done.get((sample.task_id, code))
+            if row is None:
+                fixed = repair_answer(backend, strategy, problem, code, check, sampling)
+                row = {"task_id": sample.task_id, "model": model, "rounds": rounds, "answer": code,
+                       "text": fixed.text, "log": list(fixed.log), "seconds": fixed.seconds}  # fmt: skip
+                if lines is not None:
+                    lines.write(row)
+            log = tuple(row["log"])
+            meta = {**sample.meta, "repair_rounds": len(log), "repair_seconds": row["seconds"]}
+            if log:
+                sample = dataclasses.replace(sample, solution=row["text"], completion=None, meta=meta)
+            else:
+                sample = dataclasses.replace(sample, meta=meta)
+            out_choices.append(dataclasses.replace(choice, repair=log))
+            out_samples.append(sample)
     return out_choices, out_samples
+
+
+def _repairs(journal: Path, model: str, rounds: int) -> dict[tuple[str, str], dict[str, Any]]:
+    """The repairs `journal` holds for this model and number of rounds, by (task, answer repaired)."""
+    from rustcoder.jsonl import read_jsonl
+
+    if not journal.exists():
+        return {}
+    return {
+        (row["task_id"], row["answer"]): row
+        for _, row in read_jsonl(journal, allow_torn_tail=True)
+        if row.get("model") == model and row.get("rounds") == rounds
+    }
 
 
 def sample_row(sample: Sample) -> dict[str, Any]:
@@ -170,8 +200,9 @@ def select_run(
     RUN/select-METHOD, or RUN/select-METHOD-repair): selection.jsonl (every choice and its candidates'
     checks), samples.jsonl (the chosen) and results.jsonl. The methods that ask the model for tests keep
     them in RUN/written-tests.jsonl (resumable, shared by both; their generation time is the methods'
-    cost). `repair_rounds` repairs each chosen answer that fails its public checks (`repair_chosen`).
-    Returns the chosen answers' summary."""
+    cost). `repair_rounds` repairs each chosen answer that fails its public checks (`repair_chosen`),
+    keeping each repair in OUT/repairs.jsonl until the choices are written, so that an interrupted
+    selection resumes. Returns the chosen answers' summary."""
     import json
 
     from rustcoder.benchmarks import load_benchmark
@@ -201,11 +232,15 @@ def select_run(
     if repair_rounds:
         if backend is None:
             raise RustcoderError("--repair-rounds asks the model for fixes: it needs a model")
-        choices, chosen = repair_chosen(benchmark.problems, choices, chosen, backend, repair_rounds, config)
+        choices, chosen = repair_chosen(
+            benchmark.problems, choices, chosen, backend, repair_rounds, config, out / "repairs.jsonl"
+        )
     for path, rows in ((out / "selection.jsonl", [c.to_json() for c in choices]),
                        (out / "samples.jsonl", [sample_row(s) for s in chosen])):  # fmt: skip
         path.unlink(missing_ok=True)  # a new choice replaces an old one whole
         with JsonlAppender(path) as lines:
             for row in rows:
                 lines.write(row)
-    return evaluate(benchmark, SampleSet(chosen, []), out / "results.jsonl", config=config, overwrite=True)
+    summary = evaluate(benchmark, SampleSet(chosen, []), out / "results.jsonl", config=config, overwrite=True)
+    (out / "repairs.jsonl").unlink(missing_ok=True)  # a resume aid: selection.jsonl holds the repairs
+    return summary

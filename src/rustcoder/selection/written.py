@@ -68,7 +68,8 @@ class Written:
         }
 
 
-def _model_id(backend: Backend) -> str:
+def model_id(backend: Backend) -> str:
+    """The model as selection records name it: its name and sha256."""
     model = backend.describe().model
     return f"{model.get('name')}@{model.get('sha256') or 'unhashed'}"
 
@@ -77,7 +78,7 @@ def write_tests(backend: Backend, problems: Sequence[Problem], path: Path) -> di
     """Each problem's written tests: read from `path` where this model wrote them before (a resumed
     selection, or the other method that needs them), else asked of `backend` and appended to it. A kept
     answer's tests are found again in its text, so that a better `split_tests` reaches old answers."""
-    model = _model_id(backend)
+    model = model_id(backend)
     entry = {p.task_id: p.entry_point for p in problems}
     have: dict[str, Written] = {}
     if path.exists():
