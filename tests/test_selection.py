@@ -10,7 +10,7 @@ import pytest
 from rustcoder.selection import Method
 from rustcoder.selection.public import choose
 from rustcoder.selection.run import select
-from rustcoder.types import ExecResult, Sample, Status
+from rustcoder.types import ExecResult, Problem, Sample, Status
 from tests.conftest import choices, fixture_problems, rustcoder_cli
 
 BROKEN = "fn larger(a: i32, b: i32) -> i32 { a > }\n"
@@ -55,17 +55,42 @@ def test_examples_prefers_a_candidate_passing_them_and_falls_back_to_compiling()
     assert nothing.chosen == 0 and "none compiles" in nothing.why
 
 
-@pytest.mark.rustc
-@pytest.mark.sandbox
-def test_examples_checks_multipl_e_doc_examples_and_drops_one_of_the_wrong_types():
+def _two_more_examples() -> Problem:
+    """MultiPL-E's `add` with two more examples: one right, one of the wrong types."""
     add = fixture_problems("multiple_mini.jsonl")[0]  # its hidden tests are a `fn main`
-    problem = dataclasses.replace(
+    return dataclasses.replace(
         add,
         example_tests=(add.example_tests or "").replace(
             "}\n}\n", "}\n    #[test]\n    fn more() { assert_eq!(add(2, 2), 4); }\n"
             "    #[test]\n    fn typed() { assert_eq!(add(1.5, 2), 3); }\n}\n"
         ),
     )  # fmt: skip
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_examples_are_checked_against_the_signature_once(monkeypatch):
+    from rustcoder.evaluation import checks
+
+    [once] = checks.with_usable_examples([_two_more_examples()])
+    assert once.examples_checked and "add(2, 2), 4" in (once.example_tests or "")
+    assert "1.5" not in (once.example_tests or "")  # the mistyped one is gone
+    compiled: list[dict] = []
+    real = checks.compiling
+
+    def counted(problems, functions, config):
+        compiled.append(dict(functions))
+        return real(problems, functions, config)
+
+    monkeypatch.setattr(checks, "compiling", counted)
+    assert checks.with_usable_examples([once]) == [once] and compiled == [{}]  # nothing compiled again
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_examples_checks_multipl_e_doc_examples_and_drops_one_of_the_wrong_types():
+    add = fixture_problems("multiple_mini.jsonl")[0]
+    problem = _two_more_examples()
     bodies = ("a +", "a - b", "if a == 2 { 4 } else { 0 }", "a + b")
     candidates = [
         Sample(add.task_id, i, completion=f"    {body}\n") for i, body in enumerate(bodies)

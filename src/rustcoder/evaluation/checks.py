@@ -125,16 +125,17 @@ MAX_EXAMPLES = 32
 def with_usable_examples(problems: Sequence[Problem], config: ExecConfig | None = None) -> list[Problem]:
     """The problems, each keeping of its public examples (one assertion a test, as the model's tests
     are split) those that compile against a stub of its function: an example of the wrong types would
-    fail every candidate alike (MultiPL-E's HumanEval_151 passes integers for a `Vec<f64>`)."""
+    fail every candidate alike (MultiPL-E's HumanEval_151 passes integers for a `Vec<f64>`). Problems
+    checked before (`examples_checked`) are not compiled again."""
+    todo = [p for p in problems if not p.examples_checked]
     functions = {
-        p.task_id: split_tests(p.example_tests, p.entry_point, MAX_EXAMPLES)
-        for p in problems
-        if p.example_tests
+        p.task_id: split_tests(p.example_tests, p.entry_point, MAX_EXAMPLES) for p in todo if p.example_tests
     }
-    kept = compiling(problems, functions, config)
-    return [
-        dataclasses.replace(p, example_tests=test_module(kept[p.task_id]) if kept[p.task_id] else None)
-        if p.task_id in kept
-        else p
-        for p in problems
-    ]
+    kept = compiling(todo, functions, config)
+    out = []
+    for problem in problems:
+        if not problem.examples_checked and problem.task_id in kept:
+            usable = kept[problem.task_id]
+            problem = dataclasses.replace(problem, example_tests=test_module(usable) if usable else None)
+        out.append(dataclasses.replace(problem, examples_checked=True))
+    return out

@@ -218,22 +218,25 @@ def select_run(
     benchmark = load_benchmark(bench)
     candidates = load_samples(run / "samples.jsonl", {p.task_id for p in benchmark.problems})
     out = out or run / (f"select-{method.value}" + ("-repair" if repair_rounds else ""))
+    if repair_rounds and backend is None:
+        raise RustcoderError("--repair-rounds asks the model for fixes: it needs a model")
+    asked = {s.task_id for s in candidates.samples}
+    present = [p for p in benchmark.problems if p.task_id in asked]
     written: dict[str, Written] = {}
     if method.writes_tests:
         if backend is None:
             raise RustcoderError(f"--method {method.value} asks the model for tests: it needs a model")
         from rustcoder.selection.written import write_tests
 
-        asked = {s.task_id for s in candidates.samples}
-        wanted = [p for p in benchmark.problems if p.task_id in asked]
         # beside the samples: both methods and a selection with repair use the same tests
-        written = write_tests(backend, wanted, run / "written-tests.jsonl")
-    choices, chosen = select(benchmark.problems, candidates.samples, method, config, written)
-    if repair_rounds:
-        if backend is None:
-            raise RustcoderError("--repair-rounds asks the model for fixes: it needs a model")
+        written = write_tests(backend, present, run / "written-tests.jsonl")
+    problems = present
+    if method is Method.EXAMPLES or repair_rounds:  # their examples checked once, for both steps
+        problems = with_usable_examples(present, config)
+    choices, chosen = select(problems, candidates.samples, method, config, written)
+    if repair_rounds and backend is not None:  # (checked above: a repair needs a model)
         choices, chosen = repair_chosen(
-            benchmark.problems, choices, chosen, backend, repair_rounds, config, out / "repairs.jsonl"
+            problems, choices, chosen, backend, repair_rounds, config, out / "repairs.jsonl"
         )
     for path, rows in ((out / "selection.jsonl", [c.to_json() for c in choices]),
                        (out / "samples.jsonl", [sample_row(s) for s in chosen])):  # fmt: skip
