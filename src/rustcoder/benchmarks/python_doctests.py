@@ -1,0 +1,184 @@
+"""HumanEval's Python doctests as Rust examples: each `>>> ENTRY(ARGS)` line of a Python prompt and the
+value on the line after it, read with Python's own parser (literals only), then written in Rust by
+the Rust signature's parameter and return types. HumanEvalPack-Rust's prompts carry no examples (its
+`example_test` is on the hub only); these are the same problems' public examples. A pair that cannot
+be written for its types (a dict, a value of another shape, a type the writer lacks) is left out."""
+
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from rustcoder.rust_syntax import rust_parser
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+INTEGERS = {"i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize"}
+FLOATS = {"f32", "f64"}
+TOLERANCE = 1e-3
+"""Relative: doc comments round their float values (`6.00`, `1.22`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    call: str
+    expected: str
+    approximate: bool = False
+    """A float result, compared within TOLERANCE."""
+
+    def assertion(self) -> str:
+        if self.approximate:
+            bound = f"{TOLERANCE} * (1.0 + ({self.expected} as f64).abs())"
+            return f"assert!((({self.call}) as f64 - ({self.expected}) as f64).abs() <= {bound});"
+        return f"assert_eq!({self.call}, {self.expected});"
+
+
+def python_doctests(prompt: str, entry_point: str) -> list[tuple[tuple[Any, ...], Any]]:
+    """(arguments, expected value) of each `>>> ENTRY(...)` line whose arguments and value are literals."""
+    lines = [line.strip() for line in prompt.splitlines()]
+    found: list[tuple[tuple[Any, ...], Any]] = []
+    for line, value in pairwise(lines):
+        if not line.startswith(">>> ") or not value or value.startswith(">>>"):
+            continue
+        try:
+            call = ast.parse(line.removeprefix(">>> "), mode="eval").body
+            if not isinstance(call, ast.Call) or call.keywords:
+                continue
+            if not isinstance(call.func, ast.Name) or call.func.id != entry_point:
+                continue
+            found.append((tuple(ast.literal_eval(a) for a in call.args), ast.literal_eval(value)))
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+    return found
+
+
+def rust_examples(
+    doctests: list[tuple[tuple[Any, ...], Any]], signature: str, entry_point: str
+) -> list[Example]:
+    """The doctests as Rust calls of `entry_point` and expected values, for `signature`'s types."""
+    head = signature.strip().rstrip("{").strip()
+    if not head.startswith(("fn ", "pub fn ")):  # HumanEvalPack's signatures leave out `fn`
+        head = f"fn {head}"
+    tree = rust_parser().parse(f"{head} {{}}".encode())
+    function = next((n for n in tree.root_node.named_children if n.type == "function_item"), None)
+    if function is None or tree.root_node.has_error:
+        return []
+    parameters = function.child_by_field_name("parameters")
+    returns = function.child_by_field_name("return_type")
+    types = [p.child_by_field_name("type") for p in parameters.named_children] if parameters else []
+    if returns is None or any(t is None for t in types):
+        return []
+    out: list[Example] = []
+    for arguments, expected in doctests:
+        if len(arguments) != len(types):
+            continue
+        written = [_literal(value, node) for value, node in zip(arguments, types, strict=True) if node]
+        value = _literal(expected, returns)
+        if value is None or any(w is None for w in written):
+            continue
+        approximate = (returns.text or b"").decode() in FLOATS
+        out.append(Example(f"{entry_point}({', '.join(w for w in written if w)})", value, approximate))
+    return list(dict.fromkeys(out))
+
+
+def _literal(value: Any, node: Node) -> str | None:
+    """`value` as a Rust expression of the type `node`, or None where it cannot be one."""
+    text = (node.text or b"").decode()
+    kind = node.type
+    if kind == "primitive_type":
+        return _primitive(value, text)
+    if kind == "type_identifier":
+        return f"String::from({_string(value)})" if text == "String" and isinstance(value, str) else None
+    if kind == "reference_type":
+        inner = node.child_by_field_name("type")
+        if inner is None or any(c.type == "mutable_specifier" for c in node.children):
+            return None
+        if inner.type == "primitive_type" and inner.text == b"str":
+            return _string(value) if isinstance(value, str) else None
+        if inner.type == "array_type" and inner.child_by_field_name("length") is None:
+            element = inner.child_by_field_name("element")
+            items = _sequence(value, element) if element is not None else None
+            return f"&vec![{items}]" if items is not None else None
+        written = _literal(value, inner)
+        return f"&{written}" if written is not None else None
+    if kind == "tuple_type":
+        parts = node.named_children
+        if not isinstance(value, (tuple, list)) or len(value) != len(parts):
+            return None
+        fields = [_literal(v, part) for v, part in zip(value, parts, strict=True)]
+        return None if any(f is None for f in fields) else f"({', '.join(f for f in fields if f)})"
+    if kind == "generic_type":
+        name = node.child_by_field_name("type")
+        arguments = node.child_by_field_name("type_arguments")
+        inner_types = list(arguments.named_children) if arguments is not None else []
+        if name is None or len(inner_types) != 1:
+            return None
+        if name.text == b"Vec":
+            if isinstance(value, (list, tuple)) and not value:  # typed: `vec![]` may not infer
+                return f"Vec::<{(inner_types[0].text or b'').decode()}>::new()"
+            items = _sequence(value, inner_types[0])
+            return f"vec![{items}]" if items is not None else None
+        if name.text == b"Option":
+            if value is None:
+                return "None"
+            written = _literal(value, inner_types[0])
+            return f"Some({written})" if written is not None else None
+    return None
+
+
+def _primitive(value: Any, text: str) -> str | None:
+    if text == "bool":
+        return ("true" if value else "false") if isinstance(value, bool) else None
+    if isinstance(value, bool):
+        return None  # a Python bool is an int: not for a number
+    if text in INTEGERS and isinstance(value, int):
+        return str(value) if value >= 0 or text.startswith("i") else None
+    if text in FLOATS and isinstance(value, (int, float)) and math.isfinite(value):
+        return repr(float(value))
+    if text == "char" and isinstance(value, str) and len(value) == 1:
+        return "'" + _escaped(value, "'") + "'"
+    return None
+
+
+def _sequence(value: Any, element: Node) -> str | None:
+    if not isinstance(value, (list, tuple)):
+        return None
+    items = [_literal(v, element) for v in value]
+    return None if any(i is None for i in items) else ", ".join(i for i in items if i is not None)
+
+
+def _string(value: Any) -> str | None:
+    return '"' + _escaped(value, '"') + '"' if isinstance(value, str) else None
+
+
+def _escaped(text: str, quote: str) -> str:
+    out = []
+    for char in text:
+        if char in ("\\", quote):
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif char == "\r":
+            out.append("\\r")
+        elif ord(char) < 32:
+            out.append(f"\\u{{{ord(char):x}}}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def doctest_module(examples: list[Example]) -> str | None:
+    """The examples as a test module, one `#[test]` function each, or None."""
+    if not examples:
+        return None
+    functions = "".join(
+        f"    #[test]\n    fn doctest_{i}() {{\n        {example.assertion()}\n    }}\n"
+        for i, example in enumerate(examples)
+    )
+    return f"#[cfg(test)]\nmod rc_doctests {{\n    use super::*;\n\n{functions}}}\n"

@@ -1,0 +1,80 @@
+"""HumanEval's Python doctests written as Rust examples for a Rust signature."""
+
+import dataclasses
+
+import pytest
+
+from rustcoder.benchmarks.python_doctests import Example, doctest_module, python_doctests, rust_examples
+from rustcoder.selection import Method
+from rustcoder.selection.run import select
+from rustcoder.types import Sample
+from tests.conftest import fixture_problems
+
+PROMPT = '''def f(xs, t):
+    """ Things.
+    >>> f([1.0, 2.0], 0.5)
+    False
+    >>> f([], 3)
+    True
+    >>> g(1)
+    2
+    >>> f(xs, 1)
+    True
+    >>> f([1.0], 2)
+    >>> f({'a': 1}, 2)
+    True
+    """
+'''
+
+
+def test_python_doctests_are_read_as_literals_of_the_entry_point_only():
+    assert python_doctests(PROMPT, "f") == [
+        (([1.0, 2.0], 0.5), False),
+        (([], 3), True),
+        (({"a": 1}, 2), True),
+    ]
+    # g is another function, `xs` no literal, and `>>> f([1.0], 2)` has no value before the next prompt
+
+
+def test_values_are_written_for_the_rust_types():
+    def one(args, expected, signature):
+        return rust_examples([(args, expected)], signature, "f")
+
+    [vec] = one(
+        ([1.0, -2.5], 0.5), False, "f(numbers:Vec<f32>, threshold: f32) -> bool"
+    )  # HumanEvalPack: no `fn`
+    assert vec == Example("f(vec![1.0, -2.5], 0.5)", "false")
+    [text] = one(('a"b\n', ["x"]), ("a", 1), "fn f(s: &str, v: &[String]) -> (String, i32) {")
+    assert (
+        text.call == 'f("a\\"b\\n", &vec![String::from("x")])' and text.expected == '(String::from("a"), 1)'
+    )
+    [option] = one(([],), None, "fn f(v: Vec<String>) -> Option<String>")
+    assert option == Example("f(Vec::<String>::new())", "None")
+    [some] = one((["ab"],), [], "fn f(v: Vec<String>) -> Vec<String>")
+    assert some.expected == "Vec::<String>::new()"
+    [char_] = one(("'",), 2.0, "fn f(c: char) -> f64")
+    assert char_.call == "f('\\'')" and char_.approximate
+    assert "assert!(" in char_.assertion() and "<= 0.001" in char_.assertion()
+    assert one((-1,), 1, "fn f(n: usize) -> usize") == []  # no negative unsigned
+    assert one((True,), 1, "fn f(n: i32) -> i32") == []  # a Python bool is no number here
+    assert one(({"a": 1},), 1, "fn f(m: HashMap<String, i32>) -> i32") == []  # no maps
+    assert one((1, 2), 3, "fn f(n: i32) -> i32") == []  # the wrong number of arguments
+    assert one((1,), 3, "fn f(n: &mut i32) -> i32") == []
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_written_examples_compile_and_choose_the_right_candidate():
+    [problem] = fixture_problems("humaneval_rust_mini.jsonl")  # larger(a: i32, b: i32) -> i32
+    examples = rust_examples([((1, 2), 2), ((5, -1), 5)], problem.signature, problem.entry_point)
+    assert len(examples) == 2
+    problem = dataclasses.replace(problem, example_tests=doctest_module(examples))
+    candidates = [
+        Sample(problem.task_id, 0, solution="fn larger(a: i32, b: i32) -> i32 { a }\n"),
+        Sample(problem.task_id, 1, solution="fn larger(a: i32, b: i32) -> i32 { a.max(b) }\n"),
+    ]
+    [choice], _ = select([problem], candidates, Method.EXAMPLES)
+    assert choice.chosen == 1 and choice.checks == {
+        0: "test_failure (1/2 examples)",
+        1: "passed (2/2 examples)",
+    }
