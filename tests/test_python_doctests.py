@@ -78,3 +78,52 @@ def test_written_examples_compile_and_choose_the_right_candidate():
         0: "test_failure (1/2 examples)",
         1: "passed (2/2 examples)",
     }
+
+
+RIGHT = """fn has_close_elements(numbers: Vec<f32>, threshold: f32) -> bool {
+    numbers.iter().enumerate().any(|(i, a)| numbers[i + 1..].iter().any(|b| (a - b).abs() < threshold))
+}
+"""
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_select_examples_on_humanevalpack_uses_humaneval_s_doctests(tmp_path):
+    import json
+
+    from tests.conftest import choices, rustcoder_cli
+
+    row = {  # HumanEvalPack-Rust's first problem as its offline copy has it: no examples
+        "task_id": "Rust/0",
+        "prompt": "\n/*\n Check if in given list of numbers, are any two numbers closer to each other than\n"
+        " given threshold.\n*/\n",
+        "declaration": "\nfn has_close_elements(numbers:Vec<f32>, threshold: f32) -> bool{\n",
+        "canonical_solution": "",
+        "test": "\n#[cfg(test)]\nmod tests {\n    use super::*;\n    #[test]\n    fn t() {\n"
+        "        assert!(has_close_elements(vec![1.0, 2.0, 3.9], 0.3) == false);\n    }\n}\n",
+        "example_test": "None",
+    }
+    bench = tmp_path / "hep.jsonl"
+    bench.write_text(json.dumps(row) + "\n")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "run.json").write_text(json.dumps({"benchmark": {"name": str(bench)}}))
+    wrong = "fn has_close_elements(numbers: Vec<f32>, threshold: f32) -> bool { false }\n"
+    rows = [{"task_id": "Rust/0", "sample_index": i, "solution": s} for i, s in enumerate((wrong, RIGHT))]
+    (run / "samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    proc = rustcoder_cli("select", str(run), "--method", "examples")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    [choice] = choices(run, "examples")  # HumanEval/0's two doctests: `false` passes one of them
+    assert choice["chosen"] == 1 and choice["checks"] == {
+        "0": "test_failure (1/2 examples)",
+        "1": "passed (2/2 examples)",
+    }
+
+
+def test_only_humanevalpack_problems_without_examples_are_given_doctests():
+    from rustcoder.benchmarks.python_doctests import with_humaneval_doctests
+
+    mini = fixture_problems("humanevalx_mini.jsonl")  # Mini/N: no HumanEval number to look up
+    assert with_humaneval_doctests(mini) == mini
+    first = dataclasses.replace(mini[0], task_id="Rust/0", example_tests="#[cfg(test)]\nmod given {}\n")
+    assert with_humaneval_doctests([first]) == [first]  # examples of its own are kept

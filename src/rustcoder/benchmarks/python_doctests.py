@@ -7,18 +7,23 @@ be written for its types (a dict, a value of another shape, a type the writer la
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from rustcoder.rust_syntax import rust_parser
+from rustcoder.types import Problem
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
 INTEGERS = {"i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize"}
 FLOATS = {"f32", "f64"}
+HUMANEVALPACK = re.compile(r"^Rust/(\d+)$")
 TOLERANCE = 1e-3
 """Relative: doc comments round their float values (`6.00`, `1.22`)."""
 
@@ -182,3 +187,23 @@ def doctest_module(examples: list[Example]) -> str | None:
         for i, example in enumerate(examples)
     )
     return f"#[cfg(test)]\nmod rc_doctests {{\n    use super::*;\n\n{functions}}}\n"
+
+
+def with_humaneval_doctests(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems, a HumanEvalPack-Rust one without public examples (`Rust/N`: its offline copy has
+    none) given those of HumanEval's Python prompt N, written for its signature; the others as they are."""
+    if not any(p.example_tests is None and HUMANEVALPACK.match(p.task_id) for p in problems):
+        return list(problems)
+    from rustcoder.benchmarks import load_benchmark
+
+    python = {p.task_id.removeprefix("HumanEval/"): p for p in load_benchmark("humaneval-python").problems}
+    out = []
+    for problem in problems:
+        found = HUMANEVALPACK.match(problem.task_id)
+        source = python.get(found.group(1)) if found and problem.example_tests is None else None
+        if source is not None:
+            doctests = python_doctests(source.prompt, source.entry_point)
+            examples = rust_examples(doctests, problem.signature, problem.entry_point)
+            problem = dataclasses.replace(problem, example_tests=doctest_module(examples))
+        out.append(problem)
+    return out

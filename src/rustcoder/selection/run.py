@@ -231,8 +231,12 @@ def select_run(
         # beside the samples: both methods and a selection with repair use the same tests
         written = write_tests(backend, present, run / "written-tests.jsonl")
     problems = present
+    if method is Method.EXAMPLES:  # HumanEvalPack's offline copy has none: HumanEval's doctests
+        from rustcoder.benchmarks.python_doctests import with_humaneval_doctests
+
+        problems = with_humaneval_doctests(problems)
     if method is Method.EXAMPLES or repair_rounds:  # their examples checked once, for both steps
-        problems = with_usable_examples(present, config)
+        problems = with_usable_examples(problems, config)
     choices, chosen = select(problems, candidates.samples, method, config, written)
     if repair_rounds and backend is not None:  # (checked above: a repair needs a model)
         choices, chosen = repair_chosen(
