@@ -34,6 +34,19 @@ def test_python_doctests_are_read_as_literals_of_the_entry_point_only():
         (({"a": 1}, 2), True),
     ]
     # g is another function, `xs` no literal, and `>>> f([1.0], 2)` has no value before the next prompt
+    prose = """Examples:
+    f([1, 2], 'a') == 3
+    f([], "b\\"c") => true
+    - f([3], 'x') \u279e [1, 'y']
+    f([4], 'z') -> 19 - 5 = 14
+    g(f([5], 'q')) == 1
+    af([6], 'w') == 2
+    f((7,), '(') # returns None.
+    """
+    assert python_doctests(prose, "f") == [
+        (([1, 2], "a"), 3), (([], 'b"c'), True), (([3], "x"), [1, "y"]), (((7,), "("), None),
+    ]  # fmt: skip
+    # not literals (19 - 5 = 14), inside another call, another function's name ending in f
 
 
 def test_values_are_written_for_the_rust_types():

@@ -43,22 +43,77 @@ class Example:
 
 
 def python_doctests(prompt: str, entry_point: str) -> list[tuple[tuple[Any, ...], Any]]:
-    """(arguments, expected value) of each `>>> ENTRY(...)` line whose arguments and value are literals."""
+    """(arguments, expected value) of each example whose arguments and value are literals: a
+    `>>> ENTRY(...)` line and the value on the next, or a line of prose `ENTRY(...) == VALUE` (also
+    `=>`, `==>`, `➞`, `->`, `# returns`, `should return`, `returns`)."""
     lines = [line.strip() for line in prompt.splitlines()]
     found: list[tuple[tuple[Any, ...], Any]] = []
-    for line, value in pairwise(lines):
-        if not line.startswith(">>> ") or not value or value.startswith(">>>"):
+    for line, value in pairwise([*lines, ""]):
+        if line.startswith(">>> "):
+            if value and not value.startswith(">>>"):
+                found += _example(line.removeprefix(">>> "), value, entry_point)
             continue
+        at = line.find(f"{entry_point}(")
+        if at < 0 or (at > 0 and (line[at - 1].isalnum() or line[at - 1] in "_.")) or "def " in line:
+            continue
+        end = _call_end(line, at + len(entry_point))
+        if end is None:
+            continue
+        rest = line[end:].strip()
+        for separator in SEPARATORS:
+            if rest.startswith(separator):
+                found += _example(line[at:end], rest.removeprefix(separator).strip(), entry_point)
+                break
+    unique: dict[str, tuple[tuple[Any, ...], Any]] = {}
+    for example in found:  # lists are unhashable: their text tells repeats apart
+        unique.setdefault(repr(example), example)
+    return list(unique.values())
+
+
+SEPARATORS = ("==>", "==", "=>", "\u279e", "->", "# returns", "should return", "returns", "=")
+"""What prose puts between a call and its value, longest first (`\u279e` is HumanEval's arrow)."""
+
+
+def _example(call_text: str, value_text: str, entry_point: str) -> list[tuple[tuple[Any, ...], Any]]:
+    """The call's literal arguments and the value, or nothing where either is not a literal."""
+    try:
+        call = ast.parse(call_text, mode="eval").body
+    except (SyntaxError, ValueError):
+        return []
+    if not isinstance(call, ast.Call) or call.keywords:
+        return []
+    if not isinstance(call.func, ast.Name) or call.func.id != entry_point:
+        return []
+    for text in (value_text, value_text.rstrip(".,;:")):
         try:
-            call = ast.parse(line.removeprefix(">>> "), mode="eval").body
-            if not isinstance(call, ast.Call) or call.keywords:
-                continue
-            if not isinstance(call.func, ast.Name) or call.func.id != entry_point:
-                continue
-            found.append((tuple(ast.literal_eval(a) for a in call.args), ast.literal_eval(value)))
+            expected = LOWER[text] if text in LOWER else ast.literal_eval(text)
+            return [(tuple(ast.literal_eval(a) for a in call.args), expected)]
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             continue
-    return found
+    return []
+
+
+LOWER = {"true": True, "false": False}
+"""Prose writes booleans as Rust does, sometimes."""
+
+
+def _call_end(line: str, opening: int) -> int | None:
+    """The index after the parenthesis that closes the one at `opening`, skipping quoted text."""
+    depth, quote = 0, ""
+    for i in range(opening, len(line)):
+        char = line[i]
+        if quote:
+            if char == quote and line[i - 1] != "\\":
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return None
 
 
 def rust_examples(
