@@ -1,8 +1,9 @@
 """HumanEval's Python doctests as Rust examples: each `>>> ENTRY(ARGS)` line of a Python prompt and the
-value on the line after it, read with Python's own parser (literals only), then written in Rust by
-the Rust signature's parameter and return types. HumanEvalPack-Rust's prompts carry no examples (its
-`example_test` is on the hub only); these are the same problems' public examples. A pair that cannot
-be written for its types (a dict, a value of another shape, a type the writer lacks) is left out."""
+value on the line after it, or a line of prose giving a call and its value, read with Python's own
+parser (literals only), then written in Rust by the Rust signature's parameter and return types.
+HumanEvalPack-Rust's prompts carry no examples (its `example_test` is on the hub only); these are the
+same problems' public examples. A pair that cannot be written for its types (a dict, a value of
+another shape, a type the writer lacks) is left out."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import dataclasses
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +26,13 @@ FLOATS = {"f32", "f64"}
 HUMANEVALPACK = re.compile(r"^Rust/(\d+)$")
 TOLERANCE = 1e-3
 """Relative: doc comments round their float values (`6.00`, `1.22`)."""
+SEPARATORS = ("==>", "==", "=>", "\u279e", "->", "# returns", "should return", "returns", "=")
+"""What prose puts between a call and its value, longest first (`\u279e` is HumanEval's arrow)."""
+LOWER = {"true": True, "false": False}
+"""Prose writes booleans as Rust does, sometimes."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Example:
     call: str
     expected: str
@@ -70,10 +74,6 @@ def python_doctests(prompt: str, entry_point: str) -> list[tuple[tuple[Any, ...]
     return list(unique.values())
 
 
-SEPARATORS = ("==>", "==", "=>", "\u279e", "->", "# returns", "should return", "returns", "=")
-"""What prose puts between a call and its value, longest first (`\u279e` is HumanEval's arrow)."""
-
-
 def _example(call_text: str, value_text: str, entry_point: str) -> list[tuple[tuple[Any, ...], Any]]:
     """The call's literal arguments and the value, or nothing where either is not a literal."""
     try:
@@ -91,10 +91,6 @@ def _example(call_text: str, value_text: str, entry_point: str) -> list[tuple[tu
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             continue
     return []
-
-
-LOWER = {"true": True, "false": False}
-"""Prose writes booleans as Rust does, sometimes."""
 
 
 def _call_end(line: str, opening: int) -> int | None:
