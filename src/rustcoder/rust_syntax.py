@@ -22,6 +22,19 @@ def rust_parser() -> Parser:
     return Parser(Language(tree_sitter_rust.language()))
 
 
+def signature_function(signature: str) -> Node | None:
+    """The function item of a signature as problems hold it (`name(a: i32) -> i32`; a leading `fn` and a
+    trailing `{` are accepted too), given an empty body; None where that does not parse as one."""
+    head = signature.strip().removesuffix("{").strip()
+    if not head.startswith(("fn ", "pub fn ")):
+        head = f"fn {head}"
+    tree = rust_parser().parse(f"{head} {{}}".encode())
+    function = tree.root_node.named_children[0] if tree.root_node.named_children else None
+    if function is None or function.type != "function_item" or tree.root_node.has_error:
+        return None
+    return function
+
+
 class SpanKind(StrEnum):
     """Kinds of gap: a function's whole body, a nested block's contents, a statement, a line, an
     expression on one line."""

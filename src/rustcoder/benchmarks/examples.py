@@ -4,6 +4,7 @@ checks a candidate can be run on without the hidden tests (as HumanEvalPack's `e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
 
 from rustcoder.rust_syntax import rust_parser
@@ -34,10 +35,15 @@ def doc_examples(docstring: str, entry_point: str) -> list[tuple[str, str]]:
 
 def example_tests(pairs: list[tuple[str, str]]) -> str | None:
     """The examples as a test module, one `#[test]` function each (so a check counts them), or None."""
-    if not pairs:
+    return assertion_module([f"assert_eq!({call}, {value});" for call, value in pairs])
+
+
+def assertion_module(assertions: Sequence[str]) -> str | None:
+    """Assertions as a test module, one `#[test]` function each (so a check counts them), or None."""
+    if not assertions:
         return None
     functions = "".join(
-        f"    #[test]\n    fn example_{i}() {{\n        assert_eq!({call}, {value});\n    }}\n"
-        for i, (call, value) in enumerate(pairs, 1)
+        f"    #[test]\n    fn example_{i}() {{\n        {assertion}\n    }}\n"
+        for i, assertion in enumerate(assertions, 1)
     )
     return f"#[cfg(test)]\nmod {MODULE} {{\n    #[allow(unused_imports)]\n    use super::*;\n{functions}}}\n"

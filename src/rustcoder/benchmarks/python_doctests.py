@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from rustcoder.rust_syntax import rust_parser
+from rustcoder.benchmarks.examples import assertion_module
+from rustcoder.rust_syntax import signature_function
 from rustcoder.types import Problem
 
 if TYPE_CHECKING:
@@ -116,12 +117,8 @@ def rust_examples(
     doctests: list[tuple[tuple[Any, ...], Any]], signature: str, entry_point: str
 ) -> list[Example]:
     """The doctests as Rust calls of `entry_point` and expected values, for `signature`'s types."""
-    head = signature.strip().rstrip("{").strip()
-    if not head.startswith(("fn ", "pub fn ")):  # HumanEvalPack's signatures leave out `fn`
-        head = f"fn {head}"
-    tree = rust_parser().parse(f"{head} {{}}".encode())
-    function = next((n for n in tree.root_node.named_children if n.type == "function_item"), None)
-    if function is None or tree.root_node.has_error:
+    function = signature_function(signature)
+    if function is None:
         return []
     parameters = function.child_by_field_name("parameters")
     returns = function.child_by_field_name("return_type")
@@ -231,13 +228,7 @@ def _escaped(text: str, quote: str) -> str:
 
 def doctest_module(examples: list[Example]) -> str | None:
     """The examples as a test module, one `#[test]` function each, or None."""
-    if not examples:
-        return None
-    functions = "".join(
-        f"    #[test]\n    fn doctest_{i}() {{\n        {example.assertion()}\n    }}\n"
-        for i, example in enumerate(examples)
-    )
-    return f"#[cfg(test)]\nmod rc_doctests {{\n    use super::*;\n\n{functions}}}\n"
+    return assertion_module([example.assertion() for example in examples])
 
 
 def with_humaneval_doctests(problems: Sequence[Problem]) -> list[Problem]:

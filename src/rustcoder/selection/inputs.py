@@ -7,7 +7,7 @@ from __future__ import annotations
 from math import gcd
 from typing import TYPE_CHECKING
 
-from rustcoder.rust_syntax import rust_parser
+from rustcoder.rust_syntax import signature_function
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -107,11 +107,8 @@ def _combine(columns: list[list[str]], count: int, sep: str, form: str) -> list[
 def generated_arguments(signature: str, count: int = 6) -> list[str]:
     """Up to `count` argument lists (`(vec![1, 7], 3)`) for a function with `signature` (as problems
     hold it: `name(a: i32) -> i32`); [] when a parameter's type is beyond the generator."""
-    tree = rust_parser().parse(f"fn {signature} {{}}".encode())
-    function = tree.root_node.named_children[0] if tree.root_node.named_children else None
-    if function is None or function.type != "function_item" or tree.root_node.has_error:
-        return []
-    if function.child_by_field_name("type_parameters") is not None:
+    function = signature_function(signature)
+    if function is None or function.child_by_field_name("type_parameters") is not None:
         return []
     parameters = function.child_by_field_name("parameters")
     columns: list[list[str]] = []
