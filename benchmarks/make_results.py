@@ -297,6 +297,9 @@ def main() -> None:
     wordings = variants.found(args.runs)
     for item in wordings:
         publish_wordings(args.runs / item.name, args.out / "runs" / item.name, item.names)
+    for name in [name for name, _, _ in runs] + [item.name for item in wordings]:
+        # the copy keep_partial.sh kept while it computed
+        shutil.rmtree(args.out / "partial" / name, ignore_errors=True)
     paired = tuning.pairs(runs, args.runs)
     tuning_methods.publish_all(args.runs / "tune", args.out / "tune", args.republish)
     tuning_methods.card_results(args.out / "tune", paired)

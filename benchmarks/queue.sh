@@ -1,17 +1,23 @@
 # Sourced by run_results.sh, run_tuning.sh and run_selection.sh: `run NAME ARGS...` makes runs/NAME with
 # `rustcoder run ARGS --out runs/NAME`, unless it is `finished`; its output goes to runs/logs/NAME.log
 # with the exit status and wall time. `mine` makes runs/mined (training data, the FIM test split) if missing.
+# A run still computing can be kept in git with benchmarks/keep_partial.sh NAME (docs/results/partial/NAME);
+# a fresh checkout, which has no runs/, continues it from there.
 mkdir -p runs/logs
 finished() {  # name: complete here, or published and not started here (a fresh checkout has no runs/)
-    local name=$1
+    local name=$1 published=docs/results/runs/$1
     if [ -f "runs/$name/run.json" ] && grep -q '"status": "complete"' "runs/$name/run.json"; then return 0; fi
     [ -f "runs/$name/variants.json" ] && return 0  # a --prompt-variants run writes it when every one is done
-    [ -f "docs/results/runs/$name/run.json" ] && [ ! -d "runs/$name" ]
+    [ ! -d "runs/$name" ] && { [ -f "$published/run.json" ] || [ -f "$published/variants.json" ]; }
+}
+resume() {  # name: a fresh checkout copies a kept partial run back into runs/
+    [ -d "runs/$1" ] || [ ! -d "docs/results/partial/$1" ] || cp -r "docs/results/partial/$1" "runs/$1"
 }
 run() {
     local name=$1 start
     shift
     finished "$name" && return
+    resume "$name"
     start=$(date +%s)
     .venv/bin/rustcoder run "$@" --out "runs/$name" > "runs/logs/$name.log" 2>&1
     echo "exit $? wall $(( $(date +%s) - start ))s" >> "runs/logs/$name.log"

@@ -20,6 +20,7 @@ choose() {  # name: every selection method on a run of N samples, then self-test
         [ -f "runs/$name/select-$kind/results.summary.json" ] ||
             [ -f "docs/results/runs/$name/select-$kind/results.summary.json" ] && continue
         [ -d "runs/$name" ] || [ ! -d "docs/results/runs/$name" ] || cp -r "docs/results/runs/$name" "runs/$name"
+        resume "$name"  # a kept partial selection (its written tests, its repair journal)
         case $kind in
             self-tests-repair) .venv/bin/rustcoder select "runs/$name" --method self-tests --repair-rounds 2 ;;
             *) .venv/bin/rustcoder select "runs/$name" --method "$kind" ;;

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Keep runs still computing in git: copy runs/NAME to docs/results/partial/NAME for each NAME, so that a
+# fresh machine (which has no runs/) continues them: benchmarks/queue.sh's `run` copies them back.
+# make_results.py removes a kept copy once its run is published. Commit what this copies.
+#
+#   benchmarks/keep_partial.sh hep-qwen1.5b-n10
+cd "$(dirname "$0")/.."
+for name in "$@"; do
+    [ -d "runs/$name" ] || { echo "no runs/$name" >&2; exit 1; }
+    rm -rf "docs/results/partial/$name"
+    mkdir -p docs/results/partial
+    cp -r "runs/$name" "docs/results/partial/$name"
+    rm -rf "docs/results/partial/$name/report"  # remade from the samples
+    echo "kept $name: $(wc -l < "runs/$name/samples.jsonl" 2>/dev/null || echo 0) sample lines"
+done
