@@ -8,6 +8,8 @@ every figure comes from a real run, and each row links that run's report.
 `--refresh` recomputes each published run's summary figures from its results.jsonl with this
 rustcoder's `summarize` (the "run" section, which says how the run was executed, is kept) and writes
 its report again; `--runs docs/results/runs` does that to the published runs in place.
+A run's copy kept while it computed (benchmarks/keep_partial.sh, docs/results/partial/) is removed once
+the run is published.
 """
 
 from __future__ import annotations
