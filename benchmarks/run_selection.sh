@@ -38,6 +38,7 @@ seed() {  # dir run: the `exact` wording of a variants run is the published gree
 variants() {  # size bench-prefix bench [variants]: every wording greedy (as the published runs:
     # --loop-span 0), then their comparison (variants.md)
     local S=$1 name="$2-qwen$1-variants"
+    finished "$name" && return  # (seeding would make runs/NAME, and a published run look unfinished)
     seed "runs/$name" "$2-qwen$S-delimited"
     run "$name" "$3" --model "qwen2.5-coder-$S-instruct" --strategy delimited --loop-span 0 \
         --prompt-variants "${4:-all}"
