@@ -13,17 +13,12 @@ import math
 import re
 from collections.abc import Sequence
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rustcoder.benchmarks.examples import assertion_module
-from rustcoder.rust_syntax import signature_function
+from rustcoder.rust_types import FLOATS, INTEGERS, Kind, RustType, signature_types
 from rustcoder.types import Problem
 
-if TYPE_CHECKING:
-    from tree_sitter import Node
-
-INTEGERS = {"i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize"}
-FLOATS = {"f32", "f64"}
 HUMANEVALPACK = re.compile(r"^Rust/(\d+)$")
 TOLERANCE = 1e-3
 """Relative: doc comments round their float values (`6.00`, `1.22`)."""
@@ -117,68 +112,55 @@ def rust_examples(
     doctests: list[tuple[tuple[Any, ...], Any]], signature: str, entry_point: str
 ) -> list[Example]:
     """The doctests as Rust calls of `entry_point` and expected values, for `signature`'s types."""
-    function = signature_function(signature)
-    if function is None:
+    types = signature_types(signature)
+    if types is None or types.returns is None:
         return []
-    parameters = function.child_by_field_name("parameters")
-    returns = function.child_by_field_name("return_type")
-    types = [p.child_by_field_name("type") for p in parameters.named_children] if parameters else []
-    if returns is None or any(t is None for t in types):
-        return []
+    returns = types.returns
     out: list[Example] = []
     for arguments, expected in doctests:
-        if len(arguments) != len(types):
+        if len(arguments) != len(types.parameters):
             continue
-        written = [_literal(value, node) for value, node in zip(arguments, types, strict=True) if node]
+        written = [
+            _literal(value, kind) if kind is not None else None
+            for value, kind in zip(arguments, types.parameters, strict=True)
+        ]
         value = _literal(expected, returns)
         if value is None or any(w is None for w in written):
             continue
-        approximate = (returns.text or b"").decode() in FLOATS
+        approximate = returns.kind is Kind.PRIMITIVE and returns.name in FLOATS
         out.append(Example(f"{entry_point}({', '.join(w for w in written if w)})", value, approximate))
     return list(dict.fromkeys(out))
 
 
-def _literal(value: Any, node: Node) -> str | None:
-    """`value` as a Rust expression of the type `node`, or None where it cannot be one."""
-    text = (node.text or b"").decode()
-    kind = node.type
-    if kind == "primitive_type":
-        return _primitive(value, text)
-    if kind == "type_identifier":
-        return f"String::from({_string(value)})" if text == "String" and isinstance(value, str) else None
-    if kind == "reference_type":
-        inner = node.child_by_field_name("type")
-        if inner is None or any(c.type == "mutable_specifier" for c in node.children):
-            return None
-        if inner.type == "primitive_type" and inner.text == b"str":
-            return _string(value) if isinstance(value, str) else None
-        if inner.type == "array_type" and inner.child_by_field_name("length") is None:
-            element = inner.child_by_field_name("element")
-            items = _sequence(value, element) if element is not None else None
+def _literal(value: Any, kind: RustType) -> str | None:
+    """`value` as a Rust expression of the type `kind`, or None where it cannot be one."""
+    match kind.kind:
+        case Kind.PRIMITIVE:
+            return _primitive(value, kind.name)
+        case Kind.STRING:
+            return f"String::from({_string(value)})" if isinstance(value, str) else None
+        case Kind.REFERENCE if kind.inner.kind is Kind.PRIMITIVE and kind.inner.name == "str":
+            return _string(value)
+        case Kind.REFERENCE if kind.inner.kind is Kind.SLICE:
+            items = _sequence(value, kind.inner.inner)
             return f"&vec![{items}]" if items is not None else None
-        written = _literal(value, inner)
-        return f"&{written}" if written is not None else None
-    if kind == "tuple_type":
-        parts = node.named_children
-        if not isinstance(value, (tuple, list)) or len(value) != len(parts):
-            return None
-        fields = [_literal(v, part) for v, part in zip(value, parts, strict=True)]
-        return None if any(f is None for f in fields) else f"({', '.join(f for f in fields if f)})"
-    if kind == "generic_type":
-        name = node.child_by_field_name("type")
-        arguments = node.child_by_field_name("type_arguments")
-        inner_types = list(arguments.named_children) if arguments is not None else []
-        if name is None or len(inner_types) != 1:
-            return None
-        if name.text == b"Vec":
-            if isinstance(value, (list, tuple)) and not value:  # typed: `vec![]` may not infer
-                return f"Vec::<{(inner_types[0].text or b'').decode()}>::new()"
-            items = _sequence(value, inner_types[0])
+        case Kind.REFERENCE:
+            written = _literal(value, kind.inner)
+            return f"&{written}" if written is not None else None
+        case Kind.TUPLE:
+            if not isinstance(value, (tuple, list)) or len(value) != len(kind.args):
+                return None
+            fields = [_literal(v, part) for v, part in zip(value, kind.args, strict=True)]
+            return None if any(f is None for f in fields) else f"({', '.join(f for f in fields if f)})"
+        case Kind.VEC if isinstance(value, (list, tuple)) and not value:  # typed: `vec![]` may not infer
+            return f"Vec::<{kind.inner.text}>::new()"
+        case Kind.VEC:
+            items = _sequence(value, kind.inner)
             return f"vec![{items}]" if items is not None else None
-        if name.text == b"Option":
-            if value is None:
-                return "None"
-            written = _literal(value, inner_types[0])
+        case Kind.OPTION if value is None:
+            return "None"
+        case Kind.OPTION:
+            written = _literal(value, kind.inner)
             return f"Some({written})" if written is not None else None
     return None
 
@@ -197,7 +179,7 @@ def _primitive(value: Any, text: str) -> str | None:
     return None
 
 
-def _sequence(value: Any, element: Node) -> str | None:
+def _sequence(value: Any, element: RustType) -> str | None:
     if not isinstance(value, (list, tuple)):
         return None
     items = [_literal(v, element) for v in value]
