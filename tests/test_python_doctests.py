@@ -44,9 +44,42 @@ def test_python_doctests_are_read_as_literals_of_the_entry_point_only():
     f((7,), '(') # returns None.
     """
     assert python_doctests(prose, "f") == [
-        (([1, 2], "a"), 3), (([], 'b"c'), True), (([3], "x"), [1, "y"]), (((7,), "("), None),
+        (([1, 2], "a"), 3), (([], 'b"c'), True), (([3], "x"), [1, "y"]), (([4], "z"), 14),
+        (((7,), "("), None),
     ]  # fmt: skip
-    # not literals (19 - 5 = 14), inside another call, another function's name ending in f
+    # a worked sum's result (19 - 5 = 14); not inside another call, nor another function's name ending in f
+
+
+def test_the_other_forms_humaneval_writes_examples_in():
+    prompt = """def f(arr, k):
+    \"\"\"Things.
+    >>> f([1, 2], 3) == 16
+    f([0], 1) # => 'No' (the name should start with a letter)
+    f([5], 2) should return 16.
+    Example 1:
+        Input: arr = [-3, 4], k = 3
+        Output: [-4, -3] # sorted
+    Example 2:
+        Input: k = 1, arr = []
+        Explanation: none.
+        Output: []
+        Input: [9], 2
+        Output: 7
+    Example 3:
+        Input: x = [1], k = 2
+        Output: 0
+        Input: [1]
+        Output: 1
+    For arr = [1,2,3], k = 2, the sum of digits will be 1 the output should be "1".
+    For arr = [4], k = 0 the result should be (1, True)
+    For lst = [4], k = 0 the output should be 3
+    \"\"\"
+"""
+    assert python_doctests(prompt, "f") == [
+        (([1, 2], 3), 16), (([0], 1), "No"), (([5], 2), 16), (([-3, 4], 3), [-4, -3]), (([], 1), []),
+        (([9], 2), 7), (([1, 2, 3], 2), "1"), (([4], 0), (1, True)),
+    ]  # fmt: skip
+    # not: a name that is no parameter (x, lst), too few arguments ([1] for two parameters)
 
 
 def test_values_are_written_for_the_rust_types():

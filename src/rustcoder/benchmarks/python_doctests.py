@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import math
 import re
 from collections.abc import Sequence
-from itertools import pairwise
 from typing import Any
 
 from rustcoder.benchmarks.examples import assertion_module
-from rustcoder.rust_types import FLOATS, INTEGERS, Kind, RustType, signature_types
+from rustcoder.rust_types import FLOATS, Kind, signature_types
+from rustcoder.rust_values import rust_literal
 from rustcoder.types import Problem
 
 HUMANEVALPACK = re.compile(r"^Rust/(\d+)$")
 TOLERANCE = 1e-3
 """Relative: doc comments round their float values (`6.00`, `1.22`)."""
-SEPARATORS = ("==>", "==", "=>", "\u279e", "->", "# returns", "should return", "returns", "=")
+SEPARATORS = ("==>", "==", "=>", "\u279e", "->", "# =>", "# returns", "should return", "returns", "=")
 """What prose puts between a call and its value, longest first (`\u279e` is HumanEval's arrow)."""
 LOWER = {"true": True, "false": False}
 """Prose writes booleans as Rust does, sometimes."""
+OUTPUT_SHOULD_BE = re.compile(r"^For (.+?),? the (?:output|result) should be (.+)$")
+"""`For lst = [1,2,3] the output should be 14` (the names are the Python function's parameters)."""
+Doctest = tuple[tuple[Any, ...], Any]
+"""An example's arguments and expected value."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -42,35 +45,97 @@ class Example:
         return f"assert_eq!({self.call}, {self.expected});"
 
 
-def python_doctests(prompt: str, entry_point: str) -> list[tuple[tuple[Any, ...], Any]]:
-    """(arguments, expected value) of each example whose arguments and value are literals: a
-    `>>> ENTRY(...)` line and the value on the next, or a line of prose `ENTRY(...) == VALUE` (also
-    `=>`, `==>`, `➞`, `->`, `# returns`, `should return`, `returns`)."""
+def python_doctests(prompt: str, entry_point: str) -> list[Doctest]:
+    """(arguments, expected value) of each example whose arguments and value are literals, in any of
+    HumanEval's forms: a `>>> ENTRY(...)` line and the value on the next (or after `==` on the same
+    line); a line of prose `ENTRY(...) == VALUE` (also `=>`, `==>`, `➞`, `->`, `# =>`, `# returns`,
+    `should return`, `returns`); `Input: ARGS` and `Output: VALUE` a line or two below; `For NAME =
+    VALUE, ... the output should be VALUE`. Arguments given by name are put in the parameters' order."""
     lines = [line.strip() for line in prompt.splitlines()]
-    found: list[tuple[tuple[Any, ...], Any]] = []
-    for line, value in pairwise([*lines, ""]):
+    names = _parameters(prompt, entry_point)
+    found: list[Doctest] = []
+    for at, line in enumerate(lines):
+        following = lines[at + 1] if at + 1 < len(lines) else ""
         if line.startswith(">>> "):
-            if value and not value.startswith(">>>"):
-                found += _example(line.removeprefix(">>> "), value, entry_point)
-            continue
-        at = line.find(f"{entry_point}(")
-        if at < 0 or (at > 0 and (line[at - 1].isalnum() or line[at - 1] in "_.")) or "def " in line:
-            continue
-        end = _call_end(line, at + len(entry_point))
-        if end is None:
-            continue
-        rest = line[end:].strip()
-        for separator in SEPARATORS:
-            if rest.startswith(separator):
-                found += _example(line[at:end], rest.removeprefix(separator).strip(), entry_point)
-                break
-    unique: dict[str, tuple[tuple[Any, ...], Any]] = {}
+            shown = line.removeprefix(">>> ")
+            value = following if following and not following.startswith(">>>") else ""
+            found += (value and _example(shown, value, entry_point)) or _prose(shown, entry_point)
+        elif line.startswith("Input:") and names is not None:
+            found += _input_output(line.removeprefix("Input:"), lines[at + 1 : at + 4], names)
+        elif (sentence := OUTPUT_SHOULD_BE.match(line)) and names is not None:
+            arguments = _arguments(sentence.group(1), names)
+            found += [(arguments, value) for value in _value(sentence.group(2))] if arguments else []
+        else:
+            found += _prose(line, entry_point)
+    unique: dict[str, Doctest] = {}
     for example in found:  # lists are unhashable: their text tells repeats apart
         unique.setdefault(repr(example), example)
     return list(unique.values())
 
 
-def _example(call_text: str, value_text: str, entry_point: str) -> list[tuple[tuple[Any, ...], Any]]:
+def _prose(line: str, entry_point: str) -> list[Doctest]:
+    at = line.find(f"{entry_point}(")
+    if at < 0 or (at > 0 and (line[at - 1].isalnum() or line[at - 1] in "_.")) or "def " in line:
+        return []
+    end = _call_end(line, at + len(entry_point))
+    if end is None:
+        return []
+    rest = line[end:].strip()
+    for separator in SEPARATORS:
+        if rest.startswith(separator):
+            return _example(line[at:end], rest.removeprefix(separator).strip(), entry_point)
+    return []
+
+
+def _input_output(given: str, below: list[str], names: list[str]) -> list[Doctest]:
+    """`Input: ARGS` with an `Output: VALUE` line among the few below (before another input)."""
+    for line in below:
+        if line.startswith("Input:"):
+            return []
+        if line.startswith("Output:"):
+            arguments = _arguments(given.strip(), names)
+            return [(arguments, value) for value in _value(line.removeprefix("Output:"))] if arguments else []
+    return []
+
+
+def _parameters(prompt: str, entry_point: str) -> list[str] | None:
+    """The entry function's parameter names, from its one-line `def`."""
+    for line in prompt.splitlines():
+        if line.lstrip().startswith(f"def {entry_point}("):
+            try:
+                tree = ast.parse(f"{line.strip()} pass")
+            except SyntaxError:
+                return None
+            function = tree.body[0]
+            return [a.arg for a in function.args.args] if isinstance(function, ast.FunctionDef) else None
+    return None
+
+
+def _arguments(text: str, names: list[str]) -> tuple[Any, ...] | None:
+    """Literal arguments `1, [2]` or `a = 1, b = [2]` for parameters `names`, or None. Prose after the
+    arguments (`N = 1000, the sum of digits will be 1`) is dropped a comma-separated part at a time."""
+    parts = text.split(",")
+    for keep in range(len(parts), 0, -1):
+        try:
+            call = ast.parse(f"f({','.join(parts[:keep])})", mode="eval").body
+        except (SyntaxError, ValueError):
+            continue
+        if not isinstance(call, ast.Call):
+            return None
+        try:
+            given = [ast.literal_eval(a) for a in call.args]
+            named = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+        if list(named) != names[len(given) :] and set(named) != set(names[len(given) :]):
+            return None
+        if len(given) + len(named) != len(names):
+            return None
+        return (*given, *(named[name] for name in names[len(given) :]))
+    return None
+
+
+def _example(call_text: str, value_text: str, entry_point: str) -> list[Doctest]:
     """The call's literal arguments and the value, or nothing where either is not a literal."""
     try:
         call = ast.parse(call_text, mode="eval").body
@@ -80,10 +145,30 @@ def _example(call_text: str, value_text: str, entry_point: str) -> list[tuple[tu
         return []
     if not isinstance(call.func, ast.Name) or call.func.id != entry_point:
         return []
-    for text in (value_text, value_text.rstrip(".,;:")):
+    try:
+        arguments = tuple(ast.literal_eval(a) for a in call.args)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return []
+    return [(arguments, value) for value in _value(value_text)]
+
+
+def _value(text: str) -> list[Any]:
+    """The literal `text` gives, as a one-item list (a value may be None), or []. Tried in turn: the
+    text without trailing punctuation (`16.` is the integer 16 ending a sentence), as it is, before a
+    comment or an explanation (`24 # sum of ...`, `'No' (the name ...)`), after the last `=` of a
+    worked sum (`19 - 5 - 6 = 8`)."""
+    text = text.strip()
+    trimmed = text.rstrip(".,;:")
+    tries = [
+        trimmed,
+        text,
+        trimmed.split(" #")[0],
+        re.split(r"\s\(", trimmed)[0],
+        trimmed.rsplit("= ", 1)[-1],
+    ]
+    for attempt in dict.fromkeys(t.strip() for t in tries):
         try:
-            expected = LOWER[text] if text in LOWER else ast.literal_eval(text)
-            return [(tuple(ast.literal_eval(a) for a in call.args), expected)]
+            return [LOWER[attempt] if attempt in LOWER else ast.literal_eval(attempt)]
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             continue
     return []
@@ -108,9 +193,7 @@ def _call_end(line: str, opening: int) -> int | None:
     return None
 
 
-def rust_examples(
-    doctests: list[tuple[tuple[Any, ...], Any]], signature: str, entry_point: str
-) -> list[Example]:
+def rust_examples(doctests: list[Doctest], signature: str, entry_point: str) -> list[Example]:
     """The doctests as Rust calls of `entry_point` and expected values, for `signature`'s types."""
     types = signature_types(signature)
     if types is None or types.returns is None:
@@ -121,91 +204,15 @@ def rust_examples(
         if len(arguments) != len(types.parameters):
             continue
         written = [
-            _literal(value, kind) if kind is not None else None
+            rust_literal(value, kind) if kind is not None else None
             for value, kind in zip(arguments, types.parameters, strict=True)
         ]
-        value = _literal(expected, returns)
+        value = rust_literal(expected, returns)
         if value is None or any(w is None for w in written):
             continue
         approximate = returns.kind is Kind.PRIMITIVE and returns.name in FLOATS
         out.append(Example(f"{entry_point}({', '.join(w for w in written if w)})", value, approximate))
     return list(dict.fromkeys(out))
-
-
-def _literal(value: Any, kind: RustType) -> str | None:
-    """`value` as a Rust expression of the type `kind`, or None where it cannot be one."""
-    match kind.kind:
-        case Kind.PRIMITIVE:
-            return _primitive(value, kind.name)
-        case Kind.STRING:
-            return f"String::from({_string(value)})" if isinstance(value, str) else None
-        case Kind.REFERENCE if kind.inner.kind is Kind.PRIMITIVE and kind.inner.name == "str":
-            return _string(value)
-        case Kind.REFERENCE if kind.inner.kind is Kind.SLICE:
-            items = _sequence(value, kind.inner.inner)
-            return f"&vec![{items}]" if items is not None else None
-        case Kind.REFERENCE:
-            written = _literal(value, kind.inner)
-            return f"&{written}" if written is not None else None
-        case Kind.TUPLE:
-            if not isinstance(value, (tuple, list)) or len(value) != len(kind.args):
-                return None
-            fields = [_literal(v, part) for v, part in zip(value, kind.args, strict=True)]
-            return None if any(f is None for f in fields) else f"({', '.join(f for f in fields if f)})"
-        case Kind.VEC if isinstance(value, (list, tuple)) and not value:  # typed: `vec![]` may not infer
-            return f"Vec::<{kind.inner.text}>::new()"
-        case Kind.VEC:
-            items = _sequence(value, kind.inner)
-            return f"vec![{items}]" if items is not None else None
-        case Kind.OPTION if value is None:
-            return "None"
-        case Kind.OPTION:
-            written = _literal(value, kind.inner)
-            return f"Some({written})" if written is not None else None
-    return None
-
-
-def _primitive(value: Any, text: str) -> str | None:
-    if text == "bool":
-        return ("true" if value else "false") if isinstance(value, bool) else None
-    if isinstance(value, bool):
-        return None  # a Python bool is an int: not for a number
-    if text in INTEGERS and isinstance(value, int):
-        return str(value) if value >= 0 or text.startswith("i") else None
-    if text in FLOATS and isinstance(value, (int, float)) and math.isfinite(value):
-        return repr(float(value))
-    if text == "char" and isinstance(value, str) and len(value) == 1:
-        return "'" + _escaped(value, "'") + "'"
-    return None
-
-
-def _sequence(value: Any, element: RustType) -> str | None:
-    if not isinstance(value, (list, tuple)):
-        return None
-    items = [_literal(v, element) for v in value]
-    return None if any(i is None for i in items) else ", ".join(i for i in items if i is not None)
-
-
-def _string(value: Any) -> str | None:
-    return '"' + _escaped(value, '"') + '"' if isinstance(value, str) else None
-
-
-def _escaped(text: str, quote: str) -> str:
-    out = []
-    for char in text:
-        if char in ("\\", quote):
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\r":
-            out.append("\\r")
-        elif ord(char) < 32:
-            out.append(f"\\u{{{ord(char):x}}}")
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def doctest_module(examples: list[Example]) -> str | None:
