@@ -76,14 +76,30 @@ def test_examples_are_checked_against_the_signature_once(monkeypatch):
     assert once.examples_checked and "add(2, 2), 4" in (once.example_tests or "")
     assert "1.5" not in (once.example_tests or "")  # the mistyped one is gone
     compiled: list[dict] = []
-    real = checks.compiling
+    real = checks._kept
 
-    def counted(problems, functions, config):
+    def counted(problems, functions, config, reference):
         compiled.append(dict(functions))
-        return real(problems, functions, config)
+        return real(problems, functions, config, reference)
 
-    monkeypatch.setattr(checks, "compiling", counted)
+    monkeypatch.setattr(checks, "_kept", counted)
     assert checks.with_usable_examples([once]) == [once] and compiled == [{}]  # nothing compiled again
+
+
+@pytest.mark.rustc
+@pytest.mark.sandbox
+def test_examples_the_reference_solution_fails_are_left_out():
+    from rustcoder.evaluation import checks
+
+    wrong = _two_more_examples()
+    wrong = dataclasses.replace(
+        wrong, example_tests=(wrong.example_tests or "").replace("(2, 2), 4", "(2, 2), 5")
+    )
+    [unchecked] = checks.with_usable_examples([wrong])  # no reference: what compiles stays
+    assert "add(2, 2), 5" in (unchecked.example_tests or "")
+    [checked] = checks.with_usable_examples([dataclasses.replace(wrong, canonical_solution="    a + b\n")])
+    assert "add(2, 2), 5" not in (checked.example_tests or "") and "1.5" not in (checked.example_tests or "")
+    assert "add(1, 2), 3" in (checked.example_tests or "")  # the prompt's own example, which it passes
 
 
 @pytest.mark.rustc

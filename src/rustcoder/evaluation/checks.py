@@ -102,18 +102,38 @@ def compiling(
 ) -> dict[str, list[str]]:
     """Of each problem's test functions, those that compile against its stub (each compiled alone, so
     that one bad test cannot hide the others)."""
+    return _kept(problems, functions, config, reference=False)
+
+
+def _kept(
+    problems: Sequence[Problem],
+    functions: Mapping[str, Sequence[str]],
+    config: ExecConfig | None,
+    reference: bool,
+) -> dict[str, list[str]]:
+    """Each test function run alone against the problem's stub, or with `reference` against its
+    reference solution where it has one: kept if it compiles (and, against a reference, passes)."""
     by_id = {p.task_id: p for p in problems}
+
+    def against(problem: Problem) -> Sample:
+        if reference and problem.canonical_solution is not None:
+            return Sample(problem.task_id, -1, completion=problem.canonical_solution)
+        return stub(problem)
+
     programs = [
-        assemble(with_tests(by_id[task], [function]), stub(by_id[task]), f"{task}\0{i}")
+        assemble(with_tests(by_id[task], [function]), against(by_id[task]), f"{task}\0{i}")
         for task, candidates in functions.items()
         for i, function in enumerate(candidates)
     ]
     results = execute(programs, config)
     kept: dict[str, list[str]] = {task: [] for task in functions}
     for task, candidates in functions.items():
+        must_pass = reference and by_id[task].canonical_solution is not None
         for i, function in enumerate(candidates):
             result = results.get(f"{task}\0{i}")
-            if result is not None and result.status is not Status.COMPILE_ERROR and result.tests_total == 1:
+            if result is None or result.tests_total != 1 or result.status is Status.COMPILE_ERROR:
+                continue
+            if not must_pass or result.status is Status.PASSED:
                 kept[task].append(function)
     return kept
 
@@ -125,13 +145,17 @@ MAX_EXAMPLES = 32
 def with_usable_examples(problems: Sequence[Problem], config: ExecConfig | None = None) -> list[Problem]:
     """The problems, each keeping of its public examples (one assertion a test, as the model's tests
     are split) those that compile against a stub of its function: an example of the wrong types would
-    fail every candidate alike (MultiPL-E's HumanEval_151 passes integers for a `Vec<f64>`). Problems
-    checked before (`examples_checked`) are not compiled again."""
+    fail every candidate alike (MultiPL-E's HumanEval_151 passes integers for a `Vec<f64>`). Where the
+    problem has a reference solution, the examples it fails are left out too, as a benchmark's authors
+    check the examples they publish: HumanEval's Python doctests, written for HumanEvalPack-Rust, are
+    wrong for four of its Rust translations (Rust/33 and Rust/103 behave otherwise in Rust, Rust/47
+    and Rust/116 carry HumanEval's own mistakes). Problems checked before (`examples_checked`) are not
+    compiled again."""
     todo = [p for p in problems if not p.examples_checked]
     functions = {
         p.task_id: split_tests(p.example_tests, p.entry_point, MAX_EXAMPLES) for p in todo if p.example_tests
     }
-    kept = compiling(todo, functions, config)
+    kept = _kept(todo, functions, config, reference=True)
     out = []
     for problem in problems:
         if not problem.examples_checked and problem.task_id in kept:
