@@ -144,7 +144,7 @@ def test_select_examples_on_humanevalpack_uses_humaneval_s_doctests(tmp_path):
         "prompt": "\n/*\n Check if in given list of numbers, are any two numbers closer to each other than\n"
         " given threshold.\n*/\n",
         "declaration": "\nfn has_close_elements(numbers:Vec<f32>, threshold: f32) -> bool{\n",
-        "canonical_solution": "",
+        "canonical_solution": RIGHT.split("{", 1)[1],  # its examples are checked against it
         "test": "\n#[cfg(test)]\nmod tests {\n    use super::*;\n    #[test]\n    fn t() {\n"
         "        assert!(has_close_elements(vec![1.0, 2.0, 3.9], 0.3) == false);\n    }\n}\n",
         "example_test": "None",

@@ -95,8 +95,9 @@ def test_examples_the_reference_solution_fails_are_left_out():
     wrong = dataclasses.replace(
         wrong, example_tests=(wrong.example_tests or "").replace("(2, 2), 4", "(2, 2), 5")
     )
-    [unchecked] = checks.with_usable_examples([wrong])  # no reference: what compiles stays
-    assert "add(2, 2), 5" in (unchecked.example_tests or "")
+    for blank in (None, " \n"):  # no reference: what compiles stays
+        [unchecked] = checks.with_usable_examples([dataclasses.replace(wrong, canonical_solution=blank)])
+        assert "add(2, 2), 5" in (unchecked.example_tests or "")
     [checked] = checks.with_usable_examples([dataclasses.replace(wrong, canonical_solution="    a + b\n")])
     assert "add(2, 2), 5" not in (checked.example_tests or "") and "1.5" not in (checked.example_tests or "")
     assert "add(1, 2), 3" in (checked.example_tests or "")  # the prompt's own example, which it passes

@@ -114,11 +114,14 @@ def _kept(
     """Each test function run alone against the problem's stub, or with `reference` against its
     reference solution where it has one: kept if it compiles (and, against a reference, passes)."""
     by_id = {p.task_id: p for p in problems}
+    references = {
+        p.task_id: Sample(p.task_id, -1, completion=p.canonical_solution)
+        for p in problems
+        if reference and p.canonical_solution and p.canonical_solution.strip()
+    }
 
     def against(problem: Problem) -> Sample:
-        if reference and problem.canonical_solution is not None:
-            return Sample(problem.task_id, -1, completion=problem.canonical_solution)
-        return stub(problem)
+        return references.get(problem.task_id) or stub(problem)
 
     programs = [
         assemble(with_tests(by_id[task], [function]), against(by_id[task]), f"{task}\0{i}")
@@ -128,7 +131,7 @@ def _kept(
     results = execute(programs, config)
     kept: dict[str, list[str]] = {task: [] for task in functions}
     for task, candidates in functions.items():
-        must_pass = reference and by_id[task].canonical_solution is not None
+        must_pass = task in references
         for i, function in enumerate(candidates):
             result = results.get(f"{task}\0{i}")
             if result is None or result.tests_total != 1 or result.status is Status.COMPILE_ERROR:
@@ -146,11 +149,11 @@ def with_usable_examples(problems: Sequence[Problem], config: ExecConfig | None 
     """The problems, each keeping of its public examples (one assertion a test, as the model's tests
     are split) those that compile against a stub of its function: an example of the wrong types would
     fail every candidate alike (MultiPL-E's HumanEval_151 passes integers for a `Vec<f64>`). Where the
-    problem has a reference solution, the examples it fails are left out too, as a benchmark's authors
-    check the examples they publish: HumanEval's Python doctests, written for HumanEvalPack-Rust, are
-    wrong for four of its Rust translations (Rust/33 and Rust/103 behave otherwise in Rust, Rust/47
-    and Rust/116 carry HumanEval's own mistakes). Problems checked before (`examples_checked`) are not
-    compiled again."""
+    problem has a reference solution (not blank), the examples it fails are left out too, as a
+    benchmark's authors check the examples they publish: HumanEval's Python doctests, written for
+    HumanEvalPack-Rust, are wrong for four of its Rust translations (Rust/33 and Rust/103 behave
+    otherwise in Rust, Rust/47 and Rust/116 carry HumanEval's own mistakes). Problems checked before
+    (`examples_checked`) are not compiled again."""
     todo = [p for p in problems if not p.examples_checked]
     functions = {
         p.task_id: split_tests(p.example_tests, p.entry_point, MAX_EXAMPLES) for p in todo if p.example_tests
