@@ -127,10 +127,8 @@ def _arguments(text: str, names: list[str]) -> tuple[Any, ...] | None:
             named = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return None
-        if list(named) != names[len(given) :] and set(named) != set(names[len(given) :]):
-            return None
-        if len(given) + len(named) != len(names):
-            return None
+        if len(given) + len(named) != len(names) or set(named) != set(names[len(given) :]):
+            return None  # too few or too many, or a name that is no parameter
         return (*given, *(named[name] for name in names[len(given) :]))
     return None
 
