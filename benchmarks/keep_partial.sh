@@ -11,5 +11,9 @@ for name in "$@"; do
     mkdir -p docs/results/partial
     cp -r "runs/$name" "docs/results/partial/$name"
     rm -rf "docs/results/partial/$name/report"  # remade from the samples
+    # a line the run was still writing as it was copied is left to the run to write again
+    find "docs/results/partial/$name" -name '*.jsonl' | while read -r file; do
+        [ -z "$(tail -c 1 "$file")" ] || sed -i '$ d' "$file"
+    done
     echo "kept $name: $(wc -l < "runs/$name/samples.jsonl" 2>/dev/null || echo 0) sample lines"
 done

@@ -50,7 +50,7 @@ def test_a_partial_run_kept_in_git_is_copied_back_on_a_fresh_machine(tmp_path):
     root = _tree(tmp_path)
     run = root / "runs/long"
     _write(run / "run.json", {"status": "running"})
-    (run / "samples.jsonl").write_text('{"task_id": "a"}\n')
+    (run / "samples.jsonl").write_text('{"task_id": "a"}\n{"task_id": "b", "sol')  # b: being written
     (run / "report").mkdir()
     kept = subprocess.run(
         ["bash", "benchmarks/keep_partial.sh", "long"], cwd=root, capture_output=True, text=True
