@@ -27,6 +27,8 @@ LOWER = {"true": True, "false": False}
 """Prose writes booleans as Rust does, sometimes."""
 OUTPUT_SHOULD_BE = re.compile(r"^For (.+?),? the (?:output|result) should be (.+)$")
 """`For lst = [1,2,3] the output should be 14` (the names are the Python function's parameters)."""
+NOT_LITERAL = (ValueError, TypeError, SyntaxError, MemoryError, RecursionError)
+"""What `ast.literal_eval` raises for text that is no literal (or one too large or deep to read)."""
 Doctest = tuple[tuple[Any, ...], Any]
 """An example's arguments and expected value."""
 
@@ -125,7 +127,7 @@ def _arguments(text: str, names: list[str]) -> tuple[Any, ...] | None:
         try:
             given = [ast.literal_eval(a) for a in call.args]
             named = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        except NOT_LITERAL:
             return None
         if len(given) + len(named) != len(names) or set(named) != set(names[len(given) :]):
             return None  # too few or too many, or a name that is no parameter
@@ -145,7 +147,7 @@ def _example(call_text: str, value_text: str, entry_point: str) -> list[Doctest]
         return []
     try:
         arguments = tuple(ast.literal_eval(a) for a in call.args)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+    except NOT_LITERAL:
         return []
     return [(arguments, value) for value in _value(value_text)]
 
@@ -167,7 +169,7 @@ def _value(text: str) -> list[Any]:
     for attempt in dict.fromkeys(t.strip() for t in tries):
         try:
             return [LOWER[attempt] if attempt in LOWER else ast.literal_eval(attempt)]
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        except NOT_LITERAL:
             continue
     return []
 
