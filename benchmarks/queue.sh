@@ -10,8 +10,9 @@ finished() {  # name: complete here, or published and not started here (a fresh 
     [ -f "runs/$name/variants.json" ] && return 0  # a --prompt-variants run writes it when every one is done
     [ ! -d "runs/$name" ] && { [ -f "$published/run.json" ] || [ -f "$published/variants.json" ]; }
 }
-resume() {  # name: a fresh checkout copies a kept partial run back into runs/
-    [ -d "runs/$1" ] || [ ! -d "docs/results/partial/$1" ] || cp -r "docs/results/partial/$1" "runs/$1"
+resume() {  # name [from]: a fresh checkout copies a kept partial run (or one from FROM) back into runs/
+    local from=${2:-docs/results/partial}
+    [ -d "runs/$1" ] || [ ! -d "$from/$1" ] || cp -r "$from/$1" "runs/$1"
 }
 run() {
     local name=$1 start

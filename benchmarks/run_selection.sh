@@ -19,7 +19,7 @@ choose() {  # name: every selection method on a run of N samples, then self-test
     for kind in compile examples self-tests agreement self-tests-repair; do
         [ -f "runs/$name/select-$kind/results.summary.json" ] ||
             [ -f "docs/results/runs/$name/select-$kind/results.summary.json" ] && continue
-        [ -d "runs/$name" ] || [ ! -d "docs/results/runs/$name" ] || cp -r "docs/results/runs/$name" "runs/$name"
+        resume "$name" docs/results/runs
         resume "$name"  # a kept partial selection (its written tests, its repair journal)
         case $kind in
             self-tests-repair) .venv/bin/rustcoder select "runs/$name" --method self-tests --repair-rounds 2 ;;

@@ -65,6 +65,9 @@ def test_a_partial_run_kept_in_git_is_copied_back_on_a_fresh_machine(tmp_path):
     (root / "runs/long/samples.jsonl").write_text("more\n")
     _bash(root, "resume long")  # a run already here is never overwritten
     assert (root / "runs/long/samples.jsonl").read_text() == "more\n"
+    _write(root / "docs/results/runs/done/run.json", {"status": "complete"})
+    _bash(root, "resume done docs/results/runs")  # a published run, for its selections to go on
+    assert json.loads((root / "runs/done/run.json").read_text()) == {"status": "complete"}
     missing = subprocess.run(
         ["bash", "benchmarks/keep_partial.sh", "absent"], cwd=root, capture_output=True, text=True
     )

@@ -90,8 +90,9 @@ class Problem:
     as libtest runs them whatever the hidden tests' style (HumanEvalPack's `example_test`; MultiPL-E's
     doc-comment examples, `rustcoder.benchmarks.examples`)."""
     examples_checked: bool = False
-    """`example_tests` keeps only the examples that compile against the signature (as
-    `rustcoder.evaluation.checks.with_usable_examples` leaves them), so they need no second check."""
+    """`example_tests` keeps only the examples that compile against the signature and that the reference
+    solution, where there is one, passes (as `rustcoder.evaluation.checks.with_usable_examples` leaves
+    them), so they need no second check."""
     helpers: str = ""
     """Definitions the prompt gives before the entry function, which the tests may call (Python
     HumanEval/38's `encode_cyclic`): placed before a whole-solution sample; a completion already
