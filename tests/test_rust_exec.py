@@ -147,6 +147,20 @@ def test_results_do_not_depend_on_batch_mates(sum_problem, run_samples):
     assert max(r.batch_size for r in batched.values()) > 1
 
 
+def test_hash_order_is_the_same_in_every_process(sum_problem, run_samples):
+    """std's HashMap seeds are fixed in the test binary: an answer that shows a HashSet's iteration order
+    shows the same one in each of its processes, batched or alone (with random seeds, 12 processes
+    agreeing on the order of 64 keys would be a wonder)."""
+    shown = 'let _ = xs; let s: std::collections::HashSet<i64> = (0..64).collect(); panic!("{:?}", s)'
+    pairs = [(sum_problem, Sample(sum_problem.task_id, i, solution=SUM.format(shown))) for i in range(6)]
+    batched = run_samples(pairs, Executor(ExecConfig(jobs=2, batch_size=len(pairs))))
+    alone = run_samples(pairs, Executor(ExecConfig(jobs=2, batch_size=1)))
+    results = [*batched.values(), *alone.values()]
+    assert all(r.status is Status.PANIC for r in results)
+    assert len({r.reason for r in results}) == 1, {r.reason for r in results}
+    assert max(r.batch_size for r in batched.values()) > 1
+
+
 def test_human_eval_rust_layout(run_samples):
     (larger,) = fixture_problems("humaneval_rust_mini.jsonl")
     results = run_samples([(larger, Sample(larger.task_id, 0, completion=larger.canonical_solution))])
