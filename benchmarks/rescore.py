@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from rustcoder.benchmarks import Benchmark, load_benchmark
+from rustcoder.evaluation.results import read_results
 from rustcoder.evaluation.run import evaluate
 from rustcoder.evaluation.samples import load_samples
 from rustcoder.execute.engine import ExecConfig
-from rustcoder.jsonl import read_jsonl
+from rustcoder.types import Status
 
 Key = tuple[str, int]
 
@@ -40,8 +41,8 @@ def recorded_benchmark(folder: Path) -> dict[str, Any] | None:
     return None
 
 
-def statuses(path: Path) -> dict[Key, str]:
-    return {(row["task_id"], int(row["sample_index"])): row["status"] for _, row in read_jsonl(path)}
+def statuses(path: Path) -> dict[Key, Status]:
+    return {key: record.status for key, record in read_results(path).items()}
 
 
 def rescore(folder: Path, benchmark: Benchmark, workdir: Path) -> tuple[int, list[str], float, float]:
@@ -52,12 +53,10 @@ def rescore(folder: Path, benchmark: Benchmark, workdir: Path) -> tuple[int, lis
     evaluate(benchmark, samples, out, config=ExecConfig(), ks=(1,), overwrite=True)
     after = statuses(out)
     changes = [
-        f"{t}/{i}: {before[t, i]} -> {after.get((t, i))}"
-        for t, i in before
-        if before[t, i] != after.get((t, i))
+        f"{t}/{i}: {was} -> {after.get((t, i))}" for (t, i), was in before.items() if was != after.get((t, i))
     ]
-    passed = sum(s == "passed" for s in before.values()), sum(s == "passed" for s in after.values())
-    return len(before), changes, passed[0] / max(len(before), 1), passed[1] / max(len(after), 1)
+    passed = [sum(s is Status.PASSED for s in run.values()) / max(len(run), 1) for run in (before, after)]
+    return len(before), changes, passed[0], passed[1]
 
 
 def main() -> None:
