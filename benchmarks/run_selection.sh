@@ -66,5 +66,6 @@ for S in 0.5b 1.5b; do
     [ "$S" = 1.5b ] && wordings="${MHE15_VARIANTS:-all}"
     variants "$S" mhe "$MPL" "$wordings"
 done
-run hepy-qwen1.5b-instruct humaneval-python --model qwen2.5-coder-1.5b-instruct --strategy instruct
+# Python HumanEval for the 1.5B, as the 0.5B's and the 1.5B's Rust `instruct` runs (run_results.sh: --loop-span 0)
+run hepy-qwen1.5b-instruct humaneval-python --model qwen2.5-coder-1.5b-instruct --strategy instruct --loop-span 0
 echo "all selection runs complete $(date)"
