@@ -381,3 +381,21 @@ def test_selection_refuses_other_languages_clearly():
     [problem, *_] = fixture_problems("humaneval_python_mini.jsonl")
     with pytest.raises(RustcoderError, match="selection checks Rust candidates; these problems are python"):
         select([problem], [Sample(problem.task_id, 0, solution="def f(): pass")], Method.COMPILE)
+
+
+@pytest.mark.parametrize(
+    ("record", "said"),
+    [
+        ('{"benchmark": {"name": 3}}', "names no benchmark"),
+        ("[]", "names no benchmark"),
+        ('{"model": "m"}', "names no benchmark"),
+        ("{not json", "not a run folder with a readable run.json"),
+    ],
+)
+def test_a_run_json_naming_no_benchmark_is_refused_clearly(tmp_path, record, said):
+    from rustcoder.errors import DataError
+    from rustcoder.selection.run import select_run
+
+    (tmp_path / "run.json").write_text(record)
+    with pytest.raises(DataError, match=said):
+        select_run(tmp_path, Method.COMPILE)

@@ -212,10 +212,13 @@ def select_run(
     from rustcoder.jsonl import JsonlAppender
 
     try:
-        bench = json.loads((run / "run.json").read_text(encoding="utf-8"))["benchmark"]["name"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        record = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
         raise DataError(f"{run}: not a run folder with a readable run.json ({exc})") from None
-    benchmark = load_benchmark(bench)
+    bench = record.get("benchmark") if isinstance(record, dict) else None
+    if not isinstance(bench, dict) or not isinstance(bench.get("name"), str):
+        raise DataError(f"{run}/run.json names no benchmark (benchmark.name): not a `rustcoder run` folder")
+    benchmark = load_benchmark(bench["name"])
     candidates = load_samples(run / "samples.jsonl", {p.task_id for p in benchmark.problems})
     out = out or run / (f"select-{method.value}" + ("-repair" if repair_rounds else ""))
     if repair_rounds and backend is None:
