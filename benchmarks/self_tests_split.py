@@ -9,7 +9,8 @@ factor changed being `split_tests`:
 - `union`: the assertions of the answer as written and of it closed, each once (closing cuts an answer
   back to before a syntax error, which can drop complete tests after it).
 
-pass@1 of the chosen answers is read from the run's own results (the hidden tests are not run again).
+pass@1 of the chosen answers is read from the run's own results (the hidden tests are not run again),
+with each split paired against the method's first (problems gained / lost, the exact sign test).
 
     .venv/bin/python benchmarks/self_tests_split.py runs/hep-qwen0.5b-n10
 """
@@ -25,6 +26,7 @@ from rustcoder.benchmarks import load_benchmark
 from rustcoder.evaluation.samples import load_samples
 from rustcoder.execute.testcases import MAX_TESTS, split_tests
 from rustcoder.jsonl import read_jsonl
+from rustcoder.metrics.paired import paired
 from rustcoder.selection import Method
 from rustcoder.selection.run import NO_INPUTS, NO_TESTS, select
 from rustcoder.selection.written import Written
@@ -63,9 +65,10 @@ def main() -> None:
     }
     answers = [row for _, row in read_jsonl(args.run / "written-tests.jsonl") if row["task_id"] in entry]
     print(f"{args.run.name}: {len(samples)} samples of {len({s.task_id for s in samples})} problems")
-    print("| method | split | problems with tests | tests | ranked by them | pass@1 |")
-    print("|---|---|---|---|---|---|")
+    print("| method | split | problems with tests | tests | ranked by them | pass@1 | against the first |")
+    print("|---|---|---|---|---|---|---|")
     for method in (Method(m) for m in args.methods.split(",")):
+        first: set[str] | None = None
         for mode, split in MODES.items():
             written = {
                 row["task_id"]: Written(
@@ -79,11 +82,14 @@ def main() -> None:
             }
             choices, chosen = select(problems, samples, method, written=written)
             ranked = sum(1 for c in choices if NO_TESTS not in c.why and NO_INPUTS not in c.why)
-            solved = sum(passed.get((s.task_id, s.meta["candidate"]), False) for s in chosen)
+            right = {s.task_id for s in chosen if passed.get((s.task_id, s.meta["candidate"]), False)}
+            pair = paired(first, right, [s.task_id for s in chosen]) if first is not None else None
+            first = right if first is None else first
+            against = f"{len(pair.gained)} / {len(pair.lost)}, p = {pair.p_value:.2f}" if pair else ""
+            solved = f"{len(right)}/{len(chosen)} ({100 * len(right) / max(1, len(chosen)):.1f} %)"
             print(
                 f"| {method.value} | {mode} | {sum(1 for w in written.values() if w.tests)} "
-                f"| {sum(len(w.tests) for w in written.values())} | {ranked} "
-                f"| {solved}/{len(chosen)} ({100 * solved / max(1, len(chosen)):.1f} %) |",
+                f"| {sum(len(w.tests) for w in written.values())} | {ranked} | {solved} | {against} |",
                 flush=True,
             )
 
