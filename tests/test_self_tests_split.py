@@ -44,10 +44,10 @@ def test_splitting_into_assertions_ranks_the_right_candidate_first(tmp_path, fix
     (run / "written-tests.jsonl").write_text(json.dumps(written) + "\n")
     monkeypatch.setattr(sys, "argv", ["self_tests_split.py", str(run), "--methods", "self-tests"])
     split.main()
-    rows = {
+    got = {
         line.split(" | ")[1]: line
         for line in capsys.readouterr().out.splitlines()
         if line.startswith("| self")
     }
-    assert rows["functions"] == "| self-tests | functions | 1 | 1 | 1 | 0/1 (0.0 %) |  |"
-    assert rows["assertions"] == "| self-tests | assertions | 1 | 3 | 1 | 1/1 (100.0 %) | 1 / 0, p = 1.00 |"
+    assert got["functions"] == "| self-tests | functions | 1 | 1 | 1 | 0/1 (0.0 %) |  |"
+    assert got["assertions"] == "| self-tests | assertions | 1 | 3 | 1 | 1/1 (100.0 %) | 1 / 0, p = 1.00 |"
