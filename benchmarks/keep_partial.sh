@@ -10,7 +10,8 @@ for name in "$@"; do
     rm -rf "docs/results/partial/$name"
     mkdir -p docs/results/partial
     cp -r "runs/$name" "docs/results/partial/$name"
-    rm -rf "docs/results/partial/$name/report"  # remade from the samples
+    # reports are remade from the samples (a --prompt-variants run has one per wording)
+    find "docs/results/partial/$name" -type d -name report -prune -exec rm -rf {} +
     # a line the run was still writing as it was copied is left to the run to write again
     find "docs/results/partial/$name" -name '*.jsonl' | while read -r file; do
         [ -z "$(tail -c 1 "$file")" ] || sed -i '$ d' "$file"

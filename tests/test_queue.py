@@ -52,12 +52,15 @@ def test_a_partial_run_kept_in_git_is_copied_back_on_a_fresh_machine(tmp_path):
     _write(run / "run.json", {"status": "running"})
     (run / "samples.jsonl").write_text('{"task_id": "a"}\n{"task_id": "b", "sol')  # b: being written
     (run / "report").mkdir()
+    (run / "exact/report").mkdir(parents=True)  # a --prompt-variants run: a report per wording
+    (run / "exact/samples.jsonl").write_text('{"task_id": "a"}\n')
     kept = subprocess.run(
         ["bash", "benchmarks/keep_partial.sh", "long"], cwd=root, capture_output=True, text=True
     )
     assert kept.returncode == 0 and "1 sample lines" in kept.stdout
     partial = root / "docs/results/partial/long"
-    assert sorted(p.name for p in partial.iterdir()) == ["run.json", "samples.jsonl"]  # no report
+    assert sorted(p.name for p in partial.iterdir()) == ["exact", "run.json", "samples.jsonl"]  # no report
+    assert sorted(p.name for p in (partial / "exact").iterdir()) == ["samples.jsonl"]
     shutil.rmtree(root / "runs")  # a fresh machine
     assert _bash(root, "finished long || echo unfinished") == "unfinished"
     _bash(root, "resume long")
