@@ -16,5 +16,5 @@ for name in "$@"; do
     find "docs/results/partial/$name" -name '*.jsonl' | while read -r file; do
         [ -z "$(tail -c 1 "$file")" ] || sed -i '$ d' "$file"
     done
-    echo "kept $name: $(wc -l < "runs/$name/samples.jsonl" 2>/dev/null || echo 0) sample lines"
+    echo "kept $name: $(find "runs/$name" -name samples.jsonl -exec cat {} + | wc -l) sample lines"
 done
