@@ -399,3 +399,14 @@ def test_a_run_json_naming_no_benchmark_is_refused_clearly(tmp_path, record, sai
     (tmp_path / "run.json").write_text(record)
     with pytest.raises(DataError, match=said):
         select_run(tmp_path, Method.COMPILE)
+
+
+def test_the_model_to_ask_comes_from_run_json_or_is_asked_for(tmp_path):
+    from rustcoder.cli.select import _run_model
+    from rustcoder.errors import DataError
+
+    (tmp_path / "run.json").write_text('{"model": {"name": "qwen2.5-coder-0.5b-instruct"}}')
+    assert _run_model(tmp_path) == "qwen2.5-coder-0.5b-instruct"
+    (tmp_path / "run.json").write_text('{"benchmark": {"name": "humanevalpack-rust"}}')
+    with pytest.raises(DataError, match=r"names no model \(model.name\).*; give one with --model$"):
+        _run_model(tmp_path)

@@ -81,11 +81,12 @@ def select_command(
 
 def _run_model(run: Path) -> str:
     from rustcoder.errors import DataError
+    from rustcoder.selection.run import recorded_name
 
     try:
-        return str(json.loads((run / "run.json").read_text(encoding="utf-8"))["model"]["name"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DataError(f"{run}: no model recorded in run.json ({exc}); give one with --model") from None
+        return recorded_name(run, "model")
+    except DataError as exc:
+        raise DataError(f"{exc}; give one with --model") from None
 
 
 def register(app: typer.Typer) -> None:

@@ -188,6 +188,22 @@ def sample_row(sample: Sample) -> dict[str, Any]:
     return {"task_id": sample.task_id, "sample_index": sample.index, **code, **sample.meta}
 
 
+def recorded_name(run: Path, part: str) -> str:
+    """The name RUN/run.json records for `part` (its benchmark or model); DataError saying what is missing."""
+    import json
+
+    from rustcoder.errors import DataError
+
+    try:
+        record = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{run}: not a run folder with a readable run.json ({exc})") from None
+    section = record.get(part) if isinstance(record, dict) else None
+    if not isinstance(section, dict) or not isinstance(section.get("name"), str):
+        raise DataError(f"{run}/run.json names no {part} ({part}.name): not a `rustcoder run` folder")
+    return str(section["name"])
+
+
 def select_run(
     run: Path,
     method: Method,
@@ -203,22 +219,13 @@ def select_run(
     cost). `repair_rounds` repairs each chosen answer that fails its public checks (`repair_chosen`),
     keeping each repair in OUT/repairs.jsonl until the choices are written, so that an interrupted
     selection resumes. Returns the chosen answers' summary."""
-    import json
 
     from rustcoder.benchmarks import load_benchmark
-    from rustcoder.errors import DataError
     from rustcoder.evaluation.run import evaluate
     from rustcoder.evaluation.samples import SampleSet, load_samples
     from rustcoder.jsonl import JsonlAppender
 
-    try:
-        record = json.loads((run / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{run}: not a run folder with a readable run.json ({exc})") from None
-    bench = record.get("benchmark") if isinstance(record, dict) else None
-    if not isinstance(bench, dict) or not isinstance(bench.get("name"), str):
-        raise DataError(f"{run}/run.json names no benchmark (benchmark.name): not a `rustcoder run` folder")
-    benchmark = load_benchmark(bench["name"])
+    benchmark = load_benchmark(recorded_name(run, "benchmark"))
     candidates = load_samples(run / "samples.jsonl", {p.task_id for p in benchmark.problems})
     out = out or run / (f"select-{method.value}" + ("-repair" if repair_rounds else ""))
     if repair_rounds and backend is None:
