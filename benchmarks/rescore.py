@@ -12,7 +12,6 @@ seed, another rustc, a changed test harness) or that the sample behaves differen
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from rustcoder.evaluation.results import read_results
 from rustcoder.evaluation.run import evaluate
 from rustcoder.evaluation.samples import load_samples
 from rustcoder.execute.engine import ExecConfig
+from rustcoder.generation.manifest import RunManifest
 from rustcoder.types import Status
 
 Key = tuple[str, int]
@@ -37,7 +37,7 @@ def recorded_benchmark(folder: Path) -> dict[str, Any] | None:
     """The benchmark record of the nearest run.json at or above `folder` (a wording's own, else the run's)."""
     for place in (folder, folder.parent):
         if (place / "run.json").is_file():
-            return dict(json.loads((place / "run.json").read_text(encoding="utf-8"))["benchmark"])
+            return RunManifest.read(place / "run.json").benchmark
     return None
 
 
