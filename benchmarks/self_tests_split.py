@@ -83,8 +83,10 @@ def main() -> None:
             choices, chosen = select(problems, samples, method, written=written)
             ranked = sum(1 for c in choices if NO_TESTS not in c.why and NO_INPUTS not in c.why)
             right = {s.task_id for s in chosen if passed.get((s.task_id, s.meta["candidate"]), False)}
-            pair = paired(first, right, [s.task_id for s in chosen]) if first is not None else None
-            first = right if first is None else first
+            if first is None:  # the method's first split: the one the others are paired with
+                first, pair = right, None
+            else:
+                pair = paired(first, right, [s.task_id for s in chosen])
             against = f"{len(pair.gained)} / {len(pair.lost)}, p = {pair.p_value:.2f}" if pair else ""
             solved = f"{len(right)}/{len(chosen)} ({100 * len(right) / max(1, len(chosen)):.1f} %)"
             print(
