@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from rustcoder.backends.base import GenRequest
+from rustcoder.backends.fake import FakeBackend
 from rustcoder.benchmarks.formats import load_problems
 from rustcoder.execute.assemble import assemble
 from rustcoder.execute.engine import ExecConfig, Executor
@@ -278,3 +280,27 @@ train: {{max_steps: 4, batch_size: 2, grad_accum: 2, save_steps: 2, eval_steps: 
         max_length: 256}}
 {extra}""",
     )
+
+
+class Remembering(FakeBackend):
+    """A fake whose answers would depend on its earlier prompts (`Replays`): it logs each replay it is
+    asked for and each generation, by the function each prompt names."""
+
+    def __init__(self, answers: Any) -> None:
+        super().__init__(answers)
+        self.log: list[tuple[str, ...]] = []
+        self.replayed: list[GenRequest] = []
+
+    def replay(self, requests: Sequence[GenRequest], *, fresh: bool = False) -> None:
+        self.replayed += requests
+        self.log.append(("replay", "fresh" if fresh else "after", *(asked(r) for r in requests)))
+
+    def _answer(self, request: GenRequest) -> str:
+        self.log.append(("generate", asked(request)))
+        return super()._answer(request)
+
+
+def asked(request: GenRequest) -> str:
+    """The function a prompt names first (in backquotes)."""
+    named = request.messages[-1].content.split("`")[1]
+    return named.removeprefix("fn ").split("(")[0]

@@ -10,7 +10,7 @@ from rustcoder.generation.generate import generate
 from rustcoder.prompting.registry import STRATEGIES
 from rustcoder.settings import Sampling
 from rustcoder.types import Language
-from tests.conftest import SUM_OK, fixture_problems
+from tests.conftest import SUM_OK, Remembering, asked, fixture_problems
 
 
 def test_delimited_retries_until_well_formed(tmp_path):
@@ -180,3 +180,57 @@ def test_a_backend_that_decodes_samples_together_gets_each_problems_first_attemp
     single = tmp_path / "single.jsonl"
     generate(backend, STRATEGIES["delimited"], [problem], Sampling(), single)
     assert "call" not in json.loads(single.read_text())  # one sample: its line as before
+
+
+def test_a_resumed_run_first_replays_the_requests_of_the_samples_it_has(tmp_path):
+    from rustcoder.backends.base import Replays
+
+    problems = fixture_problems("humanevalx_mini.jsonl")
+    names = [p.entry_point for p in problems]
+
+    def interrupted(request, call):
+        if call == 2:
+            raise KeyboardInterrupt
+        return SUM_OK
+
+    out = tmp_path / "samples.jsonl"
+    first = Remembering(interrupted)
+    assert isinstance(first, Replays)
+    with pytest.raises(KeyboardInterrupt):
+        generate(first, STRATEGIES["instruct"], problems, Sampling(), out)
+    # a new run starts from an empty cache, as a process of its own, whatever the backend did before
+    assert first.log[:2] == [("replay", "fresh"), ("generate", names[0])]
+    assert first.log[2:4] == [("replay", "after"), ("generate", names[1])]
+    again = Remembering(lambda r, c: SUM_OK)
+    assert generate(again, STRATEGIES["instruct"], problems, Sampling(), out) == 1
+    # the two samples made before the interruption are replayed in order, then the third is generated
+    assert again.log == [("replay", "fresh", names[0], names[1]), ("generate", names[2])]
+    assert again.replayed == first.requests[:2]  # the very requests that made them
+
+
+def test_a_sample_made_again_in_the_middle_replays_those_before_it_only(tmp_path, monkeypatch):
+    monkeypatch.setattr("rustcoder.generation.generate.time.sleep", lambda _s: None)
+    problems = fixture_problems("humanevalx_mini.jsonl")
+    names = [p.entry_point for p in problems]
+
+    def second_fails(request, call):
+        if asked(request) == names[1]:
+            raise BackendError("server went away")
+        return SUM_OK
+
+    out = tmp_path / "samples.jsonl"
+    generate(FakeBackend(second_fails), STRATEGIES["instruct"], problems, Sampling(backend_retries=1), out)
+    backend = Remembering(lambda r, c: SUM_OK)
+    assert generate(backend, STRATEGIES["instruct"], problems, Sampling(), out) == 1
+    assert backend.log == [("replay", "fresh", names[0]), ("generate", names[1])]  # not the third
+
+
+def test_a_backend_that_cannot_replay_is_asked_as_before(tmp_path):
+    problems = fixture_problems("humanevalx_mini.jsonl")
+
+    class Parallel(Remembering):
+        max_concurrency = 4  # requests in flight at once: no one cache to replay
+
+    backend = Parallel(lambda r, c: SUM_OK)
+    generate(backend, STRATEGIES["instruct"], problems, Sampling(), tmp_path / "samples.jsonl")
+    assert [entry[0] for entry in backend.log] == ["generate"] * 3

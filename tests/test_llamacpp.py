@@ -56,6 +56,31 @@ def test_a_repeated_prompt_reuses_the_kv_cache_unless_told_not_to(tiny):
     assert forgot.cached_tokens == 0 and forgot.text == again.text
 
 
+def test_a_replay_leaves_the_cache_as_the_requests_before_did(tiny):
+    from rustcoder.backends.base import Replays
+    from rustcoder.backends.kv_sessions import _capture
+
+    def asking(name: str) -> GenRequest:
+        user = f"Write a Rust function `{name}(xs: &[i32]) -> i32` that returns the {name} of xs."
+        return GenRequest(messages=(Message("user", user),), max_tokens=6)
+
+    first, second, third = asking("sum"), asking("sum_of_squares"), asking("product")
+    uninterrupted = create_backend("llamacpp", TINY)  # a process of its own, asked all three
+    *_, expected = uninterrupted.generate([first, second, third])
+    state = _capture(uninterrupted.llm)
+    assert isinstance(tiny, Replays)
+    tiny.generate([asking("maximum")])  # what this backend did before does not count after `fresh`
+    tiny.replay([first, second], fresh=True)  # as a run resumed before the third
+    [resumed] = tiny.generate([third])
+    assert resumed.cached_tokens == expected.cached_tokens > 0  # the shared start, kept from the second
+    replayed = _capture(tiny.llm)
+    assert replayed.kv == state.kv and (replayed.tokens == state.tokens).all()  # the same KV cells
+    assert resumed.text == expected.text
+    tiny.replay([], fresh=True)  # a run's first request: evaluated whole, as in a new process
+    [alone] = tiny.generate([third])
+    assert alone.cached_tokens == 0
+
+
 def test_prompt_lookup_drafts_from_the_context_and_keeps_the_cache_consistent(tiny):
     from rustcoder.backends.lookup import draft
 

@@ -11,7 +11,7 @@ from rustcoder.selection import Method
 from rustcoder.selection.public import choose
 from rustcoder.selection.run import select
 from rustcoder.types import ExecResult, Problem, Sample, Status
-from tests.conftest import choices, fixture_problems, rustcoder_cli
+from tests.conftest import Remembering, choices, fixture_problems, rustcoder_cli
 
 BROKEN = "fn larger(a: i32, b: i32) -> i32 { a > }\n"
 WRONG = "fn larger(a: i32, b: i32) -> i32 { a + b }\n"  # compiles, fails the hidden tests
@@ -262,6 +262,23 @@ def test_kept_answers_are_split_again_so_a_better_splitter_reaches_them(tmp_path
     written = write_tests(backend, [problem], path)
     assert list(written) == [problem.task_id] and backend.requests == []
     assert list(written[problem.task_id].tests) == split_tests(CUT_OFF, "larger") != []
+
+
+def test_tests_written_after_an_interruption_are_asked_as_in_one_go(tmp_path):
+    from rustcoder.selection.written import tests_request, write_tests
+
+    problems = fixture_problems("humanevalx_mini.jsonl")
+    names = [p.entry_point for p in problems]
+    path = tmp_path / "written-tests.jsonl"
+    first = Remembering(lambda r, c: "RUST_BEGIN\nRUST_END")
+    write_tests(first, problems[:2], path)  # stopped after two problems
+    assert first.log == [
+        ("replay", "fresh"), ("generate", names[0]), ("replay", "after"), ("generate", names[1])
+    ]  # fmt: skip
+    again = Remembering(lambda r, c: "RUST_BEGIN\nRUST_END")
+    assert set(write_tests(again, problems, path)) == {p.task_id for p in problems}
+    assert again.log == [("replay", "fresh", names[0], names[1]), ("generate", names[2])]
+    assert again.replayed == [tests_request(p) for p in problems[:2]] == first.requests
 
 
 @pytest.mark.rustc

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from rustcoder.backends.fim import ContextFile
 from rustcoder.types import FimLayout
@@ -218,6 +218,21 @@ class Backend(Protocol):
 
     def describe(self) -> BackendInfo:
         """What a run records about this backend."""
+        ...
+
+
+@runtime_checkable
+class Replays(Protocol):
+    """A backend whose answers depend on what it was asked before, and which can be brought back to that
+    state. llama.cpp keeps the previous prompt's KV cache and evaluates only the part of the next prompt
+    that differs; the cached part's values depend on how it was evaluated (in which batch, at which
+    offset), and a greedy answer can depend on them. A run resumed after an interruption would start
+    from an empty cache where the uninterrupted run had its earlier prompts' cache."""
+
+    def replay(self, requests: Sequence[GenRequest], *, fresh: bool = False) -> None:
+        """Leave the cache as making `requests`, in order, would have left it (after nothing, if
+        `fresh`: as a new process would). Deferred to the next generation, so replaying a finished run
+        costs nothing."""
         ...
 
 

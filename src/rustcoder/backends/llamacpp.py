@@ -4,14 +4,18 @@ Chat requests are rendered with the chat template stored in the GGUF, so the pro
 exactly the one recorded. Consecutive requests that share a prefix (the same system prompt and one-shot
 example, or a retry of the same task) reuse its KV cache: llama.cpp keeps the previous prompt's tokens
 and evaluates only what differs. Requests of several sessions (a server's clients) each resume their
-own session's prompt (`kv_sessions`).
+own session's prompt (`kv_sessions`). What a greedy answer is can depend on what the cache held (how
+its prompt was split between cached and evaluated), so a resumed run first replays the prompts before
+it (`replay`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -25,6 +29,8 @@ from rustcoder.errors import BackendError, ContextOverflowError, ModelError
 from rustcoder.models.fetch import ResolvedModel
 from rustcoder.paths import sha256_file
 from rustcoder.settings import LlamaCppSettings
+
+log = logging.getLogger(__name__)
 
 
 class LlamaCppBackend:
@@ -61,6 +67,10 @@ class LlamaCppBackend:
         self._lock = threading.Lock()
         self.sessions = KvSessions(self.options.session_cache_mb * 2**20)
         self._parallel: ParallelDecoder | None = None
+        self._replay: list[GenRequest] = []
+        """Requests whose prompts are to be evaluated before the next generation (`replay`)."""
+        self._fresh = False
+        """Whether the cache is to be emptied before them."""
         self._ends: list[int] | None = None
         """The model's end-of-generation tokens, found when a request first holds them back."""
         self._lookup = (
@@ -108,6 +118,36 @@ class LlamaCppBackend:
                     yield chunk["choices"][0]["text"]
             except (RuntimeError, ValueError) as exc:  # llama.cpp's decode failing
                 raise BackendError(f"llama.cpp failed: {exc}") from exc
+
+    def replay(self, requests: Sequence[GenRequest], *, fresh: bool = False) -> None:
+        """Leave the KV cache as making `requests` in order would have (after nothing, if `fresh`): at
+        the next generation, their prompts are evaluated as generating them evaluated them, each
+        reusing what the one before left (`base.Replays`). Without prefix reuse there is nothing to
+        replay."""
+        if not self.options.reuse_prefix:
+            return
+        with self._lock:
+            if fresh:
+                self._replay, self._fresh = [], True
+            self._replay.extend(requests)
+
+    def _catch_up(self) -> None:
+        """What `replay` deferred, under the model lock and before a generation is timed. Each prompt
+        is evaluated by the call that generates, stopped after two tokens: what stays cached for the
+        next prompt is the part of this one they share, evaluated as before."""
+        if self._fresh:
+            self.llm.reset()  # type: ignore[no-untyped-call]
+            self.sessions.owner = None
+            self._fresh = False
+        replay, self._replay = self._replay, []
+        started = time.perf_counter()
+        for request in replay:
+            try:
+                self.llm.create_completion(self._tokens(request), max_tokens=2, temperature=0.0)
+            except (RuntimeError, ValueError) as exc:
+                raise BackendError(f"llama.cpp failed replaying a prompt: {exc}") from exc
+        if replay:
+            log.info("replayed %d prompts in %.1f s", len(replay), time.perf_counter() - started)
 
     def _holding(self, request: GenRequest, prompt_tokens: int) -> Any:
         """The logits processors that apply `request`'s holds, if it has any (else None)."""
@@ -194,6 +234,9 @@ class LlamaCppBackend:
         yield from self._stream(request, self._tokens(request))
 
     def _stream(self, request: GenRequest, tokens: list[int]) -> Iterator[Chunk]:
+        if self._fresh or self._replay:
+            with self._lock:  # before the generation's clock starts: not this request's time
+                self._catch_up()
         cached: list[int] = []
         yield from scan(self._pieces(request, tokens, cached), request, len(tokens), lambda: sum(cached))
 

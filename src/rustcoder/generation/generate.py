@@ -10,13 +10,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Container, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rustcoder.backends.base import Backend, Generation, GenRequest
+from rustcoder.backends.base import Backend, Generation, GenRequest, Replays
 from rustcoder.errors import BackendError, ContextOverflowError, DataError
 from rustcoder.generation.records import GeneratedSample
 from rustcoder.jsonl import JsonlAppender, read_jsonl
@@ -248,8 +248,42 @@ def _alone(
     sampling: Sampling,
     index: int,
     check: Check | None,
+    before: Sequence[GenRequest] | None = None,
+    fresh: bool = False,
 ) -> list[GeneratedSample]:
+    """One sample; first, where `before` is given, the backend's cache is brought to where those
+    requests (after nothing, if `fresh`) left it."""
+    if before is not None and isinstance(backend, Replays):
+        backend.replay(before, fresh=fresh)
     return [generate_one(backend, strategy, problem, sampling, index, check)]
+
+
+def _one_by_one(
+    pool: ThreadPoolExecutor,
+    backend: Backend,
+    strategy: Strategy,
+    problems: Sequence[Problem],
+    sampling: Sampling,
+    done: Container[tuple[str, int]],
+    check: Check | None,
+) -> list[Future[list[GeneratedSample]]]:
+    """Each sample not done yet, in the run's order. A backend whose answers depend on its earlier
+    requests (`Replays`, taking them one at a time) first replays, from an empty cache, the requests of
+    the samples before it that are done: a run resumed after an interruption makes the answers the
+    uninterrupted run makes, and each run the answers it makes in a process of its own."""
+    replays = isinstance(backend, Replays) and backend.max_concurrency == 1
+    futures: list[Future[list[GeneratedSample]]] = []
+    before: list[GenRequest] = []
+    fresh = True
+    for p in problems:
+        for i in range(sampling.n):
+            if (p.task_id, i) in done:
+                before.append(_request(strategy, p, sampling, i, 1))
+                continue
+            args = (backend, strategy, p, sampling, i, check, before if replays else None, fresh)
+            futures.append(pool.submit(_alone, *args))
+            before, fresh = [], False
+    return futures
 
 
 def generate(
@@ -303,7 +337,7 @@ def generate(
                 for at in range(0, len(indices), together)
             ]
         else:
-            futures = [pool.submit(_alone, backend, strategy, p, sampling, i, check) for p, i in todo]
+            futures = _one_by_one(pool, backend, strategy, problems, sampling, done, check)
         try:
             count = 0
             for future in as_completed(futures):

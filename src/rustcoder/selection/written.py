@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rustcoder.backends.base import Backend, GenRequest, Message
+from rustcoder.backends.base import Backend, GenRequest, Message, Replays
 from rustcoder.execute.testcases import split_tests
 from rustcoder.jsonl import JsonlAppender, read_jsonl
 from rustcoder.types import RUST_BEGIN, RUST_END, Problem
@@ -77,7 +77,9 @@ def model_id(backend: Backend) -> str:
 def write_tests(backend: Backend, problems: Sequence[Problem], path: Path) -> dict[str, Written]:
     """Each problem's written tests: read from `path` where this model wrote them before (a resumed
     selection, or the other method that needs them), else asked of `backend` and appended to it. A kept
-    answer's tests are found again in its text, so that a better `split_tests` reaches old answers."""
+    answer's tests are found again in its text, so that a better `split_tests` reaches old answers. A
+    backend that `Replays` is first brought to where writing the kept tests left it, so that a resumed
+    selection asks as an uninterrupted one did."""
     model = model_id(backend)
     entry = {p.task_id: p.entry_point for p in problems}
     have: dict[str, Written] = {}
@@ -87,10 +89,16 @@ def write_tests(backend: Backend, problems: Sequence[Problem], path: Path) -> di
             if row.get("model") == model and task in entry:
                 tests = tuple(split_tests(row["text"], entry[task]))
                 have[task] = Written(task, row["text"], tests, row["seconds"], row["tokens"], model)
+    before: list[GenRequest] = []
+    fresh = True
     with JsonlAppender(path) as lines:
         for problem in problems:
             if problem.task_id in have:
+                before.append(tests_request(problem))
                 continue
+            if isinstance(backend, Replays):  # as if the tests kept had been written in this process
+                backend.replay(before, fresh=fresh)
+                before, fresh = [], False
             started = time.monotonic()
             [generation] = backend.generate([tests_request(problem)])
             text = generation.text
