@@ -32,6 +32,11 @@ class Wordings:
         return list(self.comparison["pass@1"])
 
     @property
+    def repeats(self) -> dict[str, str]:
+        """The wordings not run because they ask what another asks, and that wording."""
+        return dict(self.comparison.get("repeats", {}))
+
+    @property
     def benchmark(self) -> str:
         return bench_name(self.comparison["benchmark"])
 
@@ -60,12 +65,13 @@ def _cell(comparison: dict[str, Any], name: str) -> str:
 
 def table(found: list[Wordings], runs: str = "runs") -> list[str]:
     """One row per model and benchmark, one column per wording (in the order first run), `·` where a
-    wording was not run; `runs` is the link prefix of the folders."""
+    wording was not run, `= NAME` where it asks what NAME asks; `runs` is the link prefix of the
+    folders."""
     if not found:
         return ["No run of every wording has been made yet."]
     names: list[str] = []
     for item in found:
-        names += [n for n in item.names if n not in names]
+        names += [n for n in [*item.names, *item.repeats] if n not in names]
     lines = [
         "| model | benchmark | problems | " + " | ".join(f"`{n}`" for n in names) + " | spread (points) | "
         "solved by every / some / no wording |",
@@ -73,7 +79,10 @@ def table(found: list[Wordings], runs: str = "runs") -> list[str]:
     ]
     for item in found:
         c = item.comparison
-        cells = " | ".join(_cell(c, n) if n in c["pass@1"] else "·" for n in names)
+        cells = " | ".join(
+            _cell(c, n) if n in c["pass@1"] else f"= `{item.repeats[n]}`" if n in item.repeats else "·"
+            for n in names
+        )
         stable = c["stability"]
         lines.append(
             f"| {item.model} | [{item.benchmark}]({runs}/{item.name}/variants.md) | {c['problems']} | "

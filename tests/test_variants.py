@@ -159,6 +159,22 @@ def test_the_run_command_runs_and_compares_variants(tmp_path, fixtures):
     document = json.loads((out / "variants.json").read_text())
     assert document["solved"] == {"exact": 0, "code-block": 0} and document["problems"] == 2
     assert (out / "report" / "report.md").exists() and (out / "code-block" / "samples.jsonl").exists()
+    twins = rustcoder_cli(
+        "run", str(fixtures / "humaneval_rust_mini.jsonl"), "--backend", "fake", "--out",
+        str(tmp_path / "twins"), "--prompt-variants", "all", timeout=300,
+    )  # fmt: skip
+    assert twins.returncode == 0, twins.stderr
+    assert "variant indented: asks what exact asks on every problem; not run" in twins.stdout
+    document = json.loads((tmp_path / "twins" / "variants.json").read_text())
+    assert document["repeats"] == {"indented": "exact", "fn-indented": "fn"}  # no indentation to keep
+    assert list(document["solved"]) == ["exact", "fn", "code-block", "system"]
+    assert not (tmp_path / "twins" / "indented").exists()
+    assert "`indented` was not run: on every problem it asks what `exact` asks" in twins.stdout
+    same = rustcoder_cli(
+        "run", str(fixtures / "humaneval_rust_mini.jsonl"), "--backend", "fake", "--out",
+        str(tmp_path / "same"), "--prompt-variants", "exact,indented", timeout=120,
+    )  # fmt: skip
+    assert same.returncode != 0 and "indented = exact); nothing to compare" in same.stderr
     lone = rustcoder_cli(*args, "--prompt-variants", "exact", timeout=120)
     assert lone.returncode != 0 and "at least two different variants" in lone.stderr
     fim = rustcoder_cli(*args, "--strategy", "fim", "--prompt-variant", "fn", timeout=120)

@@ -54,6 +54,11 @@ def test_table_marks_a_wording_the_sign_test_separates_and_a_missing_one():
         "20 / 30 / 114 |"
     )
     assert "| 30.0 | · | 31.0 (+3 / −1) |" in lines[3]
+    twin = comparison({"exact": 0.3, "fn": 0.31}, {"fn": {"gained": 3, "lost": 1, "sign_test_p": 0.6}})
+    twin["repeats"] = {"indented": "exact"}  # not run: it asked what `exact` asks
+    lines = variants_results.table([small, variants_results.Wordings("c", "m3", twin)], "runs")
+    assert lines[0].count("`indented`") == 1 and "| 23.2 | **28.0 (+10 / −2)** | · |" in lines[2]
+    assert "| 30.0 | 31.0 (+3 / −1) | = `exact` |" in lines[3]
     assert variants_results.table([]) == ["No run of every wording has been made yet."]
 
 

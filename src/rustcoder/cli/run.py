@@ -55,7 +55,8 @@ def run_command(
         typer.Option(
             "--prompt-variants",
             help="Run once per instruction wording (comma-separated names, or all) into RUN_DIR/VARIANT, "
-            "then compare them: RUN_DIR/variants.md (pass@1 of each, spread, per-problem stability).",
+            "then compare them: RUN_DIR/variants.md (pass@1 of each, spread, per-problem stability). A "
+            "wording that asks what an earlier one asks on every problem is not run again.",
         ),
     ] = None,
     as_json: AsJson = False,
@@ -145,20 +146,30 @@ def _run_variants(
     """One resumable run per variant in OUT/VARIANT, then their comparison and a joint report."""
     from rustcoder.metrics.report import load_runs, write_report
     from rustcoder.metrics.variants import compare_variants, write_comparison
-    from rustcoder.prompting.variants import VARIANTS
+    from rustcoder.prompting.variants import VARIANTS, repeats
 
     wanted = list(VARIANTS) if names.strip() == "all" else [n.strip() for n in names.split(",") if n.strip()]
     if len(set(wanted)) < 2:
         raise RustcoderError("--prompt-variants needs at least two different variants (or all)")
     strategies = {name: pick_strategy(job, problems, name) for name in dict.fromkeys(wanted)}
+    twins = repeats(strategies, problems)
+    if len(strategies) - len(twins) < 2:
+        raise RustcoderError(
+            f"--prompt-variants {names}: on these problems every wording asks what another does "
+            f"({', '.join(f'{a} = {b}' for a, b in twins.items())}); nothing to compare"
+        )
     engine = open_backend(job, backend)
     summaries = {}
     for name, strategy in strategies.items():
+        if name in twins:
+            twin = twins[name]
+            stdout.print(f"variant {name}: asks what {twin} asks on every problem; not run", highlight=False)
+            continue
         stdout.print(f"variant {name}", highlight=False)
         summaries[name] = _run_one(benchmark, problems, engine, strategy, sampling, execution, out / name)
-    comparison = compare_variants(summaries)
+    comparison = compare_variants(summaries, twins)
     _, md_path = write_comparison(comparison, out)
-    write_report(load_runs([out / name for name in strategies]), out / "report")
+    write_report(load_runs([out / name for name in summaries]), out / "report")
     if as_json:
         print_json(comparison.to_json())
     else:

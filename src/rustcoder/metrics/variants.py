@@ -5,7 +5,7 @@ variant solves, some do, or none does."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ class VariantComparison:
     """Each variant's problems with at least one passing sample."""
     baseline: str
     """The variant the others are paired against (the first: `exact` when it was run)."""
+    repeats: dict[str, str] = field(default_factory=dict)
+    """Variants not run because their requests were another's on every problem, and that variant."""
 
     @property
     def spread(self) -> float:
@@ -56,6 +58,7 @@ class VariantComparison:
             "solved": {name: len(solved) for name, solved in self.solved.items()},
             "spread_points": round(self.spread, 2),
             "stability": self.stability(),
+            "repeats": dict(self.repeats),
             "against_baseline": {name: p.to_json() for name, p in self.against_baseline().items()},
             "per_problem": {
                 task: sorted(name for name, solved in self.solved.items() if task in solved)
@@ -64,8 +67,11 @@ class VariantComparison:
         }
 
 
-def compare_variants(summaries: Mapping[str, Summary]) -> VariantComparison:
-    """Summaries by variant name (in the order to report them; the first is the baseline)."""
+def compare_variants(
+    summaries: Mapping[str, Summary], repeats: Mapping[str, str] | None = None
+) -> VariantComparison:
+    """Summaries by variant name (in the order to report them; the first is the baseline); `repeats`:
+    the variants not run, each with the one whose requests it repeats."""
     if not summaries:
         raise ValueError("no variant runs to compare")
     common = set.intersection(*(set(s.per_problem) for s in summaries.values()))
@@ -76,7 +82,9 @@ def compare_variants(summaries: Mapping[str, Summary]) -> VariantComparison:
         for name, s in summaries.items()
     }
     benchmark = next(iter(summaries.values())).benchmark
-    return VariantComparison(benchmark, problems, pass_at_1, solved, next(iter(summaries)))
+    return VariantComparison(
+        benchmark, problems, pass_at_1, solved, next(iter(summaries)), dict(repeats or {})
+    )
 
 
 def _task_order(task: str) -> tuple[str, int]:
@@ -102,6 +110,10 @@ def markdown(comparison: VariantComparison) -> str:
             f"{len(row.gained)} | {len(row.lost)} | {row.p_value:.3f}" if row is not None else "- | - | -"
         )
         lines.append(f"| `{name}` | {100 * value:.1f} % | {len(comparison.solved[name])}/{n} | {versus} |")
+    lines += [
+        f"`{name}` was not run: on every problem it asks what `{twin}` asks, so its answers are `{twin}`'s."
+        for name, twin in comparison.repeats.items()
+    ]
     stability = comparison.stability()
     lines += [
         "",

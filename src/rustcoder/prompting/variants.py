@@ -8,6 +8,7 @@ strategy in a variant, so that the run's recorded template, and hence its identi
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rustcoder.backends.base import Generation, GenRequest, Message
@@ -116,6 +117,26 @@ VARIANTS: dict[str, PromptVariant] = {
 
 UNWORDED = frozenset({"completion", "fim"})
 """Strategies that show the model code, not an instruction: only `exact` applies."""
+
+
+def repeats(strategies: Mapping[str, Strategy], problems: Sequence[Problem]) -> dict[str, str]:
+    """Each wording whose requests are an earlier wording's on every problem, and that wording: a run
+    of it would ask the model the same (a benchmark whose doc comments have no indentation of their
+    own gives `indented` the `exact` text), so its answers are that run's."""
+
+    def asked(strategy: Strategy) -> list[GenRequest]:
+        return [strategy.request(p, temperature=0.0, seed=0, max_tokens=1) for p in problems]
+
+    firsts: list[tuple[str, list[GenRequest]]] = []
+    out: dict[str, str] = {}
+    for name, strategy in strategies.items():
+        requests = asked(strategy)
+        twin = next((first for first, theirs in firsts if theirs == requests), None)
+        if twin is None:
+            firsts.append((name, requests))
+        else:
+            out[name] = twin
+    return out
 
 
 def variant_named(name: str) -> PromptVariant:
