@@ -80,12 +80,16 @@ def check(folder: Path, task: str, workdir: Path, backends: dict[str, Any]) -> s
     from rustcoder.backends.factory import create_backend
     from rustcoder.benchmarks import load_benchmark
     from rustcoder.cli.modelopts import pick_strategy
+    from rustcoder.errors import RustcoderError
     from rustcoder.generation.generate import generate
     from rustcoder.generation.manifest import template_digest
     from rustcoder.settings import GenerationJob, Sampling
 
     manifest = RunManifest.read(folder / "run.json")
-    benchmark = load_benchmark(manifest.benchmark["name"])
+    try:
+        benchmark = load_benchmark(manifest.benchmark["name"])
+    except RustcoderError as exc:
+        return f"skipped: {exc}"
     if benchmark.sha256 != manifest.benchmark["sha256"]:
         return "skipped: its benchmark differs from the one here"
     named = {p.task_id: p for p in benchmark.problems}
@@ -93,7 +97,13 @@ def check(folder: Path, task: str, workdir: Path, backends: dict[str, Any]) -> s
     template = manifest.strategy["template"]
     variant = (template.get("prompt_variant") or {}).get("name", "exact")
     name = manifest.strategy["name"]
-    job = GenerationJob(model=manifest.model["name"], strategy=name, prompt_variant=variant)
+    job = GenerationJob(
+        model=manifest.model["name"],
+        strategy=name,
+        prompt_variant=variant,
+        fim_layout=template.get("fim_layout", "psm"),
+        fim_hold=bool(template.get("holds_multi_line")),
+    )
     strategy = pick_strategy(job, upto)
     kind = manifest.backend["backend"]
     if manifest.backend.get("lora"):
