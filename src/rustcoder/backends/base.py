@@ -225,9 +225,9 @@ class Backend(Protocol):
 class Replays(Protocol):
     """A backend whose answers depend on what it was asked before, and which can be brought back to that
     state. llama.cpp keeps the previous prompt's KV cache and evaluates only the part of the next prompt
-    that differs; the cached part's values depend on how it was evaluated (in which batch, at which
-    offset), and a greedy answer can depend on them. A run resumed after an interruption would start
-    from an empty cache where the uninterrupted run had its earlier prompts' cache."""
+    that differs, and a greedy answer can depend on what it held (docs/results/analysis.md, "Resuming a
+    run"): a run resumed after an interruption would start from an empty cache where the uninterrupted
+    run had its earlier prompts' cache."""
 
     def replay(self, requests: Sequence[GenRequest], *, fresh: bool = False) -> None:
         """Leave the cache as making `requests`, in order, would have left it (after nothing, if

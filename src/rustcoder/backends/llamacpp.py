@@ -4,9 +4,8 @@ Chat requests are rendered with the chat template stored in the GGUF, so the pro
 exactly the one recorded. Consecutive requests that share a prefix (the same system prompt and one-shot
 example, or a retry of the same task) reuse its KV cache: llama.cpp keeps the previous prompt's tokens
 and evaluates only what differs. Requests of several sessions (a server's clients) each resume their
-own session's prompt (`kv_sessions`). What a greedy answer is can depend on what the cache held (how
-its prompt was split between cached and evaluated), so a resumed run first replays the prompts before
-it (`replay`).
+own session's prompt (`kv_sessions`). What a greedy answer is can depend on what the cache held, so a
+resumed run first replays the prompts before it (`replay`).
 """
 
 from __future__ import annotations
