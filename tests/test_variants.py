@@ -169,7 +169,7 @@ def test_the_run_command_runs_and_compares_variants(tmp_path, fixtures):
     assert document["repeats"] == {"indented": "exact", "fn-indented": "fn"}  # no indentation to keep
     assert list(document["solved"]) == ["exact", "fn", "code-block", "system"]
     assert not (tmp_path / "twins" / "indented").exists()
-    assert "`indented` was not run: on every problem it asks what `exact` asks" in twins.stdout
+    assert "|\n\n`indented` was not run: on every problem it asks what `exact` asks" in twins.stdout
     same = rustcoder_cli(
         "run", str(fixtures / "humaneval_rust_mini.jsonl"), "--backend", "fake", "--out",
         str(tmp_path / "same"), "--prompt-variants", "exact,indented", timeout=120,

@@ -110,10 +110,12 @@ def markdown(comparison: VariantComparison) -> str:
             f"{len(row.gained)} | {len(row.lost)} | {row.p_value:.3f}" if row is not None else "- | - | -"
         )
         lines.append(f"| `{name}` | {100 * value:.1f} % | {len(comparison.solved[name])}/{n} | {versus} |")
-    lines += [
-        f"`{name}` was not run: on every problem it asks what `{twin}` asks, so its answers are `{twin}`'s."
-        for name, twin in comparison.repeats.items()
-    ]
+    for name, twin in comparison.repeats.items():  # after a blank line: a table takes in the next line
+        lines += [
+            "",
+            f"`{name}` was not run: on every problem it asks what `{twin}` asks, so its answers are "
+            f"`{twin}`'s.",
+        ]
     stability = comparison.stability()
     lines += [
         "",
