@@ -382,8 +382,9 @@ def main() -> None:
         "The same model, strategy and greedy decoding, one run per wording of the instruction "
         "(`rustcoder run --prompt-variants all`): pass@1 %, with the problems each wording solves that "
         "the benchmark's own text (`exact`) does not (+) and the reverse (−), in bold where the sign test "
-        "gives p < 0.05. The wordings: [README.md](../../README.md#models-backends-and-strategies); what "
-        "they say: [analysis.md](analysis.md).",
+        "gives p < 0.05; `= NAME`: not run, as it asks exactly what NAME asks on every problem. The "
+        "wordings: [README.md](../../README.md#models-backends-and-strategies); what they say: "
+        "[analysis.md](analysis.md).",
         "",
         *variants.table(wordings),
         "",
