@@ -301,6 +301,8 @@ class Remembering(FakeBackend):
 
 
 def asked(request: GenRequest) -> str:
-    """The function a prompt names first (in backquotes)."""
-    named = request.messages[-1].content.split("`")[1]
-    return named.removeprefix("fn ").split("(")[0]
+    """The function a prompt names first (in backquotes), else the start of its last message."""
+    content = request.messages[-1].content
+    if "`" not in content:
+        return content[:40]
+    return content.split("`")[1].removeprefix("fn ").split("(")[0]

@@ -382,9 +382,17 @@ def test_an_interrupted_repair_resumes_from_its_journal(tmp_path):
     with pytest.raises(IndexError):  # the model fails on the second answer: the first repair is kept
         repair_chosen(problems, choices_, chosen, FakeBackend([RIGHT + "RUST_END"]), 2, journal=journal)
     assert [json.loads(line)["task_id"] for line in journal.open()] == ["HumanEval/0"]
-    fake = FakeBackend([RIGHT + "RUST_END"])
+    first_requests = []
+
+    def remember(request, call):
+        first_requests.append(request)
+        return RIGHT + "RUST_END"
+
+    repair_chosen([first], choices_[:1], chosen[:1], FakeBackend(remember), 2)  # what it asked for the first
+    fake = Remembering([RIGHT + "RUST_END"])
     repaired, fixed = repair_chosen(problems, choices_, chosen, fake, 2, journal=journal)
     assert len(fake.requests) == 1 and "does not compile" in fake.requests[0].messages[-1].content
+    assert fake.replayed == first_requests and fake.log[0][:2] == ("replay", "fresh")  # the kept repair
     assert [s.solution.strip() for s in fixed] == [RIGHT.strip()] * 2
     assert [s.meta["repair_rounds"] for s in fixed] == [1, 1] and all(c.repair for c in repaired)
     other = FakeBackend([RIGHT + "RUST_END"] * 2)  # fewer rounds: not the same repair, asked again

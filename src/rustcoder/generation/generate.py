@@ -136,6 +136,19 @@ class Repaired:
     tokens: int
 
 
+def _repair_start(strategy: MultiTurn, problem: Problem, sampling: Sampling) -> GenRequest:
+    """The request `strategy` would have answered with a repaired answer (greedily)."""
+    return _request(strategy, problem, sampling.model_copy(update={"temperature": 0.0}), 0, 1)
+
+
+def first_repair_request(
+    strategy: MultiTurn, problem: Problem, answer: str, feedback: str, sampling: Sampling
+) -> GenRequest:
+    """The first request `repair_answer` made for `answer`, whose check gave `feedback`: what a
+    resumed selection replays for a repair it has (`base.Replays`)."""
+    return strategy.follow_up(_repair_start(strategy, problem, sampling), answer, feedback)
+
+
 def repair_answer(
     backend: Backend,
     strategy: MultiTurn,
@@ -146,7 +159,7 @@ def repair_answer(
 ) -> Repaired:
     """Feedback rounds on an answer made elsewhere (a chosen candidate), as if `strategy` had written
     it greedily: none if it passes the check."""
-    request = _request(strategy, problem, sampling.model_copy(update={"temperature": 0.0}), 0, 1)
+    request = _repair_start(strategy, problem, sampling)
     spent = _Spent()
     outcome = Outcome(answer, "solution", True)
     final, log = _rounds(

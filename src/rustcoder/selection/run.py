@@ -130,11 +130,13 @@ def repair_chosen(
     """Each chosen answer after up to `rounds` rounds of the repair strategy's feedback (none where it
     compiles and passes the public examples); the rounds are recorded on the choice and the sample.
     `journal`: each repair is appended there as it ends, and one made before for the same answer, rounds
-    and model is read back instead of asked again (an interrupted selection resumes)."""
+    and model is read back instead of asked again (an interrupted selection resumes; a backend that
+    `Replays` is first brought to where the kept repairs left it)."""
+    from rustcoder.backends.base import GenRequest, Replays
     from rustcoder.evaluation.checks import sandbox_check
     from rustcoder.execute.assemble import sample_code
     from rustcoder.execute.engine import Executor
-    from rustcoder.generation.generate import repair_answer
+    from rustcoder.generation.generate import first_repair_request, repair_answer
     from rustcoder.jsonl import JsonlAppender
     from rustcoder.prompting.repair import Repair
     from rustcoder.selection.written import model_id
@@ -147,12 +149,20 @@ def repair_chosen(
     model = model_id(backend)
     done = _repairs(journal, model, rounds) if journal is not None else {}
     out_choices, out_samples = [], []
+    before: list[GenRequest] = []  # the repairs kept, which a backend that `Replays` replays first
+    fresh = True
     with JsonlAppender(journal) if journal is not None else contextlib.nullcontext() as lines:
         for choice, sample in zip(choices, chosen, strict=True):
             problem = by_id[sample.task_id]
             code = sample_code(problem, sample)
             row = done.get((sample.task_id, code))
+            if row is not None and row["log"]:
+                feedback = row["log"][0]["feedback"]
+                before.append(first_repair_request(strategy, problem, code, feedback, sampling))
             if row is None:
+                if isinstance(backend, Replays):
+                    backend.replay(before, fresh=fresh)
+                    before, fresh = [], False
                 fixed = repair_answer(backend, strategy, problem, code, check, sampling)
                 row = {"task_id": sample.task_id, "model": model, "rounds": rounds, "answer": code,
                        "text": fixed.text, "log": list(fixed.log), "seconds": fixed.seconds}  # fmt: skip
