@@ -15,6 +15,7 @@ this checkout, which replays the prompts before it) and says whether it is the r
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rustcoder.benchmarks import Benchmark, load_benchmark
 from rustcoder.generation.manifest import LEGACY_SAMPLING, RunManifest
 
 
@@ -78,7 +80,6 @@ def resumes(folder: Path) -> Resumes:
 def check(folder: Path, task: str, workdir: Path, backends: dict[str, Any]) -> str:
     """The recorded answer at `task` against the one this checkout makes after the problems before it."""
     from rustcoder.backends.factory import create_backend
-    from rustcoder.benchmarks import load_benchmark
     from rustcoder.cli.modelopts import pick_strategy
     from rustcoder.errors import RustcoderError
     from rustcoder.generation.generate import generate
@@ -87,7 +88,7 @@ def check(folder: Path, task: str, workdir: Path, backends: dict[str, Any]) -> s
 
     manifest = RunManifest.read(folder / "run.json")
     try:
-        benchmark = load_benchmark(manifest.benchmark["name"])
+        benchmark = _benchmark(manifest.benchmark["name"])
     except RustcoderError as exc:
         return f"skipped: {exc}"
     if benchmark.sha256 != manifest.benchmark["sha256"]:
@@ -121,6 +122,12 @@ def check(folder: Path, task: str, workdir: Path, backends: dict[str, Any]) -> s
     generate(backend, strategy, upto, sampling, path)
     again = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
     return "the same" if again["raw"] == made[task]["raw"] else "differs"
+
+
+@functools.cache
+def _benchmark(name: str) -> Benchmark:
+    """Each benchmark loaded once, however many restarts are checked on it."""
+    return load_benchmark(name)
 
 
 def _settings(kind: str, recorded: dict[str, Any]) -> dict[str, Any]:

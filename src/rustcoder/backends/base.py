@@ -236,6 +236,35 @@ class Replays(Protocol):
         ...
 
 
+@dataclass(slots=True)
+class Resumption:
+    """What a loop that resumes item by item owes a backend that `Replays`: the requests of the items it
+    found done since it last asked the backend, replayed before it asks again (the first time from an
+    empty cache, as in a new process). `kept` for each item found done; `next_ask` (or `before_asking`)
+    just before each item asked of the backend. A backend that does not replay is left alone."""
+
+    backend: Backend
+    pending: list[GenRequest] = field(default_factory=list)
+    fresh: bool = True
+
+    def kept(self, request: GenRequest) -> None:
+        self.pending.append(request)
+
+    def next_ask(self) -> Callable[[], None]:
+        """What to call just before the next item is asked (which may be later, in a worker)."""
+        backend, pending, fresh = self.backend, self.pending, self.fresh
+        self.pending, self.fresh = [], False
+
+        def replay() -> None:
+            if isinstance(backend, Replays):
+                backend.replay(pending, fresh=fresh)
+
+        return replay
+
+    def before_asking(self) -> None:
+        self.next_ask()()
+
+
 LOOP_PERIOD = 32
 """The longest repeated piece a loop guard recognises, in characters."""
 

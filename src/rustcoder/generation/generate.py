@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rustcoder.backends.base import Backend, Generation, GenRequest, Replays
+from rustcoder.backends.base import Backend, Generation, GenRequest, Resumption
 from rustcoder.errors import BackendError, ContextOverflowError, DataError
 from rustcoder.generation.records import GeneratedSample
 from rustcoder.jsonl import JsonlAppender, read_jsonl
@@ -261,13 +261,11 @@ def _alone(
     sampling: Sampling,
     index: int,
     check: Check | None,
-    before: Sequence[GenRequest] | None = None,
-    fresh: bool = False,
+    prepare: Callable[[], None] | None = None,
 ) -> list[GeneratedSample]:
-    """One sample; first, where `before` is given, the backend's cache is brought to where those
-    requests (after nothing, if `fresh`) left it."""
-    if before is not None and isinstance(backend, Replays):
-        backend.replay(before, fresh=fresh)
+    """One sample, after `prepare` (a `Resumption`'s replay) where given."""
+    if prepare is not None:
+        prepare()
     return [generate_one(backend, strategy, problem, sampling, index, check)]
 
 
@@ -284,18 +282,16 @@ def _one_by_one(
     requests (`Replays`, taking them one at a time) first replays, from an empty cache, the requests of
     the samples before it that are done: a run resumed after an interruption makes the answers the
     uninterrupted run makes, and each run the answers it makes in a process of its own."""
-    replays = isinstance(backend, Replays) and backend.max_concurrency == 1
+    in_order = backend.max_concurrency == 1  # one request at a time: the workers keep the run's order
     futures: list[Future[list[GeneratedSample]]] = []
-    before: list[GenRequest] = []
-    fresh = True
+    resumption = Resumption(backend)
     for p in problems:
         for i in range(sampling.n):
             if (p.task_id, i) in done:
-                before.append(_request(strategy, p, sampling, i, 1))
+                resumption.kept(_request(strategy, p, sampling, i, 1))
                 continue
-            args = (backend, strategy, p, sampling, i, check, before if replays else None, fresh)
-            futures.append(pool.submit(_alone, *args))
-            before, fresh = [], False
+            prepare = resumption.next_ask() if in_order else None
+            futures.append(pool.submit(_alone, backend, strategy, p, sampling, i, check, prepare))
     return futures
 
 

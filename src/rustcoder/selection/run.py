@@ -132,7 +132,7 @@ def repair_chosen(
     `journal`: each repair is appended there as it ends, and one made before for the same answer, rounds
     and model is read back instead of asked again (an interrupted selection resumes; a backend that
     `Replays` is first brought to where the kept repairs left it)."""
-    from rustcoder.backends.base import GenRequest, Replays
+    from rustcoder.backends.base import Resumption
     from rustcoder.evaluation.checks import sandbox_check
     from rustcoder.execute.assemble import sample_code
     from rustcoder.execute.engine import Executor
@@ -149,8 +149,7 @@ def repair_chosen(
     model = model_id(backend)
     done = _repairs(journal, model, rounds) if journal is not None else {}
     out_choices, out_samples = [], []
-    before: list[GenRequest] = []  # the repairs kept, which a backend that `Replays` replays first
-    fresh = True
+    resumption = Resumption(backend)  # the repairs kept, replayed before the next is asked
     with JsonlAppender(journal) if journal is not None else contextlib.nullcontext() as lines:
         for choice, sample in zip(choices, chosen, strict=True):
             problem = by_id[sample.task_id]
@@ -158,11 +157,9 @@ def repair_chosen(
             row = done.get((sample.task_id, code))
             if row is not None and row["log"]:
                 feedback = row["log"][0]["feedback"]
-                before.append(first_repair_request(strategy, problem, code, feedback, sampling))
+                resumption.kept(first_repair_request(strategy, problem, code, feedback, sampling))
             if row is None:
-                if isinstance(backend, Replays):
-                    backend.replay(before, fresh=fresh)
-                    before, fresh = [], False
+                resumption.before_asking()
                 fixed = repair_answer(backend, strategy, problem, code, check, sampling)
                 row = {"task_id": sample.task_id, "model": model, "rounds": rounds, "answer": code,
                        "text": fixed.text, "log": list(fixed.log), "seconds": fixed.seconds}  # fmt: skip

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rustcoder.backends.base import Backend, GenRequest, Message, Replays
+from rustcoder.backends.base import Backend, GenRequest, Message, Resumption
 from rustcoder.execute.testcases import split_tests
 from rustcoder.jsonl import JsonlAppender, read_jsonl
 from rustcoder.types import RUST_BEGIN, RUST_END, Problem
@@ -89,16 +89,13 @@ def write_tests(backend: Backend, problems: Sequence[Problem], path: Path) -> di
             if row.get("model") == model and task in entry:
                 tests = tuple(split_tests(row["text"], entry[task]))
                 have[task] = Written(task, row["text"], tests, row["seconds"], row["tokens"], model)
-    before: list[GenRequest] = []
-    fresh = True
+    resumption = Resumption(backend)  # as if the tests kept had been written in this process
     with JsonlAppender(path) as lines:
         for problem in problems:
             if problem.task_id in have:
-                before.append(tests_request(problem))
+                resumption.kept(tests_request(problem))
                 continue
-            if isinstance(backend, Replays):  # as if the tests kept had been written in this process
-                backend.replay(before, fresh=fresh)
-                before, fresh = [], False
+            resumption.before_asking()
             started = time.monotonic()
             [generation] = backend.generate([tests_request(problem)])
             text = generation.text
