@@ -5,7 +5,8 @@ Reads a finished N-sample run's `select-examples`, `select-self-tests` and `sele
 solved when the tie among candidates passing all their examples is broken: by the first (what `examples`
 does), by the most of the model's own tests passed, by the largest behaviour cluster, and by a random
 pick (expected value); where no candidate passes them all, `examples`' own fallback is kept. The ceiling
-is the number of problems where some all-passing candidate is right.
+is the number of problems where some all-passing candidate is right. A tie-break whose selection has not
+been made yet is left out, and said so (`examples` itself is required).
 
     .venv/bin/python benchmarks/tie_breaks.py docs/results/runs/mhe-qwen0.5b-n10
 """
@@ -23,6 +24,7 @@ from rustcoder.jsonl import read_jsonl
 ALL_EXAMPLES = re.compile(r"^passed \((\d+)/\1 examples\)$")
 OWN_TESTS = re.compile(r"^(\d+)/\d+ own tests$")
 CLUSTER = re.compile(r"^cluster \d+ of \d+ \((\d+) candidates\)$")
+TIE_BREAKS = (("own tests passed", "self-tests", OWN_TESTS), ("behaviour cluster size", "agreement", CLUSTER))
 
 
 def choices(run: Path, method: str) -> dict[str, dict[str, Any]]:
@@ -44,15 +46,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("run", type=Path)
     args = parser.parse_args()
+    for needed in ("results.jsonl", "select-examples/selection.jsonl"):
+        if not (args.run / needed).is_file():
+            parser.error(f"{args.run}: no {needed} (a finished run; rustcoder select RUN --method examples)")
     hidden = {
         (r["task_id"], int(r["sample_index"])): bool(r["passed"])
         for _, r in read_jsonl(args.run / "results.jsonl")
     }
     examples = choices(args.run, "examples")
     breakers = {
-        "own tests passed": (choices(args.run, "self-tests"), score(OWN_TESTS)),
-        "behaviour cluster size": (choices(args.run, "agreement"), score(CLUSTER)),
+        name: (choices(args.run, method), score(pattern))
+        for name, method, pattern in TIE_BREAKS
+        if (args.run / f"select-{method}" / "selection.jsonl").is_file()
     }
+    for name, method, _ in TIE_BREAKS:
+        if name not in breakers:
+            print(f"left out: {name} (no select-{method} in {args.run})")
     solved = dict.fromkeys(["first (examples)", *breakers, "random (expected)"], 0.0)
     with_passing = ceiling = tied = 0
     for task, record in examples.items():

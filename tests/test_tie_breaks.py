@@ -4,6 +4,8 @@ import dataclasses
 import json
 import sys
 
+import pytest
+
 from rustcoder.selection import Method
 from rustcoder.selection.probes import probes
 from rustcoder.selection.probes import test_name as runner_path
@@ -47,20 +49,32 @@ def _choices(task: str) -> dict[str, dict]:
     return {name: choice.to_json() for name, choice in made.items() if choice is not None}
 
 
-def test_tie_breaks_reads_each_method_s_checks(tmp_path, capsys, monkeypatch):
-    [tie_breaks] = benchmark_modules("tie_breaks")
+TASK = "HumanEval/0"
+
+
+def _run(tmp_path, methods=("examples", "self-tests", "agreement")):
+    """A run folder with the hidden results (only candidate 1 is right) and the named selections."""
     run = tmp_path / "run"
-    task = "HumanEval/0"
-    records = _choices(task)
+    run.mkdir(parents=True)
+    records = _choices(TASK)
     assert set(records) == {"examples", "self-tests", "agreement"} and records["examples"]["chosen"] == 0
-    for name, record in records.items():
+    for name in methods:
         (run / f"select-{name}").mkdir(parents=True)
-        (run / f"select-{name}" / "selection.jsonl").write_text(json.dumps(record) + "\n")
-    hidden = [{"task_id": task, "sample_index": i, "passed": i == 1} for i in range(3)]  # only 1 is right
+        (run / f"select-{name}" / "selection.jsonl").write_text(json.dumps(records[name]) + "\n")
+    hidden = [{"task_id": TASK, "sample_index": i, "passed": i == 1} for i in range(3)]
     (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in hidden))
+    return run
+
+
+def _main(run, monkeypatch, capsys) -> str:
+    [tie_breaks] = benchmark_modules("tie_breaks")
     monkeypatch.setattr(sys, "argv", ["tie_breaks.py", str(run)])
     tie_breaks.main()
-    printed = capsys.readouterr().out
+    return capsys.readouterr().out
+
+
+def test_tie_breaks_reads_each_method_s_checks(tmp_path, capsys, monkeypatch):
+    printed = _main(_run(tmp_path), monkeypatch, capsys)
     assert "1 with a candidate passing all its examples (1 with more than one)" in printed
     assert "some such candidate is right on 1" in printed
     rows = dict(
@@ -72,3 +86,12 @@ def test_tie_breaks_reads_each_method_s_checks(tmp_path, capsys, monkeypatch):
         "behaviour cluster size": "1",  # 1 shares its behaviour with 2
         "random (expected)": "0.5",
     }
+
+
+def test_tie_breaks_leaves_out_a_selection_not_made_yet_and_needs_examples(tmp_path, capsys, monkeypatch):
+    printed = _main(_run(tmp_path, ("examples", "agreement")), monkeypatch, capsys)
+    assert "left out: own tests passed (no select-self-tests in" in printed
+    assert "| behaviour cluster size | 1 |" in printed and "| own tests passed |" not in printed
+    with pytest.raises(SystemExit):
+        _main(_run(tmp_path / "bare", ()), monkeypatch, capsys)
+    assert "no select-examples/selection.jsonl" in capsys.readouterr().err
