@@ -127,26 +127,33 @@ def table(found: list[Point]) -> list[str]:
     return lines
 
 
+def marker_label(method: str) -> str:
+    """A point's marker in the plot: its method, every run's greedy answer under one ("greedy")."""
+    return "greedy" if method.startswith("greedy (") else method
+
+
 def plot(found: list[Point], out: Path) -> Path | None:
     """pass@1 against generation time, a marker per method, a colour per model and benchmark (SVG)."""
     if not found:
         return None
     from rustcoder.metrics.plots import new_figure, to_svg
 
-    drawing = new_figure(8, 5)
+    drawing = new_figure(10, 5)
     axes = drawing.add_subplot()
     groups = sorted({(p.model, p.benchmark) for p in found})
-    markers = dict(zip(sorted({p.method for p in found}), "osD^v<>pP*Xh", strict=False))
+    markers = dict(zip(sorted({marker_label(p.method) for p in found}), "osD^v<>pP*Xh", strict=False))
     for colour, (model, bench) in enumerate(groups):
         mine = [p for p in found if (p.model, p.benchmark) == (model, bench)]
         for p in mine:
-            axes.scatter(p.minutes, 100 * p.pass_at_1, color=f"C{colour}", marker=markers.get(p.method, "o"))
+            shape = markers.get(marker_label(p.method), "o")
+            axes.scatter(p.minutes, 100 * p.pass_at_1, color=f"C{colour}", marker=shape)
         axes.plot([], [], color=f"C{colour}", label=f"{model}, {bench}")
     for method, marker in markers.items():
         axes.scatter([], [], color="grey", marker=marker, label=method)
     axes.set_xlabel("generation time (minutes, 2 cores)")
     axes.set_ylabel("pass@1 %")
-    axes.legend(fontsize=7, loc="lower right")
+    # beside the axes, not over them: points fill every corner once several runs are drawn
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     axes.grid(alpha=0.3)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(to_svg(drawing), encoding="utf-8")

@@ -29,7 +29,8 @@ def test_points_put_each_selection_beside_greedy_and_the_raw_samples(tmp_path, f
     svg = selection_results.plot(found, tmp_path / "selection.svg")
     assert svg is not None and svg.read_text().startswith("<svg")
     drawn = svg.read_text()  # text stays text: each method and the run's model are in the legend
-    assert all(f">{p.method}<" in drawn for p in found) and "fake, humanevalx_mini" in drawn
+    assert all(f">{p.method}<" in drawn for p in found[1:]) and "fake, humanevalx_mini" in drawn
+    assert ">greedy<" in drawn and "greedy (greedy)" not in drawn  # one marker for every greedy run
     assert selection_results.plot(found, tmp_path / "again.svg").read_bytes() == svg.read_bytes()
 
 
