@@ -27,9 +27,14 @@ CLUSTER = re.compile(r"^cluster \d+ of \d+ \((\d+) candidates\)$")
 TIE_BREAKS = (("own tests passed", "self-tests", OWN_TESTS), ("behaviour cluster size", "agreement", CLUSTER))
 
 
+def records(run: Path, method: str) -> Path:
+    """Where `rustcoder select RUN --method METHOD` writes its per-problem records."""
+    return run / f"select-{method}" / "selection.jsonl"
+
+
 def choices(run: Path, method: str) -> dict[str, dict[str, Any]]:
     """The `select-METHOD` records of `run`, by task id."""
-    return {row["task_id"]: row for _, row in read_jsonl(run / f"select-{method}" / "selection.jsonl")}
+    return {row["task_id"]: row for _, row in read_jsonl(records(run, method))}
 
 
 def score(pattern: re.Pattern[str]) -> Callable[[str], int]:
@@ -46,9 +51,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("run", type=Path)
     args = parser.parse_args()
-    for needed in ("results.jsonl", "select-examples/selection.jsonl"):
-        if not (args.run / needed).is_file():
-            parser.error(f"{args.run}: no {needed} (a finished run; rustcoder select RUN --method examples)")
+    for needed in (args.run / "results.jsonl", records(args.run, "examples")):
+        if not needed.is_file():
+            missing = needed.relative_to(args.run)
+            parser.error(f"{args.run}: no {missing} (rustcoder run, then select --method examples)")
     hidden = {
         (r["task_id"], int(r["sample_index"])): bool(r["passed"])
         for _, r in read_jsonl(args.run / "results.jsonl")
@@ -57,7 +63,7 @@ def main() -> None:
     breakers = {
         name: (choices(args.run, method), score(pattern))
         for name, method, pattern in TIE_BREAKS
-        if (args.run / f"select-{method}" / "selection.jsonl").is_file()
+        if records(args.run, method).is_file()
     }
     for name, method, _ in TIE_BREAKS:
         if name not in breakers:
